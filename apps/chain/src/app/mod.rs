@@ -1,0 +1,322 @@
+//! The app: a pure state machine over the store. It takes ABCI calls as plain
+//! values (block height and time come in with each call) and returns plain
+//! values; `crate::abci` adapts it to tower-abci.
+
+mod query;
+pub mod state_key;
+
+use std::collections::HashMap;
+
+use xcc_store::{PreparedVersion, Snapshot, Store};
+
+use crate::address::Address;
+use crate::auth;
+use crate::error::{code, ExecError, CHAIN_CODESPACE};
+use crate::module::{BlockInfo, Event, Module, Msg, MsgContext};
+use crate::state::{Changes, EmptyState, StateDelta, StateRead, StateWrite};
+use crate::tx::{decode_and_verify, tx_hash, DEFAULT_MAX_TX_BYTES};
+
+pub use query::{QueryOutcome, PROOF_OP_TYPE, STORE_KEY_PATH};
+
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    pub max_tx_bytes: usize,
+    /// Keep this many recent versions and prune older ones; `None` keeps all.
+    pub keep_recent: Option<u64>,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig { max_tx_bytes: DEFAULT_MAX_TX_BYTES, keep_recent: None }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("storage: {0}")]
+    Store(#[from] xcc_store::StoreError),
+    #[error("state: {0}")]
+    State(#[from] crate::state::StateError),
+    #[error("genesis: {0}")]
+    Genesis(String),
+    #[error("block {got} does not follow the last committed height {last}")]
+    OutOfOrder { last: u64, got: u64 },
+    #[error("commit without a finalized block")]
+    NothingToCommit,
+}
+
+/// The result of one tx, as FinalizeBlock and CheckTx report it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxOutcome {
+    pub hash: [u8; 32],
+    pub codespace: &'static str,
+    /// 0 on success.
+    pub code: u32,
+    pub log: String,
+    pub events: Vec<Event>,
+}
+
+impl TxOutcome {
+    pub fn is_ok(&self) -> bool {
+        self.code == 0
+    }
+
+    fn from_result(hash: [u8; 32], result: Result<Vec<Event>, ExecError>) -> Self {
+        match result {
+            Ok(events) => TxOutcome { hash, codespace: "", code: 0, log: String::new(), events },
+            Err(e) => TxOutcome { hash, codespace: e.codespace, code: e.code, log: e.log, events: Vec::new() },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FinalizedBlock {
+    pub tx_results: Vec<TxOutcome>,
+    pub app_hash: [u8; 32],
+}
+
+/// What `Info` reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppInfo {
+    pub last_block_height: u64,
+    pub last_block_app_hash: [u8; 32],
+}
+
+pub struct App {
+    store: Store,
+    config: AppConfig,
+    modules: Vec<Box<dyn Module>>,
+    msg_routes: HashMap<String, usize>,
+    chain_id: String,
+    /// Genesis writes, committed together with the first block.
+    genesis: Option<Changes>,
+    /// CheckTx state: accumulates over the last committed state until the next commit.
+    check: Changes,
+    pending: Option<PendingBlock>,
+}
+
+struct PendingBlock {
+    height: u64,
+    prepared: PreparedVersion,
+}
+
+impl App {
+    /// Opens the app over `store`. The auth module is always present; `modules`
+    /// are the chain's own, in genesis order.
+    pub fn new(store: Store, config: AppConfig, modules: Vec<Box<dyn Module>>) -> Result<Self, AppError> {
+        let mut all: Vec<Box<dyn Module>> = vec![Box::new(auth::Auth)];
+        all.extend(modules);
+        let mut msg_routes = HashMap::new();
+        for (index, module) in all.iter().enumerate() {
+            for type_url in module.msg_type_urls() {
+                msg_routes.insert(type_url, index);
+            }
+        }
+        let chain_id = match store.latest_version() {
+            Some(version) => {
+                let snapshot = store.snapshot(version)?;
+                let id = snapshot.get_raw(state_key::CHAIN_ID)?.unwrap_or_default();
+                String::from_utf8_lossy(&id).into_owned()
+            }
+            None => String::new(),
+        };
+        Ok(App { store, config, modules: all, msg_routes, chain_id, genesis: None, check: Changes::new(), pending: None })
+    }
+
+    pub fn chain_id(&self) -> &str {
+        &self.chain_id
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn info(&self) -> Result<AppInfo, AppError> {
+        match self.store.latest_version() {
+            Some(version) => Ok(AppInfo { last_block_height: version, last_block_app_hash: self.store.root_hash(version)? }),
+            None => Ok(AppInfo { last_block_height: 0, last_block_app_hash: [0; 32] }),
+        }
+    }
+
+    /// Runs every module's genesis and returns the genesis app hash. Nothing is
+    /// written until the first block commits, so a crash before it loses nothing
+    /// that InitChain will not redo.
+    pub fn init_chain(&mut self, chain_id: &str, app_state: &serde_json::Value) -> Result<[u8; 32], AppError> {
+        if let Some(version) = self.store.latest_version() {
+            return Err(AppError::Genesis(format!("the chain already has committed height {version}")));
+        }
+        let mut delta = StateDelta::new(&EmptyState);
+        delta.put_raw(state_key::CHAIN_ID.to_vec(), chain_id.as_bytes().to_vec());
+        for module in &self.modules {
+            let section = app_state.get(module.name()).unwrap_or(&serde_json::Value::Null);
+            module
+                .init_genesis(&mut delta, section)
+                .map_err(|e| AppError::Genesis(format!("{}: {}", module.name(), e.log)))?;
+        }
+        let changes = delta.into_changes();
+        let root = self.store.prepare(0, changes.clone())?.root_hash();
+        self.chain_id = chain_id.to_owned();
+        self.genesis = Some(changes);
+        self.check.clear();
+        Ok(root)
+    }
+
+    /// The committed state, with the genesis writes on top before the first block.
+    fn committed_base(&self) -> Result<Box<dyn StateRead>, AppError> {
+        let snapshot: Box<dyn StateRead> = match self.store.latest_version() {
+            Some(version) => Box::new(self.store.snapshot(version)?),
+            None => Box::new(EmptyState),
+        };
+        Ok(match &self.genesis {
+            Some(genesis) => Box::new(StateDelta::with_changes(snapshot, genesis.clone())),
+            None => snapshot,
+        })
+    }
+
+    /// The block a CheckTx runs in: the next height at the last block's time.
+    fn check_block(&self, base: &dyn StateRead) -> Result<BlockInfo, AppError> {
+        let last = last_block(base)?;
+        Ok(BlockInfo { height: last.height + 1, time_ns: last.time_ns })
+    }
+
+    /// Checks a tx against the check state; on success its effects stay there,
+    /// so a sender may queue several txs before the next block.
+    pub fn check_tx(&mut self, bytes: &[u8]) -> Result<TxOutcome, AppError> {
+        let base = self.committed_base()?;
+        let check_state = StateDelta::with_changes(base.as_ref(), std::mem::take(&mut self.check));
+        let block = self.check_block(&check_state)?;
+        let mut tx_state = StateDelta::new(&check_state);
+        let result = self.execute_tx(&mut tx_state, block, bytes);
+        let tx_changes = tx_state.into_changes();
+        let mut check_changes = check_state.into_changes();
+        if result.is_ok() {
+            check_changes.extend(tx_changes);
+        }
+        drop(base);
+        self.check = check_changes;
+        Ok(TxOutcome::from_result(tx_hash(bytes), result))
+    }
+
+    /// Keeps txs in order within `max_bytes`, dropping those that can never
+    /// execute (undecodable, bad signatures, wrong chain).
+    pub fn prepare_proposal(&self, txs: Vec<Vec<u8>>, max_bytes: usize) -> Vec<Vec<u8>> {
+        let mut total = 0usize;
+        txs.into_iter()
+            .filter(|tx| decode_and_verify(tx, &self.chain_id, self.config.max_tx_bytes).is_ok())
+            .take_while(|tx| {
+                total += tx.len();
+                total <= max_bytes
+            })
+            .collect()
+    }
+
+    /// Accepts a proposal only if every tx passes the stateless checks.
+    pub fn process_proposal(&self, txs: &[Vec<u8>]) -> bool {
+        txs.iter().all(|tx| decode_and_verify(tx, &self.chain_id, self.config.max_tx_bytes).is_ok())
+    }
+
+    /// Executes a decided block. Each tx runs in its own overlay, merged only if
+    /// it succeeds. Nothing is written until `commit`.
+    pub fn finalize_block(&mut self, block: BlockInfo, txs: &[Vec<u8>]) -> Result<FinalizedBlock, AppError> {
+        let last = self.store.latest_version();
+        let expected = last.map_or(block.height, |v| v + 1);
+        if block.height != expected || block.height == 0 {
+            return Err(AppError::OutOfOrder { last: last.unwrap_or(0), got: block.height });
+        }
+        let base = self.committed_base()?;
+        let mut block_state = StateDelta::new(base.as_ref());
+        let mut meta = block.height.to_be_bytes().to_vec();
+        meta.extend_from_slice(&block.time_ns.to_be_bytes());
+        block_state.put_raw(state_key::LAST_BLOCK.to_vec(), meta);
+
+        let mut tx_results = Vec::with_capacity(txs.len());
+        for bytes in txs {
+            let mut tx_state = StateDelta::new(&block_state);
+            let result = self.execute_tx(&mut tx_state, block, bytes);
+            let tx_changes = tx_state.into_changes();
+            if result.is_ok() {
+                block_state.apply(tx_changes);
+            }
+            tx_results.push(TxOutcome::from_result(tx_hash(bytes), result));
+        }
+        let changes = block_state.into_changes();
+        drop(base);
+        let prepared = self.store.prepare(block.height, changes)?;
+        let app_hash = prepared.root_hash();
+        self.pending = Some(PendingBlock { height: block.height, prepared });
+        Ok(FinalizedBlock { tx_results, app_hash })
+    }
+
+    /// Writes the finalized block in one store transaction, resets the check
+    /// state and prunes. Returns the lowest height CometBFT must keep blocks for.
+    pub fn commit(&mut self) -> Result<u64, AppError> {
+        let pending = self.pending.take().ok_or(AppError::NothingToCommit)?;
+        self.store.commit(pending.prepared)?;
+        self.genesis = None;
+        self.check.clear();
+        let retain_height = match self.config.keep_recent {
+            Some(keep) if pending.height > keep => {
+                let retain = pending.height - keep;
+                self.store.prune(retain)?;
+                retain
+            }
+            _ => 0,
+        };
+        tracing::debug!(height = pending.height, "committed");
+        Ok(retain_height)
+    }
+
+    fn execute_tx(&self, state: &mut dyn StateWrite, block: BlockInfo, bytes: &[u8]) -> Result<Vec<Event>, ExecError> {
+        let tx = decode_and_verify(bytes, &self.chain_id, self.config.max_tx_bytes)?;
+        if tx.body.timeout_height != 0 && block.height > tx.body.timeout_height {
+            return Err(ExecError::new(
+                CHAIN_CODESPACE,
+                code::TX_TIMED_OUT,
+                format!("tx timed out at height {}, this is {}", tx.body.timeout_height, block.height),
+            ));
+        }
+        let signers: Vec<Address> = tx.signers.iter().map(|s| s.address).collect();
+        let msgs = tx
+            .body
+            .msgs
+            .iter()
+            .map(|any| self.decode_msg(any))
+            .collect::<Result<Vec<Box<dyn Msg>>, ExecError>>()?;
+        for msg in &msgs {
+            if let Some(missing) = msg.signers().into_iter().find(|s| !signers.contains(s)) {
+                return Err(ExecError::unauthorized(format!("a message needs the signature of {missing}")));
+            }
+        }
+        auth::consume_nonce(state, tx.sender(), tx.body.nonce)?;
+        let mut ctx = MsgContext { chain_id: &self.chain_id, block, signers: &signers, events: Vec::new() };
+        for msg in &msgs {
+            msg.execute(&mut ctx, state)?;
+        }
+        Ok(ctx.events)
+    }
+
+    fn decode_msg(&self, any: &xcc_proto::Any) -> Result<Box<dyn Msg>, ExecError> {
+        let index = self.msg_routes.get(&any.type_url).ok_or_else(|| {
+            ExecError::new(CHAIN_CODESPACE, code::UNKNOWN_MESSAGE, format!("unknown message type {:?}", any.type_url))
+        })?;
+        self.modules[*index].decode_msg(any)
+    }
+
+    fn snapshot(&self, version: u64) -> Result<Snapshot, AppError> {
+        Ok(self.store.snapshot(version)?)
+    }
+}
+
+/// The last finalized block recorded in `state` (height 0 at genesis).
+pub fn last_block(state: &dyn StateRead) -> Result<BlockInfo, crate::state::StateError> {
+    Ok(match state.get_raw(state_key::LAST_BLOCK)? {
+        Some(bytes) if bytes.len() == 16 => {
+            let (height, time) = bytes.split_at(8);
+            BlockInfo {
+                height: u64::from_be_bytes(height.try_into().unwrap_or_default()),
+                time_ns: u64::from_be_bytes(time.try_into().unwrap_or_default()),
+            }
+        }
+        _ => BlockInfo { height: 0, time_ns: 0 },
+    })
+}

@@ -1,0 +1,94 @@
+//! The module pattern: each module owns its messages, state keys, handlers and
+//! queries; the app routes txs and queries to them.
+
+use xcc_proto::Any;
+
+use crate::address::Address;
+use crate::error::{ExecError, QueryError};
+use crate::state::{StateRead, StateWrite};
+
+/// The block a tx or query runs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockInfo {
+    pub height: u64,
+    /// Block time, unix nanoseconds (the unit of packet timeouts).
+    pub time_ns: u64,
+}
+
+impl BlockInfo {
+    pub fn time_seconds(&self) -> i64 {
+        (self.time_ns / 1_000_000_000) as i64
+    }
+}
+
+/// An ABCI event: a kind and its attributes, all indexed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub kind: String,
+    pub attributes: Vec<(String, String)>,
+}
+
+impl Event {
+    pub fn new(kind: impl Into<String>) -> Self {
+        Event { kind: kind.into(), attributes: Vec::new() }
+    }
+
+    pub fn attr(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.attributes.push((key.into(), value.to_string()));
+        self
+    }
+}
+
+/// What a message handler sees besides state.
+pub struct MsgContext<'a> {
+    pub chain_id: &'a str,
+    pub block: BlockInfo,
+    /// Addresses that signed the tx, the sender first.
+    pub signers: &'a [Address],
+    pub events: Vec<Event>,
+}
+
+impl MsgContext<'_> {
+    pub fn emit(&mut self, event: Event) {
+        self.events.push(event);
+    }
+}
+
+/// A decoded message of some module.
+pub trait Msg: Send {
+    /// Accounts whose signatures the tx must carry.
+    fn signers(&self) -> Vec<Address>;
+    fn execute(&self, ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError>;
+}
+
+pub trait Module: Send + Sync {
+    /// The module's name, also its section in the genesis `app_state`.
+    fn name(&self) -> &'static str;
+
+    /// Type URLs of the messages this module handles.
+    fn msg_type_urls(&self) -> Vec<String>;
+
+    /// Converts a wire message into the module's domain message, checking
+    /// everything that needs no state.
+    fn decode_msg(&self, msg: &Any) -> Result<Box<dyn Msg>, ExecError>;
+
+    /// Writes the module's genesis state; `genesis` is its `app_state` section
+    /// (`null` when absent).
+    fn init_genesis(&self, state: &mut dyn StateWrite, genesis: &serde_json::Value) -> Result<(), ExecError>;
+
+    /// The protobuf query service this module answers, e.g. `xcc.currency.v1.Query`.
+    fn query_service(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Answers `/<service>/<method>` with a protobuf-encoded response.
+    fn query(&self, _state: &dyn StateRead, _block: BlockInfo, method: &str, _request: &[u8]) -> Result<Vec<u8>, QueryError> {
+        Err(QueryError::UnknownPath(method.to_owned()))
+    }
+}
+
+/// Decodes a protobuf message of type `M` out of an `Any` whose type URL was
+/// already matched.
+pub fn decode_any<M: prost::Message + Default>(msg: &Any) -> Result<M, ExecError> {
+    M::decode(msg.value.as_slice()).map_err(|e| ExecError::invalid_msg(format!("{}: {e}", msg.type_url)))
+}

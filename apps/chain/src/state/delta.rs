@@ -1,0 +1,108 @@
+use std::collections::BTreeMap;
+
+use super::{StateError, StateRead, StateWrite};
+
+/// Pending writes: `None` deletes the key.
+pub type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// Writes buffered over a base state. A tx runs in a delta over the block's
+/// delta and is merged only if it succeeds, so a failed tx changes nothing.
+pub struct StateDelta<B> {
+    base: B,
+    changes: Changes,
+}
+
+impl<B: StateRead> StateDelta<B> {
+    pub fn new(base: B) -> Self {
+        StateDelta { base, changes: Changes::new() }
+    }
+
+    pub fn with_changes(base: B, changes: Changes) -> Self {
+        StateDelta { base, changes }
+    }
+
+    pub fn into_changes(self) -> Changes {
+        self.changes
+    }
+
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+
+    pub fn apply(&mut self, changes: Changes) {
+        self.changes.extend(changes);
+    }
+}
+
+impl<B: StateRead> StateRead for StateDelta<B> {
+    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        match self.changes.get(key) {
+            Some(change) => Ok(change.clone()),
+            None => self.base.get_raw(key),
+        }
+    }
+
+    fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self.base.prefix_raw(prefix)?.into_iter().collect();
+        let pending = self
+            .changes
+            .range(prefix.to_vec()..)
+            .take_while(|(key, _)| key.starts_with(prefix));
+        for (key, change) in pending {
+            match change {
+                Some(value) => merged.insert(key.clone(), value.clone()),
+                None => merged.remove(key),
+            };
+        }
+        Ok(merged.into_iter().collect())
+    }
+}
+
+impl<B: StateRead> StateWrite for StateDelta<B> {
+    fn put_raw(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.changes.insert(key, Some(value));
+    }
+
+    fn delete(&mut self, key: Vec<u8>) {
+        self.changes.insert(key, None);
+    }
+}
+
+/// An empty state, the base of genesis.
+pub struct EmptyState;
+
+impl StateRead for EmptyState {
+    fn get_raw(&self, _key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(None)
+    }
+
+    fn prefix_raw(&self, _prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+        Ok(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_deltas_read_through_and_merge() {
+        let mut block = StateDelta::new(&EmptyState);
+        block.put_raw(b"a/1".to_vec(), b"x".to_vec());
+        block.put_raw(b"a/2".to_vec(), b"y".to_vec());
+        block.put_raw(b"b/1".to_vec(), b"z".to_vec());
+
+        let mut tx = StateDelta::new(&block);
+        tx.delete(b"a/1".to_vec());
+        tx.put_raw(b"a/3".to_vec(), b"w".to_vec());
+        assert_eq!(tx.get_raw(b"a/1").unwrap(), None);
+        assert_eq!(tx.get_raw(b"b/1").unwrap(), Some(b"z".to_vec()));
+        let listed: Vec<Vec<u8>> = tx.prefix_raw(b"a/").unwrap().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(listed, vec![b"a/2".to_vec(), b"a/3".to_vec()]);
+
+        let changes = tx.into_changes();
+        block.apply(changes);
+        assert_eq!(block.get_raw(b"a/1").unwrap(), None);
+        assert_eq!(block.get_raw(b"a/3").unwrap(), Some(b"w".to_vec()));
+    }
+}

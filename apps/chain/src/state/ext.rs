@@ -1,0 +1,68 @@
+//! Typed reads and writes over the raw traits.
+
+use prost::Message;
+
+use super::{StateError, StateRead, StateWrite};
+
+fn corrupt(key: &[u8], reason: impl ToString) -> StateError {
+    StateError::Corrupt { key: String::from_utf8_lossy(key).into_owned(), reason: reason.to_string() }
+}
+
+pub trait StateReadExt: StateRead {
+    fn get_proto<M: Message + Default>(&self, key: &[u8]) -> Result<Option<M>, StateError> {
+        match self.get_raw(key)? {
+            Some(bytes) => M::decode(bytes.as_slice()).map(Some).map_err(|e| corrupt(key, e)),
+            None => Ok(None),
+        }
+    }
+
+    /// A big-endian u64; absent reads as zero.
+    fn get_u64(&self, key: &[u8]) -> Result<u64, StateError> {
+        match self.get_raw(key)? {
+            Some(bytes) => decode_u64(key, &bytes),
+            None => Ok(0),
+        }
+    }
+
+    /// Every (key, u64) entry under `prefix`, in key order.
+    fn prefix_u64(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, u64)>, StateError> {
+        self.prefix_raw(prefix)?
+            .into_iter()
+            .map(|(key, bytes)| decode_u64(&key, &bytes).map(|value| (key, value)))
+            .collect()
+    }
+
+    fn prefix_proto<M: Message + Default>(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, M)>, StateError> {
+        self.prefix_raw(prefix)?
+            .into_iter()
+            .map(|(key, bytes)| match M::decode(bytes.as_slice()) {
+                Ok(value) => Ok((key, value)),
+                Err(e) => Err(corrupt(&key, e)),
+            })
+            .collect()
+    }
+}
+
+impl<S: StateRead + ?Sized> StateReadExt for S {}
+
+pub trait StateWriteExt: StateWrite {
+    fn put_proto<M: Message>(&mut self, key: Vec<u8>, value: &M) {
+        self.put_raw(key, value.encode_to_vec());
+    }
+
+    /// Stores a big-endian u64; zero deletes the key, so absent and zero agree.
+    fn put_u64(&mut self, key: Vec<u8>, value: u64) {
+        if value == 0 {
+            self.delete(key);
+        } else {
+            self.put_raw(key, value.to_be_bytes().to_vec());
+        }
+    }
+}
+
+impl<S: StateWrite + ?Sized> StateWriteExt for S {}
+
+fn decode_u64(key: &[u8], bytes: &[u8]) -> Result<u64, StateError> {
+    let array: [u8; 8] = bytes.try_into().map_err(|_| corrupt(key, "expected 8 bytes"))?;
+    Ok(u64::from_be_bytes(array))
+}

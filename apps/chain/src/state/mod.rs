@@ -1,0 +1,58 @@
+//! State access for modules: read and write traits, a copy-on-write overlay for
+//! blocks and txs, and typed helpers.
+
+mod delta;
+mod ext;
+
+pub use delta::{Changes, EmptyState, StateDelta};
+pub use ext::{StateReadExt, StateWriteExt};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("storage: {0}")]
+    Storage(#[from] xcc_store::StoreError),
+    #[error("corrupt state at key {key}: {reason}")]
+    Corrupt { key: String, reason: String },
+}
+
+/// Key-value reads. Keys are raw bytes laid out by each module's `state_key.rs`.
+pub trait StateRead {
+    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError>;
+    /// Every entry whose key starts with `prefix`, in key order.
+    fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError>;
+}
+
+pub trait StateWrite: StateRead {
+    fn put_raw(&mut self, key: Vec<u8>, value: Vec<u8>);
+    fn delete(&mut self, key: Vec<u8>);
+}
+
+impl<S: StateRead + ?Sized> StateRead for &S {
+    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        (**self).get_raw(key)
+    }
+
+    fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+        (**self).prefix_raw(prefix)
+    }
+}
+
+impl<S: StateRead + ?Sized> StateRead for Box<S> {
+    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        (**self).get_raw(key)
+    }
+
+    fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+        (**self).prefix_raw(prefix)
+    }
+}
+
+impl StateRead for xcc_store::Snapshot {
+    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(self.get(key)?)
+    }
+
+    fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+        Ok(self.prefix(prefix)?)
+    }
+}

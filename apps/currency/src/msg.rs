@@ -1,0 +1,67 @@
+//! The currency module's messages as domain types, converted from protobuf in
+//! this one place.
+
+use prost::Name;
+use xcc_chain::module::decode_any;
+use xcc_chain::{Address, ExecError};
+use xcc_proto::currency::v1 as pb;
+use xcc_proto::Any;
+
+use crate::denom::DenomName;
+use crate::error::CurrencyError;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CurrencyMsg {
+    Mint { authority: Address, denom: DenomName, to: Address, amount: u64 },
+    Transfer { from: Address, to: Address, denom: DenomName, amount: u64 },
+}
+
+pub fn type_urls() -> Vec<String> {
+    vec![pb::MsgMint::type_url(), pb::MsgTransfer::type_url()]
+}
+
+fn address(field: &str, value: &str) -> Result<Address, CurrencyError> {
+    value.parse().map_err(|e| CurrencyError::Invalid(format!("{field}: {e}")))
+}
+
+fn denom(value: &str) -> Result<DenomName, CurrencyError> {
+    value.parse().map_err(|e| CurrencyError::Invalid(format!("{e}")))
+}
+
+fn positive(value: u64) -> Result<u64, CurrencyError> {
+    if value == 0 {
+        return Err(CurrencyError::Invalid("amount must be positive".into()));
+    }
+    Ok(value)
+}
+
+impl CurrencyMsg {
+    pub fn decode(any: &Any) -> Result<Self, ExecError> {
+        let url = any.type_url.as_str();
+        if url == pb::MsgMint::type_url() {
+            let m: pb::MsgMint = decode_any(any)?;
+            Ok(CurrencyMsg::Mint {
+                authority: address("authority", &m.authority)?,
+                denom: denom(&m.denom)?,
+                to: address("to", &m.to)?,
+                amount: positive(m.amount)?,
+            })
+        } else if url == pb::MsgTransfer::type_url() {
+            let m: pb::MsgTransfer = decode_any(any)?;
+            let (from, to) = (address("from", &m.from)?, address("to", &m.to)?);
+            if from == to {
+                return Err(CurrencyError::Invalid("from and to are the same account".into()).into());
+            }
+            Ok(CurrencyMsg::Transfer { from, to, denom: denom(&m.denom)?, amount: positive(m.amount)? })
+        } else {
+            Err(CurrencyError::Invalid(format!("not a currency message: {url}")).into())
+        }
+    }
+
+    pub fn signers(&self) -> Vec<Address> {
+        match self {
+            CurrencyMsg::Mint { authority, .. } => vec![*authority],
+            CurrencyMsg::Transfer { from, .. } => vec![*from],
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The `xcc.currency.v1.Query` service.
+
+use prost::Message;
+use xcc_chain::error::decode_request;
+use xcc_chain::state::{StateRead, StateReadExt};
+use xcc_chain::{Address, QueryError};
+use xcc_proto::currency::v1 as pb;
+
+use crate::denom::DenomName;
+use crate::error::CurrencyError;
+use crate::handler;
+use crate::state_key;
+
+pub const SERVICE: &str = "xcc.currency.v1.Query";
+
+fn denom(value: &str) -> Result<DenomName, QueryError> {
+    value.parse().map_err(|e| QueryError::Invalid(format!("{e}")))
+}
+
+fn address(value: &str) -> Result<Address, QueryError> {
+    value.parse().map_err(|e| QueryError::Invalid(format!("{e}")))
+}
+
+fn query_error(error: CurrencyError) -> QueryError {
+    match error {
+        CurrencyError::UnknownDenom(denom) => QueryError::NotFound(format!("denom {denom}")),
+        CurrencyError::State(e) => QueryError::State(e),
+        other => QueryError::Invalid(other.to_string()),
+    }
+}
+
+pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
+    match method {
+        "Denom" => {
+            let request: pb::QueryDenomRequest = decode_request(request)?;
+            Ok(handler::load_denom(state, &denom(&request.denom)?).map_err(query_error)?.encode_to_vec())
+        }
+        "Denoms" => {
+            let _: pb::QueryDenomsRequest = decode_request(request)?;
+            let denoms = state.prefix_proto::<pb::Denom>(state_key::all_denoms())?.into_iter().map(|(_, d)| d).collect();
+            Ok(pb::QueryDenomsResponse { denoms }.encode_to_vec())
+        }
+        "Balance" => {
+            let request: pb::QueryBalanceRequest = decode_request(request)?;
+            let (denom, account) = (denom(&request.denom)?, address(&request.account)?);
+            handler::load_denom(state, &denom).map_err(query_error)?;
+            let amount = handler::balance(state, &account, &denom).map_err(query_error)?;
+            Ok(pb::QueryBalanceResponse { amount }.encode_to_vec())
+        }
+        "Balances" => {
+            let request: pb::QueryBalancesRequest = decode_request(request)?;
+            let prefix = state_key::balances(&address(&request.account)?);
+            let balances = state
+                .prefix_u64(&prefix)?
+                .into_iter()
+                .filter_map(|(key, amount)| {
+                    let denom = std::str::from_utf8(key.strip_prefix(prefix.as_slice())?).ok()?;
+                    Some(pb::Coin { denom: denom.to_owned(), amount })
+                })
+                .collect();
+            Ok(pb::QueryBalancesResponse { balances }.encode_to_vec())
+        }
+        other => Err(QueryError::UnknownPath(format!("{SERVICE}/{other}"))),
+    }
+}

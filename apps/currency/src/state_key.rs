@@ -1,0 +1,23 @@
+//! Every key the currency module owns. Denoms never contain '/'.
+
+use xcc_chain::Address;
+
+use crate::denom::DenomName;
+
+pub fn denom(denom: &DenomName) -> Vec<u8> {
+    format!("currency/denom/{denom}").into_bytes()
+}
+
+pub fn all_denoms() -> &'static [u8] {
+    b"currency/denom/"
+}
+
+/// Balance, big-endian u64; absent means zero. Keyed account first so one
+/// account's balances list with one prefix scan.
+pub fn balance(account: &Address, denom: &DenomName) -> Vec<u8> {
+    format!("currency/balance/{account}/{denom}").into_bytes()
+}
+
+pub fn balances(account: &Address) -> Vec<u8> {
+    format!("currency/balance/{account}/").into_bytes()
+}

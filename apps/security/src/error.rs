@@ -1,0 +1,68 @@
+use xcc_chain::state::StateError;
+use xcc_chain::{Address, ExecError};
+
+use crate::symbol::Symbol;
+
+pub const CODESPACE: &str = "security";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecurityError {
+    #[error("invalid message: {0}")]
+    Invalid(String),
+    #[error("unknown security {0}")]
+    UnknownSecurity(Symbol),
+    #[error("security {0} is already registered")]
+    SymbolTaken(Symbol),
+    #[error("{0} is not the registrar")]
+    NotRegistrar(Address),
+    #[error("{account} is not the issuer of {symbol}")]
+    NotIssuer { symbol: Symbol, account: Address },
+    #[error("{account} is neither the issuer nor a KYC agent of {symbol}")]
+    NotKycAuthority { symbol: Symbol, account: Address },
+    #[error("{account} is not on the whitelist of {symbol}")]
+    NotWhitelisted { symbol: Symbol, account: Address },
+    #[error("the whitelist entry of {account} for {symbol} expired at {expires_at}")]
+    WhitelistExpired { symbol: Symbol, account: Address, expires_at: i64 },
+    #[error("{symbol} would have {holders} holders, above its cap of {cap}")]
+    HolderCapExceeded { symbol: Symbol, holders: u32, cap: u32 },
+    #[error("{account} holds {available} {symbol}, needs {needed}")]
+    InsufficientBalance { symbol: Symbol, account: Address, available: u64, needed: u64 },
+    #[error("the position of {account} in {symbol} is frozen")]
+    Frozen { symbol: Symbol, account: Address },
+    #[error("{0}")]
+    AlreadyInState(String),
+    #[error("{0}")]
+    NotInState(String),
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+impl SecurityError {
+    pub fn code(&self) -> u32 {
+        match self {
+            SecurityError::Invalid(_) => 1,
+            SecurityError::UnknownSecurity(_) => 2,
+            SecurityError::SymbolTaken(_) => 3,
+            SecurityError::NotRegistrar(_) => 4,
+            SecurityError::NotIssuer { .. } => 5,
+            SecurityError::NotKycAuthority { .. } => 6,
+            SecurityError::NotWhitelisted { .. } => 7,
+            SecurityError::WhitelistExpired { .. } => 8,
+            SecurityError::HolderCapExceeded { .. } => 9,
+            SecurityError::InsufficientBalance { .. } => 10,
+            SecurityError::Frozen { .. } => 11,
+            SecurityError::AlreadyInState(_) => 12,
+            SecurityError::NotInState(_) => 13,
+            SecurityError::State(_) => 14,
+        }
+    }
+}
+
+impl From<SecurityError> for ExecError {
+    fn from(error: SecurityError) -> Self {
+        match error {
+            SecurityError::State(e) => e.into(),
+            other => ExecError::new(CODESPACE, other.code(), other.to_string()),
+        }
+    }
+}

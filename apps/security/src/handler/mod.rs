@@ -1,0 +1,32 @@
+//! Message handlers. Each checks everything before it writes anything, so a
+//! refused message leaves state untouched even within its tx.
+
+mod position;
+mod registry;
+mod whitelist;
+
+pub use position::{balance, is_frozen};
+pub use registry::{load_security, registrar};
+pub use whitelist::{is_kyc_authority, whitelist_status, WhitelistStatus};
+
+use xcc_chain::state::StateWrite;
+use xcc_chain::{ExecError, MsgContext};
+
+use crate::error::SecurityError;
+use crate::msg::SecurityMsg;
+
+pub fn execute(msg: &SecurityMsg, ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
+    let result: Result<(), SecurityError> = match msg {
+        SecurityMsg::Register(registration) => registry::register(ctx, state, registration),
+        SecurityMsg::AppointKycAgent { issuer, symbol, agent } => whitelist::appoint_agent(ctx, state, issuer, symbol, agent),
+        SecurityMsg::RevokeKycAgent { issuer, symbol, agent } => whitelist::revoke_agent(ctx, state, issuer, symbol, agent),
+        SecurityMsg::WhitelistAdd { authority, symbol, account, expires_at } => {
+            whitelist::add(ctx, state, authority, symbol, account, *expires_at)
+        }
+        SecurityMsg::WhitelistRemove { authority, symbol, account } => whitelist::remove(ctx, state, authority, symbol, account),
+        SecurityMsg::Transfer { from, to, symbol, amount } => position::transfer(ctx, state, from, to, symbol, *amount),
+        SecurityMsg::Freeze { issuer, symbol, account } => position::set_frozen(ctx, state, issuer, symbol, account, true),
+        SecurityMsg::Unfreeze { issuer, symbol, account } => position::set_frozen(ctx, state, issuer, symbol, account, false),
+    };
+    Ok(result?)
+}

@@ -1,0 +1,127 @@
+//! KYC agents and the whitelist. Entries expire at a unix time compared with
+//! block time.
+
+use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::{Address, Event, MsgContext};
+use xcc_proto::security::v1 as pb;
+
+use super::registry::{issuer_of, load_security, require_issuer};
+use crate::error::SecurityError;
+use crate::state_key;
+use crate::symbol::Symbol;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WhitelistStatus {
+    Active { expires_at: i64 },
+    Expired { expires_at: i64 },
+    NotListed,
+}
+
+pub fn whitelist_status(state: &dyn StateRead, symbol: &Symbol, account: &Address, now: i64) -> Result<WhitelistStatus, SecurityError> {
+    Ok(match state.get_proto::<pb::WhitelistEntry>(&state_key::whitelist(symbol, account))? {
+        Some(entry) if entry.expires_at > now => WhitelistStatus::Active { expires_at: entry.expires_at },
+        Some(entry) => WhitelistStatus::Expired { expires_at: entry.expires_at },
+        None => WhitelistStatus::NotListed,
+    })
+}
+
+/// Refuses unless `account` is whitelisted and unexpired at `now`.
+pub fn require_whitelisted(state: &dyn StateRead, symbol: &Symbol, account: &Address, now: i64) -> Result<(), SecurityError> {
+    match whitelist_status(state, symbol, account, now)? {
+        WhitelistStatus::Active { .. } => Ok(()),
+        WhitelistStatus::Expired { expires_at } => {
+            Err(SecurityError::WhitelistExpired { symbol: symbol.clone(), account: *account, expires_at })
+        }
+        WhitelistStatus::NotListed => Err(SecurityError::NotWhitelisted { symbol: symbol.clone(), account: *account }),
+    }
+}
+
+pub fn is_kyc_authority(state: &dyn StateRead, symbol: &Symbol, account: &Address) -> Result<bool, SecurityError> {
+    let security = load_security(state, symbol)?;
+    Ok(issuer_of(&security)? == *account || state.get_raw(&state_key::kyc_agent(symbol, account))?.is_some())
+}
+
+fn require_kyc_authority(state: &dyn StateRead, symbol: &Symbol, account: &Address) -> Result<(), SecurityError> {
+    if !is_kyc_authority(state, symbol, account)? {
+        return Err(SecurityError::NotKycAuthority { symbol: symbol.clone(), account: *account });
+    }
+    Ok(())
+}
+
+pub fn appoint_agent(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    issuer: &Address,
+    symbol: &Symbol,
+    agent: &Address,
+) -> Result<(), SecurityError> {
+    require_issuer(state, symbol, issuer)?;
+    if agent == issuer {
+        return Err(SecurityError::Invalid("the issuer is a KYC authority already".into()));
+    }
+    let key = state_key::kyc_agent(symbol, agent);
+    if state.get_raw(&key)?.is_some() {
+        return Err(SecurityError::AlreadyInState(format!("{agent} is already a KYC agent of {symbol}")));
+    }
+    state.put_raw(key, vec![1]);
+    ctx.emit(Event::new("kyc_agent_appointed").attr("symbol", symbol).attr("agent", agent));
+    Ok(())
+}
+
+pub fn revoke_agent(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    issuer: &Address,
+    symbol: &Symbol,
+    agent: &Address,
+) -> Result<(), SecurityError> {
+    require_issuer(state, symbol, issuer)?;
+    let key = state_key::kyc_agent(symbol, agent);
+    if state.get_raw(&key)?.is_none() {
+        return Err(SecurityError::NotInState(format!("{agent} is not a KYC agent of {symbol}")));
+    }
+    state.delete(key);
+    ctx.emit(Event::new("kyc_agent_revoked").attr("symbol", symbol).attr("agent", agent));
+    Ok(())
+}
+
+pub fn add(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    authority: &Address,
+    symbol: &Symbol,
+    account: &Address,
+    expires_at: i64,
+) -> Result<(), SecurityError> {
+    require_kyc_authority(state, symbol, authority)?;
+    let now = ctx.block.time_seconds();
+    if expires_at <= now {
+        return Err(SecurityError::Invalid(format!("expires_at {expires_at} is not after block time {now}")));
+    }
+    let entry = pb::WhitelistEntry { expires_at, added_by: authority.to_string() };
+    state.put_proto(state_key::whitelist(symbol, account), &entry);
+    ctx.emit(
+        Event::new("whitelist_added")
+            .attr("symbol", symbol)
+            .attr("account", account)
+            .attr("expires_at", expires_at),
+    );
+    Ok(())
+}
+
+pub fn remove(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    authority: &Address,
+    symbol: &Symbol,
+    account: &Address,
+) -> Result<(), SecurityError> {
+    require_kyc_authority(state, symbol, authority)?;
+    let key = state_key::whitelist(symbol, account);
+    if state.get_raw(&key)?.is_none() {
+        return Err(SecurityError::NotWhitelisted { symbol: symbol.clone(), account: *account });
+    }
+    state.delete(key);
+    ctx.emit(Event::new("whitelist_removed").attr("symbol", symbol).attr("account", account));
+    Ok(())
+}

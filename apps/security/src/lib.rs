@@ -1,0 +1,69 @@
+//! The security chain's module: registration of securities countersigned by
+//! the registrar, a KYC whitelist per security managed by its issuer and the
+//! agents it appoints, transfers within the holder cap, and frozen positions.
+
+pub mod error;
+pub mod handler;
+pub mod msg;
+pub mod query;
+pub mod state_key;
+pub mod symbol;
+
+use serde::{Deserialize, Serialize};
+use xcc_chain::genesis::parse_section;
+use xcc_chain::state::{StateRead, StateWrite};
+use xcc_chain::{Address, BlockInfo, ExecError, Module, Msg, MsgContext, QueryError};
+use xcc_proto::Any;
+
+pub use msg::SecurityMsg;
+pub use symbol::Symbol;
+
+/// The `security` section of `app_state`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SecurityGenesis {
+    /// The authority that countersigns every registration.
+    pub registrar: Option<Address>,
+}
+
+pub struct SecurityModule;
+
+impl Msg for SecurityMsg {
+    fn signers(&self) -> Vec<Address> {
+        SecurityMsg::signers(self)
+    }
+
+    fn execute(&self, ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
+        handler::execute(self, ctx, state)
+    }
+}
+
+impl Module for SecurityModule {
+    fn name(&self) -> &'static str {
+        "security"
+    }
+
+    fn msg_type_urls(&self) -> Vec<String> {
+        msg::type_urls()
+    }
+
+    fn decode_msg(&self, msg: &Any) -> Result<Box<dyn Msg>, ExecError> {
+        Ok(Box::new(SecurityMsg::decode(msg)?))
+    }
+
+    fn init_genesis(&self, state: &mut dyn StateWrite, genesis: &serde_json::Value) -> Result<(), ExecError> {
+        let genesis: SecurityGenesis = parse_section(self.name(), genesis)?;
+        let registrar = genesis
+            .registrar
+            .ok_or_else(|| ExecError::invalid_msg("security genesis must name a registrar"))?;
+        state.put_raw(state_key::REGISTRAR.to_vec(), registrar.to_string().into_bytes());
+        Ok(())
+    }
+
+    fn query_service(&self) -> Option<&'static str> {
+        Some(query::SERVICE)
+    }
+
+    fn query(&self, state: &dyn StateRead, block: BlockInfo, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
+        query::answer(state, block, method, request)
+    }
+}

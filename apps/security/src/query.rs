@@ -1,0 +1,100 @@
+//! The `xcc.security.v1.Query` service.
+
+use prost::Message;
+use xcc_chain::error::decode_request;
+use xcc_chain::state::{StateRead, StateReadExt};
+use xcc_chain::{Address, BlockInfo, QueryError};
+use xcc_proto::security::v1 as pb;
+
+use crate::error::SecurityError;
+use crate::handler::{self, WhitelistStatus};
+use crate::state_key;
+use crate::symbol::Symbol;
+
+pub const SERVICE: &str = "xcc.security.v1.Query";
+
+fn symbol(value: &str) -> Result<Symbol, QueryError> {
+    value.parse().map_err(|e| QueryError::Invalid(format!("{e}")))
+}
+
+fn address(value: &str) -> Result<Address, QueryError> {
+    value.parse().map_err(|e| QueryError::Invalid(format!("{e}")))
+}
+
+fn query_error(error: SecurityError) -> QueryError {
+    match error {
+        SecurityError::UnknownSecurity(symbol) => QueryError::NotFound(format!("security {symbol}")),
+        SecurityError::State(e) => QueryError::State(e),
+        other => QueryError::Invalid(other.to_string()),
+    }
+}
+
+pub fn answer(state: &dyn StateRead, block: BlockInfo, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
+    match method {
+        "Security" => {
+            let request: pb::QuerySecurityRequest = decode_request(request)?;
+            let security = handler::load_security(state, &symbol(&request.symbol)?).map_err(query_error)?;
+            Ok(security.encode_to_vec())
+        }
+        "Securities" => {
+            let _: pb::QuerySecuritiesRequest = decode_request(request)?;
+            let securities = state
+                .prefix_proto::<pb::Security>(state_key::all_securities())?
+                .into_iter()
+                .map(|(_, security)| security)
+                .collect();
+            Ok(pb::QuerySecuritiesResponse { securities }.encode_to_vec())
+        }
+        "Balance" => {
+            let request: pb::QueryBalanceRequest = decode_request(request)?;
+            let (symbol, account) = (symbol(&request.symbol)?, address(&request.account)?);
+            handler::load_security(state, &symbol).map_err(query_error)?;
+            let amount = handler::balance(state, &symbol, &account).map_err(query_error)?;
+            let frozen = handler::is_frozen(state, &symbol, &account).map_err(query_error)?;
+            Ok(pb::QueryBalanceResponse { amount, frozen }.encode_to_vec())
+        }
+        "Holders" => {
+            let request: pb::QueryHoldersRequest = decode_request(request)?;
+            let symbol = symbol(&request.symbol)?;
+            let security = handler::load_security(state, &symbol).map_err(query_error)?;
+            let prefix = state_key::balances(&symbol);
+            let holders: Vec<pb::Holding> = state
+                .prefix_u64(&prefix)?
+                .into_iter()
+                .filter_map(|(key, amount)| state_key::account_suffix(&prefix, &key).map(|a| (a, amount)))
+                .filter(|(account, _)| account.to_string() != security.issuer)
+                .map(|(account, amount)| pb::Holding { account: account.to_string(), amount })
+                .collect();
+            let count = u32::try_from(holders.len()).unwrap_or(u32::MAX);
+            Ok(pb::QueryHoldersResponse { holders, count, holder_cap: security.holder_cap }.encode_to_vec())
+        }
+        "Whitelist" => {
+            let request: pb::QueryWhitelistRequest = decode_request(request)?;
+            let (symbol, account) = (symbol(&request.symbol)?, address(&request.account)?);
+            handler::load_security(state, &symbol).map_err(query_error)?;
+            let entry = state.get_proto::<pb::WhitelistEntry>(&state_key::whitelist(&symbol, &account))?;
+            let status = handler::whitelist_status(state, &symbol, &account, block.time_seconds()).map_err(query_error)?;
+            Ok(pb::QueryWhitelistResponse {
+                listed: entry.is_some(),
+                expires_at: entry.as_ref().map_or(0, |e| e.expires_at),
+                active: matches!(status, WhitelistStatus::Active { .. }),
+                added_by: entry.map(|e| e.added_by).unwrap_or_default(),
+            }
+            .encode_to_vec())
+        }
+        "KycAgents" => {
+            let request: pb::QueryKycAgentsRequest = decode_request(request)?;
+            let symbol = symbol(&request.symbol)?;
+            handler::load_security(state, &symbol).map_err(query_error)?;
+            let prefix = state_key::kyc_agents(&symbol);
+            let agents = state
+                .prefix_raw(&prefix)?
+                .into_iter()
+                .filter_map(|(key, _)| state_key::account_suffix(&prefix, &key))
+                .map(|agent| agent.to_string())
+                .collect();
+            Ok(pb::QueryKycAgentsResponse { agents }.encode_to_vec())
+        }
+        other => Err(QueryError::UnknownPath(format!("{SERVICE}/{other}"))),
+    }
+}

@@ -1,0 +1,244 @@
+//! Opening, writing, pruning and proving.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use jmt::storage::TreeUpdateBatch;
+use jmt::{KeyHash, Sha256Jmt};
+use redb::{Database, ReadableDatabase, ReadableTable};
+use sha2::Sha256;
+
+use crate::error::StoreError;
+use crate::reader::{value_at, TreeRead};
+use crate::snapshot::Snapshot;
+use crate::tables::{self, META, NODES, PREIMAGES, STALE_NODES, SUPERSEDED, VALUES};
+
+/// One or more consecutive versions computed against the committed tree but
+/// not yet written. Valid until anything else is committed.
+pub struct PreparedVersion {
+    first_version: u64,
+    roots: Vec<[u8; 32]>,
+    batch: TreeUpdateBatch,
+    preimages: HashMap<KeyHash, Vec<u8>>,
+}
+
+impl PreparedVersion {
+    /// The root of the last prepared version.
+    pub fn root_hash(&self) -> [u8; 32] {
+        self.roots.last().copied().unwrap_or(crate::EMPTY_ROOT)
+    }
+
+    pub fn last_version(&self) -> u64 {
+        self.first_version + self.roots.len() as u64 - 1
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = Database::create(path)?;
+        let txn = db.begin_write()?;
+        for table in [NODES, PREIMAGES] {
+            txn.open_table(table)?;
+        }
+        txn.open_table(VALUES)?;
+        txn.open_table(STALE_NODES)?;
+        txn.open_table(SUPERSEDED)?;
+        txn.open_table(META)?;
+        txn.commit()?;
+        Ok(Store { db: Arc::new(db) })
+    }
+
+    fn meta(&self, name: &str) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let meta = txn.open_table(META)?;
+        Ok(meta.get(name)?.map(|v| v.value()))
+    }
+
+    /// The newest committed version, `None` before the first commit.
+    pub fn latest_version(&self) -> Option<u64> {
+        // A read failure here means the database is unusable; report no version
+        // and let the next write surface the error.
+        self.meta(tables::LATEST_VERSION).ok().flatten()
+    }
+
+    /// The oldest version that can still be read.
+    pub fn oldest_version(&self) -> Result<u64, StoreError> {
+        Ok(self.meta(tables::OLDEST_VERSION)?.unwrap_or(0))
+    }
+
+    pub fn has_version(&self, version: u64) -> bool {
+        match (self.latest_version(), self.oldest_version()) {
+            (Some(latest), Ok(oldest)) => (oldest..=latest).contains(&version),
+            _ => false,
+        }
+    }
+
+    fn check_version(&self, version: u64) -> Result<(), StoreError> {
+        let latest = self.latest_version();
+        let oldest = self.oldest_version()?;
+        match latest {
+            Some(latest) if (oldest..=latest).contains(&version) => Ok(()),
+            _ => Err(StoreError::VersionUnavailable { requested: version, oldest, latest: latest.unwrap_or(0) }),
+        }
+    }
+
+    /// A consistent read-only view of `version`.
+    pub fn snapshot(&self, version: u64) -> Result<Snapshot, StoreError> {
+        self.check_version(version)?;
+        Snapshot::new(self.db.begin_read()?, version)
+    }
+
+    pub fn root_hash(&self, version: u64) -> Result<[u8; 32], StoreError> {
+        self.check_version(version)?;
+        let reader = TreeRead::new(&self.db)?;
+        let root = Sha256Jmt::new(&reader).get_root_hash(version).map_err(StoreError::tree)?;
+        Ok(root.0)
+    }
+
+    /// The value of `key` at `version` with an ics23 proof of its presence or absence.
+    pub fn get_with_proof(&self, key: &[u8], version: u64) -> Result<(Option<Vec<u8>>, ics23::CommitmentProof), StoreError> {
+        self.check_version(version)?;
+        let reader = TreeRead::new(&self.db)?;
+        Sha256Jmt::new(&reader)
+            .get_with_ics23_proof(key.to_vec(), version)
+            .map_err(StoreError::tree)
+    }
+
+    /// Computes the versions `first_version, first_version + 1, ...`, one per
+    /// write set, without writing anything. `first_version` must follow the
+    /// latest version (or be 0 on an empty store).
+    pub fn prepare<S>(&self, first_version: u64, write_sets: Vec<S>) -> Result<PreparedVersion, StoreError>
+    where
+        S: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>,
+    {
+        let latest = self.latest_version();
+        if latest.map_or(first_version != 0, |latest| first_version != latest + 1) {
+            return Err(StoreError::OutOfOrder { latest, got: first_version });
+        }
+        let mut preimages = HashMap::new();
+        let mut hashed: Vec<Vec<(KeyHash, Option<Vec<u8>>)>> = Vec::new();
+        for set in write_sets {
+            let mut writes = Vec::new();
+            for (key, value) in set {
+                if value.as_ref().is_some_and(Vec::is_empty) {
+                    return Err(StoreError::EmptyValue(String::from_utf8_lossy(&key).into_owned()));
+                }
+                let key_hash = KeyHash::with::<Sha256>(&key);
+                preimages.insert(key_hash, key);
+                writes.push((key_hash, value));
+            }
+            hashed.push(writes);
+        }
+        if hashed.is_empty() {
+            return Err(StoreError::Tree("nothing to prepare".into()));
+        }
+        let reader = TreeRead::new(&self.db)?;
+        let (roots, batch) = Sha256Jmt::new(&reader)
+            .put_value_sets(hashed, first_version)
+            .map_err(StoreError::tree)?;
+        Ok(PreparedVersion { first_version, roots: roots.into_iter().map(|r| r.0).collect(), batch, preimages })
+    }
+
+    /// Writes prepared versions in one redb write transaction: either all of
+    /// them are durable or none is.
+    pub fn commit(&self, prepared: PreparedVersion) -> Result<(), StoreError> {
+        let latest = self.latest_version();
+        if latest.map_or(prepared.first_version != 0, |latest| prepared.first_version != latest + 1) {
+            return Err(StoreError::OutOfOrder { latest, got: prepared.first_version });
+        }
+        let txn = self.db.begin_write()?;
+        {
+            let mut nodes = txn.open_table(NODES)?;
+            for (node_key, node) in prepared.batch.node_batch.nodes() {
+                let key = borsh::to_vec(node_key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let node = borsh::to_vec(node).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                nodes.insert(key.as_slice(), node.as_slice())?;
+            }
+            let mut stale = txn.open_table(STALE_NODES)?;
+            for index in &prepared.batch.stale_node_index_batch {
+                let key = borsh::to_vec(&index.node_key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                stale.insert((index.stale_since_version, key.as_slice()), ())?;
+            }
+            let mut values = txn.open_table(VALUES)?;
+            let mut preimages = txn.open_table(PREIMAGES)?;
+            let mut superseded = txn.open_table(SUPERSEDED)?;
+            for ((version, key_hash), value) in prepared.batch.node_batch.values() {
+                let key = prepared
+                    .preimages
+                    .get(key_hash)
+                    .ok_or_else(|| StoreError::Corrupt("a written value has no preimage".into()))?;
+                let previous = match values.range((key.as_slice(), 0)..(key.as_slice(), *version))?.next_back() {
+                    Some(entry) => Some(entry?.0.value().1),
+                    None => None,
+                };
+                if let Some(previous) = previous {
+                    superseded.insert((*version, key.as_slice(), previous), ())?;
+                }
+                if value.is_none() {
+                    superseded.insert((*version, key.as_slice(), *version), ())?;
+                }
+                values.insert((key.as_slice(), *version), value.as_deref())?;
+                preimages.insert(key_hash.0.as_slice(), key.as_slice())?;
+            }
+            let mut meta = txn.open_table(META)?;
+            meta.insert(tables::LATEST_VERSION, prepared.last_version())?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Drops everything only versions below `retain_from` need. Reads and
+    /// proofs at `retain_from` and above are unaffected.
+    pub fn prune(&self, retain_from: u64) -> Result<(), StoreError> {
+        let latest = self.latest_version().unwrap_or(0);
+        let retain_from = retain_from.min(latest);
+        if retain_from <= self.oldest_version()? {
+            return Ok(());
+        }
+        let txn = self.db.begin_write()?;
+        {
+            let mut nodes = txn.open_table(NODES)?;
+            let mut stale = txn.open_table(STALE_NODES)?;
+            let stale_keys: Vec<(u64, Vec<u8>)> = stale
+                .range((0, [].as_slice())..(retain_from + 1, [].as_slice()))?
+                .map(|entry| entry.map(|(key, _)| (key.value().0, key.value().1.to_vec())))
+                .collect::<Result<_, _>>()?;
+            for (since, node_key) in stale_keys {
+                nodes.remove(node_key.as_slice())?;
+                stale.remove((since, node_key.as_slice()))?;
+            }
+            let mut values = txn.open_table(VALUES)?;
+            let mut superseded = txn.open_table(SUPERSEDED)?;
+            let old_values: Vec<(u64, Vec<u8>, u64)> = superseded
+                .range((0, [].as_slice(), 0)..(retain_from + 1, [].as_slice(), 0))?
+                .map(|entry| {
+                    entry.map(|(key, _)| {
+                        let (at, key, old) = key.value();
+                        (at, key.to_vec(), old)
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            for (at, key, old) in old_values {
+                values.remove((key.as_slice(), old))?;
+                superseded.remove((at, key.as_slice(), old))?;
+            }
+            let mut meta = txn.open_table(META)?;
+            meta.insert(tables::OLDEST_VERSION, retain_from)?;
+        }
+        txn.commit()?;
+        tracing::debug!(retain_from, "pruned store");
+        Ok(())
+    }
+
+    /// The value of `key` at `version`, without a proof.
+    pub fn get(&self, key: &[u8], version: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.check_version(version)?;
+        value_at(&self.db.begin_read()?, key, version)
+    }
+}

@@ -1,0 +1,29 @@
+//! Compiles every `.proto` under `xcc/` with protox, so no system `protoc` is needed.
+
+use std::path::{Path, PathBuf};
+
+fn proto_files(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            proto_files(&path, found)?;
+        } else if path.extension().is_some_and(|ext| ext == "proto") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut files = Vec::new();
+    proto_files(Path::new("xcc"), &mut files)?;
+    files.sort();
+    println!("cargo:rerun-if-changed=xcc");
+
+    let descriptors = protox::compile(&files, ["."])?;
+    prost_build::Config::new()
+        .enable_type_names()
+        .type_name_domain(["."], "")
+        .compile_fds(descriptors)?;
+    Ok(())
+}

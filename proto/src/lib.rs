@@ -1,0 +1,39 @@
+//! Protobuf types of XCC, generated from `proto/xcc/**.proto`.
+//!
+//! These are wire types only; each crate converts them into its domain types in
+//! one place.
+
+pub use prost;
+pub use prost_types::Any;
+
+pub mod tx {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.tx.v1.rs"));
+    }
+}
+
+pub mod auth {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.auth.v1.rs"));
+    }
+}
+
+pub mod security {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.security.v1.rs"));
+    }
+}
+
+pub mod currency {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.currency.v1.rs"));
+    }
+}
+
+/// Packs a message into an `Any` with its `/package.Message` type URL.
+pub fn to_any<M: prost::Name>(msg: &M) -> Any {
+    Any {
+        type_url: M::type_url(),
+        value: prost::Message::encode_to_vec(msg),
+    }
+}
