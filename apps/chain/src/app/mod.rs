@@ -141,9 +141,13 @@ impl App {
     /// Runs every module's genesis and returns the genesis app hash. Nothing is
     /// written until the first block commits, so a crash before it loses nothing
     /// that InitChain will not redo.
-    pub fn init_chain(&mut self, chain_id: &str, app_state: &serde_json::Value) -> Result<[u8; 32], AppError> {
+    pub fn init_chain(&mut self, chain_id: &str, initial_height: u64, app_state: &serde_json::Value) -> Result<[u8; 32], AppError> {
         if let Some(version) = self.store.latest_version() {
             return Err(AppError::Genesis(format!("the chain already has committed height {version}")));
+        }
+        // Genesis is stored as version 0, so the first block must be height 1.
+        if initial_height > 1 {
+            return Err(AppError::Genesis(format!("initial height {initial_height} is not supported; use 1")));
         }
         let mut delta = StateDelta::new(&EmptyState);
         delta.put_raw(state_key::CHAIN_ID.to_vec(), chain_id.as_bytes().to_vec());
@@ -154,7 +158,7 @@ impl App {
                 .map_err(|e| AppError::Genesis(format!("{}: {}", module.name(), e.log)))?;
         }
         let changes = delta.into_changes();
-        let root = self.store.prepare(0, changes.clone())?.root_hash();
+        let root = self.store.prepare(0, vec![changes.clone()])?.root_hash();
         self.chain_id = chain_id.to_owned();
         self.genesis = Some(changes);
         self.check.clear();
@@ -241,7 +245,11 @@ impl App {
         }
         let changes = block_state.into_changes();
         drop(base);
-        let prepared = self.store.prepare(block.height, changes)?;
+        // The first block also writes genesis, as version 0 beneath it.
+        let prepared = match &self.genesis {
+            Some(genesis) => self.store.prepare(block.height - 1, vec![genesis.clone(), changes])?,
+            None => self.store.prepare(block.height, vec![changes])?,
+        };
         let app_hash = prepared.root_hash();
         self.pending = Some(PendingBlock { height: block.height, prepared });
         Ok(FinalizedBlock { tx_results, app_hash })
