@@ -10,6 +10,7 @@ pub mod error;
 pub mod genesis;
 pub mod module;
 pub mod state;
+pub mod testing;
 pub mod tx;
 
 pub use address::Address;

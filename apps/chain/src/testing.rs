@@ -1,0 +1,120 @@
+//! Drives an [`App`] block by block without sockets, for tests of modules and
+//! of the app itself.
+
+use std::path::Path;
+
+use ed25519_consensus::SigningKey;
+use prost::Message;
+use xcc_proto::tx::v1 as pb;
+use xcc_proto::Any;
+use xcc_store::Store;
+
+use crate::address::Address;
+use crate::app::{App, AppConfig, QueryOutcome, TxOutcome};
+use crate::module::{BlockInfo, Module};
+use crate::tx::signed_tx;
+
+/// Block time of height 1 in test chains (2026-01-01T00:00:00Z), and the
+/// spacing of blocks.
+pub const GENESIS_TIME_NS: u64 = 1_767_225_600 * 1_000_000_000;
+pub const BLOCK_INTERVAL_NS: u64 = 1_000_000_000;
+
+/// A deterministic key for tests.
+pub struct TestKey {
+    pub key: SigningKey,
+    pub address: Address,
+}
+
+impl TestKey {
+    pub fn from_seed(seed: u8) -> Self {
+        let key = SigningKey::from([seed; 32]);
+        let address = Address::from_public_key(&key.verification_key());
+        TestKey { key, address }
+    }
+}
+
+pub struct TestChain {
+    pub app: App,
+    pub chain_id: String,
+    pub genesis_hash: [u8; 32],
+    height: u64,
+}
+
+impl TestChain {
+    pub fn new(dir: &Path, chain_id: &str, modules: Vec<Box<dyn Module>>, app_state: serde_json::Value) -> Self {
+        let store = Store::open(&dir.join("state.redb")).expect("open store");
+        let mut app = App::new(store, AppConfig::default(), modules).expect("open app");
+        let genesis_hash = app.init_chain(chain_id, 1, &app_state).expect("genesis");
+        TestChain { app, chain_id: chain_id.to_owned(), genesis_hash, height: 0 }
+    }
+
+    pub fn height(&self) -> u64 {
+        self.height
+    }
+
+    pub fn next_block(&self) -> BlockInfo {
+        let height = self.height + 1;
+        BlockInfo { height, time_ns: GENESIS_TIME_NS + (height - 1) * BLOCK_INTERVAL_NS }
+    }
+
+    /// Finalizes and commits one block of `txs`.
+    pub fn block(&mut self, txs: Vec<Vec<u8>>) -> Vec<TxOutcome> {
+        let block = self.next_block();
+        let finalized = self.app.finalize_block(block, &txs).expect("finalize");
+        self.app.commit().expect("commit");
+        self.height = block.height;
+        finalized.tx_results
+    }
+
+    /// Runs `tx` in the next block and checks that it is refused and changes
+    /// nothing: the block's app hash equals that of the same block without it.
+    /// The block is then committed.
+    pub fn assert_refused(&mut self, tx: Vec<u8>) -> TxOutcome {
+        let block = self.next_block();
+        let without = self.app.finalize_block(block, &[]).expect("finalize").app_hash;
+        let with = self.app.finalize_block(block, std::slice::from_ref(&tx)).expect("finalize");
+        let outcome = with.tx_results[0].clone();
+        assert_ne!(outcome.code, 0, "tx was accepted");
+        assert!(!outcome.log.is_empty(), "a refusal must say why");
+        assert_eq!(with.app_hash, without, "a refused tx changed state: {}", outcome.log);
+        self.app.commit().expect("commit");
+        self.height = block.height;
+        outcome
+    }
+
+    /// The app hash of the last committed state.
+    pub fn app_hash(&self) -> [u8; 32] {
+        self.app.info().expect("info").last_block_app_hash
+    }
+
+    /// A tx of `msgs` from `signers[0]` with its current nonce, signed by all.
+    pub fn tx(&self, signers: &[&TestKey], msgs: Vec<Any>) -> Vec<u8> {
+        let nonce = self.nonce(&signers[0].address);
+        self.tx_with_nonce(signers, nonce, msgs)
+    }
+
+    pub fn tx_with_nonce(&self, signers: &[&TestKey], nonce: u64, msgs: Vec<Any>) -> Vec<u8> {
+        let body = pb::TxBody { chain_id: self.chain_id.clone(), nonce, msgs, timeout_height: 0, memo: String::new() };
+        let keys: Vec<&SigningKey> = signers.iter().map(|s| &s.key).collect();
+        signed_tx(body, &keys).encode_to_vec()
+    }
+
+    pub fn nonce(&self, address: &Address) -> u64 {
+        let request = xcc_proto::auth::v1::QueryAccountRequest { address: address.to_string() };
+        self.query::<xcc_proto::auth::v1::Account>("/xcc.auth.v1.Query/Account", &request).map_or(0, |a| a.nonce)
+    }
+
+    /// Runs one tx in its own block and returns its outcome.
+    pub fn submit(&mut self, signers: &[&TestKey], msgs: Vec<Any>) -> TxOutcome {
+        let tx = self.tx(signers, msgs);
+        self.block(vec![tx]).remove(0)
+    }
+
+    pub fn query<R: Message + Default>(&self, path: &str, request: &impl Message) -> Result<R, QueryOutcome> {
+        let outcome = self.app.query(path, &request.encode_to_vec(), 0, false);
+        if outcome.code != 0 {
+            return Err(outcome);
+        }
+        R::decode(outcome.value.as_slice()).map_err(|e| QueryOutcome { code: u32::MAX, log: e.to_string(), ..outcome })
+    }
+}
