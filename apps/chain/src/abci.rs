@@ -23,6 +23,7 @@ use tower::Service;
 
 use crate::app::{App, AppError, TxOutcome, PROOF_OP_TYPE};
 use crate::error::CHAIN_CODESPACE;
+use crate::genesis::GenesisDoc;
 use crate::module::{BlockInfo, Event};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -34,11 +35,19 @@ pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Clone)]
 pub struct AbciApp {
     app: Arc<Mutex<App>>,
+    genesis: Option<Arc<GenesisDoc>>,
 }
 
 impl AbciApp {
     pub fn new(app: App) -> Self {
-        AbciApp { app: Arc::new(Mutex::new(app)) }
+        AbciApp { app: Arc::new(Mutex::new(app)), genesis: None }
+    }
+
+    /// Checks InitChain against a genesis file, whose `app_state` is used when
+    /// InitChain carries none.
+    pub fn with_genesis(mut self, genesis: GenesisDoc) -> Self {
+        self.genesis = Some(Arc::new(genesis));
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, App> {
@@ -51,8 +60,16 @@ impl AbciApp {
         let mut app = self.lock();
         Ok(match request {
             ConsensusRequest::InitChain(init) => {
+                if let Some(genesis) = self.genesis.as_deref() {
+                    if genesis.chain_id != init.chain_id {
+                        return Err(AppError::Genesis(format!(
+                            "InitChain is for chain {:?}, the genesis file for {:?}",
+                            init.chain_id, genesis.chain_id
+                        )));
+                    }
+                }
                 let app_state = if init.app_state_bytes.is_empty() {
-                    serde_json::Value::Null
+                    self.genesis.as_deref().map_or(serde_json::Value::Null, |g| g.app_state.clone())
                 } else {
                     serde_json::from_slice(&init.app_state_bytes)
                         .map_err(|e| AppError::Genesis(format!("app_state is not JSON: {e}")))?
