@@ -1,1 +1,219 @@
-fn main() {}
+//! `xcc`: keys, transactions and queries for XCC chains.
+
+mod keyring;
+mod msgs;
+mod txfile;
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use ed25519_consensus::SigningKey;
+use xcc_chain::tx::{add_signature, decode_and_verify, DEFAULT_MAX_TX_BYTES};
+use xcc_proto::tx::v1 as pb;
+
+use keyring::Keyring;
+use msgs::{CurrencyTx, SecurityTx};
+
+#[derive(Debug, Parser)]
+#[command(name = "xcc", version, about = "Keys, transactions and queries for XCC chains")]
+struct Cli {
+    /// The CLI's home: keys live in <home>/keyring.
+    #[arg(long, global = true, env = "XCC_HOME", default_value_os_t = default_home())]
+    home: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn default_home() -> PathBuf {
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".xcc")
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Manage keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Build, sign and inspect txs.
+    #[command(subcommand)]
+    Tx(TxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a new key, or recover one from a hex secret read on stdin.
+    Add {
+        name: String,
+        #[arg(long)]
+        recover: bool,
+    },
+    /// List keys with their addresses.
+    List,
+    /// Show a key's address (and public key).
+    Show {
+        name: String,
+        /// Print the address only.
+        #[arg(long)]
+        address: bool,
+    },
+    /// Print a key's hex secret. Anyone who has it controls the account.
+    Export { name: String },
+    /// Import a key from a file holding its hex secret ('-' reads stdin).
+    Import { name: String, file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+struct TxOptions {
+    /// The signing key (the sender: its nonce goes in the tx).
+    #[arg(long)]
+    from: String,
+    #[arg(long)]
+    chain_id: String,
+    /// The sender's account nonce (`xcc` asks the chain for it once it can reach one).
+    #[arg(long)]
+    nonce: u64,
+    /// Refuse the tx after this height (0: never).
+    #[arg(long, default_value_t = 0)]
+    timeout_height: u64,
+    #[arg(long, default_value = "")]
+    memo: String,
+    /// Write the signed tx to a file (or stdout) instead of sending it.
+    #[arg(long)]
+    generate_only: bool,
+    /// Where --generate-only writes the tx; stdout by default.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum TxCommand {
+    /// A security chain tx.
+    Security {
+        #[command(flatten)]
+        options: TxOptions,
+        #[command(subcommand)]
+        msg: SecurityTx,
+    },
+    /// A currency chain tx.
+    Currency {
+        #[command(flatten)]
+        options: TxOptions,
+        #[command(subcommand)]
+        msg: CurrencyTx,
+    },
+    /// Add a signature to a tx file (e.g. the registrar countersigning a registration).
+    Sign {
+        file: PathBuf,
+        #[arg(long)]
+        from: String,
+        /// Where to write the signed tx; the input file by default.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Decode a tx file and check its signatures.
+    Show { file: PathBuf },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Keys(command) => keys(&Keyring::open(&cli.home)?, command),
+        Command::Tx(command) => tx(&Keyring::open(&cli.home)?, command),
+    }
+}
+
+fn keys(keyring: &Keyring, command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Add { name, recover } => {
+            let key = if recover {
+                let mut secret = String::new();
+                std::io::stdin().read_to_string(&mut secret)?;
+                keyring::parse_secret(&secret)?
+            } else {
+                SigningKey::new(rand_core::OsRng)
+            };
+            let named = keyring.add(&name, key)?;
+            println!("{}", named.address());
+        }
+        KeysCommand::List => {
+            for named in keyring.list()? {
+                println!("{}\t{}", named.name, named.address());
+            }
+        }
+        KeysCommand::Show { name, address } => {
+            let named = keyring.get(&name)?;
+            if address {
+                println!("{}", named.address());
+            } else {
+                let shown = serde_json::json!({
+                    "name": named.name,
+                    "address": named.address().to_string(),
+                    "public_key": hex::encode(named.key.verification_key().as_bytes()),
+                });
+                println!("{}", serde_json::to_string_pretty(&shown)?);
+            }
+        }
+        KeysCommand::Export { name } => {
+            eprintln!("warning: whoever holds this secret controls {name}");
+            println!("{}", hex::encode(keyring.get(&name)?.key.as_bytes()));
+        }
+        KeysCommand::Import { name, file } => {
+            let secret = if file.as_os_str() == "-" {
+                let mut secret = String::new();
+                std::io::stdin().read_to_string(&mut secret)?;
+                secret
+            } else {
+                std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?
+            };
+            println!("{}", keyring.add(&name, keyring::parse_secret(&secret)?)?.address());
+        }
+    }
+    Ok(())
+}
+
+fn tx(keyring: &Keyring, command: TxCommand) -> anyhow::Result<()> {
+    let (options, build): (TxOptions, Box<dyn Fn(xcc_chain::Address) -> xcc_proto::Any>) = match command {
+        TxCommand::Security { options, msg } => (options, Box::new(move |signer| msg.to_any(signer))),
+        TxCommand::Currency { options, msg } => (options, Box::new(move |signer| msg.to_any(signer))),
+        TxCommand::Sign { file, from, output } => {
+            let mut tx = txfile::read(&file)?;
+            add_signature(&mut tx, &keyring.get(&from)?.key)?;
+            return txfile::write(&tx, Some(output.as_deref().unwrap_or(&file)));
+        }
+        TxCommand::Show { file } => return show(&txfile::read(&file)?),
+    };
+    if !options.generate_only {
+        bail!("sending txs needs a running chain; use --generate-only to write the signed tx instead");
+    }
+    let signer = keyring.get(&options.from)?;
+    let body = pb::TxBody {
+        chain_id: options.chain_id,
+        nonce: options.nonce,
+        msgs: vec![build(signer.address())],
+        timeout_height: options.timeout_height,
+        memo: options.memo,
+    };
+    let mut tx = pb::Tx { body: Some(body), signatures: Vec::new() };
+    add_signature(&mut tx, &signer.key)?;
+    txfile::write(&tx, options.output.as_deref())
+}
+
+fn show(tx: &pb::Tx) -> anyhow::Result<()> {
+    let file = txfile::to_file(tx);
+    let chain_id = file.chain_id.clone();
+    let bytes = prost::Message::encode_to_vec(tx);
+    let verdict = match decode_and_verify(&bytes, &chain_id, DEFAULT_MAX_TX_BYTES) {
+        Ok(_) => "every signature verifies".to_owned(),
+        Err(e) => format!("invalid: {e}"),
+    };
+    let shown = serde_json::json!({
+        "chain_id": file.chain_id,
+        "nonce": file.nonce,
+        "messages": file.messages,
+        "signers": file.signers,
+        "signatures": verdict,
+    });
+    println!("{}", serde_json::to_string_pretty(&shown)?);
+    Ok(())
+}
