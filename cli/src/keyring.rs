@@ -37,7 +37,9 @@ impl NamedKey {
 fn valid_name(name: &str) -> anyhow::Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
         bail!("invalid key name {name:?}: use 1 to 64 of a-z, A-Z, 0-9, '-' and '_'");
     }
@@ -46,7 +48,9 @@ fn valid_name(name: &str) -> anyhow::Result<()> {
 
 pub fn parse_secret(hex_secret: &str) -> anyhow::Result<SigningKey> {
     let bytes = hex::decode(hex_secret.trim()).context("the secret key must be hex")?;
-    let bytes: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("the secret key must be 32 bytes"))?;
+    let bytes: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the secret key must be 32 bytes"))?;
     Ok(SigningKey::from(bytes))
 }
 
@@ -65,7 +69,10 @@ impl Keyring {
     pub fn add(&self, name: &str, key: SigningKey) -> anyhow::Result<NamedKey> {
         valid_name(name)?;
         let path = self.path(name);
-        let named = NamedKey { name: name.to_owned(), key };
+        let named = NamedKey {
+            name: name.to_owned(),
+            key,
+        };
         let file = KeyFile {
             name: name.to_owned(),
             address: named.address().to_string(),
@@ -78,7 +85,12 @@ impl Keyring {
             .create_new(true)
             .mode(0o600)
             .open(&path)
-            .with_context(|| format!("key {name:?} already exists or {} is not writable", path.display()))?;
+            .with_context(|| {
+                format!(
+                    "key {name:?} already exists or {} is not writable",
+                    path.display()
+                )
+            })?;
         out.write_all(&serde_json::to_vec_pretty(&file)?)?;
         Ok(named)
     }
@@ -86,16 +98,27 @@ impl Keyring {
     pub fn get(&self, name: &str) -> anyhow::Result<NamedKey> {
         valid_name(name)?;
         let path = self.path(name);
-        let bytes = fs::read(&path).with_context(|| format!("no key named {name:?} in {}", self.dir.display()))?;
-        let file: KeyFile = serde_json::from_slice(&bytes).with_context(|| format!("{} is not a key file", path.display()))?;
+        let bytes = fs::read(&path)
+            .with_context(|| format!("no key named {name:?} in {}", self.dir.display()))?;
+        let file: KeyFile = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a key file", path.display()))?;
         let key = parse_secret(&file.secret_key)?;
-        Ok(NamedKey { name: file.name, key })
+        Ok(NamedKey {
+            name: file.name,
+            key,
+        })
     }
 
     pub fn list(&self) -> anyhow::Result<Vec<NamedKey>> {
         let mut names: Vec<String> = fs::read_dir(&self.dir)?
             .filter_map(|entry| entry.ok())
-            .filter_map(|entry| entry.file_name().to_str().and_then(|n| n.strip_suffix(".json")).map(str::to_owned))
+            .filter_map(|entry| {
+                entry
+                    .file_name()
+                    .to_str()
+                    .and_then(|n| n.strip_suffix(".json"))
+                    .map(str::to_owned)
+            })
             .collect();
         names.sort();
         names.iter().map(|name| self.get(name)).collect()

@@ -17,7 +17,11 @@ use keyring::Keyring;
 use msgs::{CurrencyTx, SecurityTx};
 
 #[derive(Debug, Parser)]
-#[command(name = "xcc", version, about = "Keys, transactions and queries for XCC chains")]
+#[command(
+    name = "xcc",
+    version,
+    about = "Keys, transactions and queries for XCC chains"
+)]
 struct Cli {
     /// The CLI's home: keys live in <home>/keyring.
     #[arg(long, global = true, env = "XCC_HOME", default_value_os_t = default_home())]
@@ -27,7 +31,10 @@ struct Cli {
 }
 
 fn default_home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".xcc")
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+        .join(".xcc")
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,27 +171,40 @@ fn keys(keyring: &Keyring, command: KeysCommand) -> anyhow::Result<()> {
                 std::io::stdin().read_to_string(&mut secret)?;
                 secret
             } else {
-                std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?
+                std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading {}", file.display()))?
             };
-            println!("{}", keyring.add(&name, keyring::parse_secret(&secret)?)?.address());
+            println!(
+                "{}",
+                keyring
+                    .add(&name, keyring::parse_secret(&secret)?)?
+                    .address()
+            );
         }
     }
     Ok(())
 }
 
 fn tx(keyring: &Keyring, command: TxCommand) -> anyhow::Result<()> {
-    let (options, build): (TxOptions, Box<dyn Fn(xcc_chain::Address) -> xcc_proto::Any>) = match command {
-        TxCommand::Security { options, msg } => (options, Box::new(move |signer| msg.to_any(signer))),
-        TxCommand::Currency { options, msg } => (options, Box::new(move |signer| msg.to_any(signer))),
-        TxCommand::Sign { file, from, output } => {
-            let mut tx = txfile::read(&file)?;
-            add_signature(&mut tx, &keyring.get(&from)?.key)?;
-            return txfile::write(&tx, Some(output.as_deref().unwrap_or(&file)));
-        }
-        TxCommand::Show { file } => return show(&txfile::read(&file)?),
-    };
+    let (options, build): (TxOptions, Box<dyn Fn(xcc_chain::Address) -> xcc_proto::Any>) =
+        match command {
+            TxCommand::Security { options, msg } => {
+                (options, Box::new(move |signer| msg.to_any(signer)))
+            }
+            TxCommand::Currency { options, msg } => {
+                (options, Box::new(move |signer| msg.to_any(signer)))
+            }
+            TxCommand::Sign { file, from, output } => {
+                let mut tx = txfile::read(&file)?;
+                add_signature(&mut tx, &keyring.get(&from)?.key)?;
+                return txfile::write(&tx, Some(output.as_deref().unwrap_or(&file)));
+            }
+            TxCommand::Show { file } => return show(&txfile::read(&file)?),
+        };
     if !options.generate_only {
-        bail!("sending txs needs a running chain; use --generate-only to write the signed tx instead");
+        bail!(
+            "sending txs needs a running chain; use --generate-only to write the signed tx instead"
+        );
     }
     let signer = keyring.get(&options.from)?;
     let body = pb::TxBody {
@@ -194,7 +214,10 @@ fn tx(keyring: &Keyring, command: TxCommand) -> anyhow::Result<()> {
         timeout_height: options.timeout_height,
         memo: options.memo,
     };
-    let mut tx = pb::Tx { body: Some(body), signatures: Vec::new() };
+    let mut tx = pb::Tx {
+        body: Some(body),
+        signatures: Vec::new(),
+    };
     add_signature(&mut tx, &signer.key)?;
     txfile::write(&tx, options.output.as_deref())
 }

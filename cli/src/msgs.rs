@@ -145,30 +145,49 @@ impl SecurityTx {
                 total_supply: *total_supply,
                 holder_cap: *holder_cap,
             }),
-            SecurityTx::AppointAgent { symbol, agent } => {
-                to_any(&security::MsgAppointKycAgent { issuer: me, symbol: symbol.clone(), agent: agent.to_string() })
-            }
-            SecurityTx::RevokeAgent { symbol, agent } => {
-                to_any(&security::MsgRevokeKycAgent { issuer: me, symbol: symbol.clone(), agent: agent.to_string() })
-            }
-            SecurityTx::WhitelistAdd { symbol, account, expires_at } => to_any(&security::MsgWhitelistAdd {
+            SecurityTx::AppointAgent { symbol, agent } => to_any(&security::MsgAppointKycAgent {
+                issuer: me,
+                symbol: symbol.clone(),
+                agent: agent.to_string(),
+            }),
+            SecurityTx::RevokeAgent { symbol, agent } => to_any(&security::MsgRevokeKycAgent {
+                issuer: me,
+                symbol: symbol.clone(),
+                agent: agent.to_string(),
+            }),
+            SecurityTx::WhitelistAdd {
+                symbol,
+                account,
+                expires_at,
+            } => to_any(&security::MsgWhitelistAdd {
                 authority: me,
                 symbol: symbol.clone(),
                 account: account.to_string(),
                 expires_at: *expires_at,
             }),
             SecurityTx::WhitelistRemove { symbol, account } => {
-                to_any(&security::MsgWhitelistRemove { authority: me, symbol: symbol.clone(), account: account.to_string() })
+                to_any(&security::MsgWhitelistRemove {
+                    authority: me,
+                    symbol: symbol.clone(),
+                    account: account.to_string(),
+                })
             }
-            SecurityTx::Transfer { to, symbol, amount } => {
-                to_any(&security::MsgTransfer { from: me, to: to.to_string(), symbol: symbol.clone(), amount: *amount })
-            }
-            SecurityTx::Freeze { symbol, account } => {
-                to_any(&security::MsgFreeze { issuer: me, symbol: symbol.clone(), account: account.to_string() })
-            }
-            SecurityTx::Unfreeze { symbol, account } => {
-                to_any(&security::MsgUnfreeze { issuer: me, symbol: symbol.clone(), account: account.to_string() })
-            }
+            SecurityTx::Transfer { to, symbol, amount } => to_any(&security::MsgTransfer {
+                from: me,
+                to: to.to_string(),
+                symbol: symbol.clone(),
+                amount: *amount,
+            }),
+            SecurityTx::Freeze { symbol, account } => to_any(&security::MsgFreeze {
+                issuer: me,
+                symbol: symbol.clone(),
+                account: account.to_string(),
+            }),
+            SecurityTx::Unfreeze { symbol, account } => to_any(&security::MsgUnfreeze {
+                issuer: me,
+                symbol: symbol.clone(),
+                account: account.to_string(),
+            }),
         }
     }
 }

@@ -40,15 +40,20 @@ pub fn to_file(tx: &pb::Tx) -> TxFile {
 
 pub fn read(path: &Path) -> anyhow::Result<pb::Tx> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let file: TxFile = serde_json::from_slice(&bytes).with_context(|| format!("{} is not a tx file", path.display()))?;
-    let raw = base64::engine::general_purpose::STANDARD.decode(file.tx.trim()).context("the tx field is not base64")?;
+    let file: TxFile = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a tx file", path.display()))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(file.tx.trim())
+        .context("the tx field is not base64")?;
     pb::Tx::decode(raw.as_slice()).context("the tx field is not an xcc.tx.v1.Tx")
 }
 
 pub fn write(tx: &pb::Tx, output: Option<&Path>) -> anyhow::Result<()> {
     let json = serde_json::to_string_pretty(&to_file(tx))?;
     match output {
-        Some(path) => std::fs::write(path, json + "\n").with_context(|| format!("writing {}", path.display())),
+        Some(path) => {
+            std::fs::write(path, json + "\n").with_context(|| format!("writing {}", path.display()))
+        }
         None => {
             println!("{json}");
             Ok(())

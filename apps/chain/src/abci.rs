@@ -15,8 +15,8 @@ use tendermint::abci::types::ExecTxResult;
 use tendermint::abci::{Code, Event as AbciEvent};
 use tendermint::merkle::proof::{ProofOp, ProofOps};
 use tendermint::v0_38::abci::{
-    ConsensusRequest, ConsensusResponse, InfoRequest, InfoResponse, MempoolRequest, MempoolResponse, SnapshotRequest,
-    SnapshotResponse,
+    ConsensusRequest, ConsensusResponse, InfoRequest, InfoResponse, MempoolRequest,
+    MempoolResponse, SnapshotRequest, SnapshotResponse,
 };
 use tendermint::{block, AppHash};
 use tower::Service;
@@ -40,7 +40,10 @@ pub struct AbciApp {
 
 impl AbciApp {
     pub fn new(app: App) -> Self {
-        AbciApp { app: Arc::new(Mutex::new(app)), genesis: None }
+        AbciApp {
+            app: Arc::new(Mutex::new(app)),
+            genesis: None,
+        }
     }
 
     /// Checks InitChain against a genesis file, whose `app_state` is used when
@@ -53,7 +56,9 @@ impl AbciApp {
     fn lock(&self) -> MutexGuard<'_, App> {
         // A panic while holding the lock leaves the app as it was before the
         // call (writes happen only in commit), so keep serving.
-        self.app.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.app
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn consensus(&self, request: ConsensusRequest) -> Result<ConsensusResponse, AppError> {
@@ -69,12 +74,15 @@ impl AbciApp {
                     }
                 }
                 let app_state = if init.app_state_bytes.is_empty() {
-                    self.genesis.as_deref().map_or(serde_json::Value::Null, |g| g.app_state.clone())
+                    self.genesis
+                        .as_deref()
+                        .map_or(serde_json::Value::Null, |g| g.app_state.clone())
                 } else {
                     serde_json::from_slice(&init.app_state_bytes)
                         .map_err(|e| AppError::Genesis(format!("app_state is not JSON: {e}")))?
                 };
-                let app_hash = app.init_chain(&init.chain_id, init.initial_height.value(), &app_state)?;
+                let app_hash =
+                    app.init_chain(&init.chain_id, init.initial_height.value(), &app_state)?;
                 ConsensusResponse::InitChain(resp::InitChain {
                     consensus_params: None,
                     validators: Vec::new(),
@@ -84,12 +92,20 @@ impl AbciApp {
             ConsensusRequest::PrepareProposal(prepare) => {
                 let max_bytes = usize::try_from(prepare.max_tx_bytes).unwrap_or(0);
                 let txs = prepare.txs.into_iter().map(|tx| tx.to_vec()).collect();
-                let txs = app.prepare_proposal(txs, max_bytes).into_iter().map(Bytes::from).collect();
+                let txs = app
+                    .prepare_proposal(txs, max_bytes)
+                    .into_iter()
+                    .map(Bytes::from)
+                    .collect();
                 ConsensusResponse::PrepareProposal(resp::PrepareProposal { txs })
             }
             ConsensusRequest::ProcessProposal(process) => {
                 let txs: Vec<Vec<u8>> = process.txs.iter().map(|tx| tx.to_vec()).collect();
-                let verdict = if app.process_proposal(&txs) { ProcessProposal::Accept } else { ProcessProposal::Reject };
+                let verdict = if app.process_proposal(&txs) {
+                    ProcessProposal::Accept
+                } else {
+                    ProcessProposal::Reject
+                };
                 ConsensusResponse::ProcessProposal(verdict)
             }
             ConsensusRequest::FinalizeBlock(block) => {
@@ -114,7 +130,9 @@ impl AbciApp {
                     retain_height: block::Height::try_from(retain_height).unwrap_or_default(),
                 })
             }
-            ConsensusRequest::ExtendVote(_) => ConsensusResponse::ExtendVote(resp::ExtendVote { vote_extension: Bytes::new() }),
+            ConsensusRequest::ExtendVote(_) => ConsensusResponse::ExtendVote(resp::ExtendVote {
+                vote_extension: Bytes::new(),
+            }),
             ConsensusRequest::VerifyVoteExtension(_) => {
                 ConsensusResponse::VerifyVoteExtension(resp::VerifyVoteExtension::Accept)
             }
@@ -138,32 +156,48 @@ impl AbciApp {
         Ok(match request {
             InfoRequest::Info(_) => {
                 let info = app.info()?;
-                let app_hash = if info.last_block_height == 0 { AppHash::default() } else { app_hash_of(&info.last_block_app_hash) };
+                let app_hash = if info.last_block_height == 0 {
+                    AppHash::default()
+                } else {
+                    app_hash_of(&info.last_block_app_hash)
+                };
                 InfoResponse::Info(resp::Info {
                     data: format!("xcc {}", app.chain_id()),
                     version: APP_VERSION.to_owned(),
                     app_version: 1,
-                    last_block_height: block::Height::try_from(info.last_block_height).unwrap_or_default(),
+                    last_block_height: block::Height::try_from(info.last_block_height)
+                        .unwrap_or_default(),
                     last_block_app_hash: app_hash,
                 })
             }
             InfoRequest::Query(query) => {
-                let outcome = app.query(&query.path, &query.data, query.height.value(), query.prove);
-                let codespace = if outcome.code == 0 { String::new() } else { CHAIN_CODESPACE.to_owned() };
+                let outcome =
+                    app.query(&query.path, &query.data, query.height.value(), query.prove);
+                let codespace = if outcome.code == 0 {
+                    String::new()
+                } else {
+                    CHAIN_CODESPACE.to_owned()
+                };
                 InfoResponse::Query(resp::Query {
                     code: code_of(outcome.code),
                     log: outcome.log,
                     key: outcome.key.clone().into(),
                     value: outcome.value.into(),
                     proof: outcome.proof.map(|data| ProofOps {
-                        ops: vec![ProofOp { field_type: PROOF_OP_TYPE.to_owned(), key: outcome.key, data }],
+                        ops: vec![ProofOp {
+                            field_type: PROOF_OP_TYPE.to_owned(),
+                            key: outcome.key,
+                            data,
+                        }],
                     }),
                     height: block::Height::try_from(outcome.height).unwrap_or_default(),
                     codespace,
                     ..Default::default()
                 })
             }
-            InfoRequest::Echo(echo) => InfoResponse::Echo(resp::Echo { message: echo.message }),
+            InfoRequest::Echo(echo) => InfoResponse::Echo(resp::Echo {
+                message: echo.message,
+            }),
         })
     }
 
@@ -171,12 +205,18 @@ impl AbciApp {
     pub fn snapshot(&self, request: SnapshotRequest) -> SnapshotResponse {
         match request {
             SnapshotRequest::ListSnapshots => SnapshotResponse::ListSnapshots(Default::default()),
-            SnapshotRequest::OfferSnapshot(_) => SnapshotResponse::OfferSnapshot(resp::OfferSnapshot::Reject),
-            SnapshotRequest::LoadSnapshotChunk(_) => SnapshotResponse::LoadSnapshotChunk(Default::default()),
-            SnapshotRequest::ApplySnapshotChunk(_) => SnapshotResponse::ApplySnapshotChunk(resp::ApplySnapshotChunk {
-                result: resp::ApplySnapshotChunkResult::Abort,
-                ..Default::default()
-            }),
+            SnapshotRequest::OfferSnapshot(_) => {
+                SnapshotResponse::OfferSnapshot(resp::OfferSnapshot::Reject)
+            }
+            SnapshotRequest::LoadSnapshotChunk(_) => {
+                SnapshotResponse::LoadSnapshotChunk(Default::default())
+            }
+            SnapshotRequest::ApplySnapshotChunk(_) => {
+                SnapshotResponse::ApplySnapshotChunk(resp::ApplySnapshotChunk {
+                    result: resp::ApplySnapshotChunkResult::Abort,
+                    ..Default::default()
+                })
+            }
         }
     }
 }
@@ -191,7 +231,13 @@ fn code_of(value: u32) -> Code {
 }
 
 fn abci_event(event: Event) -> AbciEvent {
-    AbciEvent::new(event.kind, event.attributes.into_iter().map(|(key, value)| (key, value, true)))
+    AbciEvent::new(
+        event.kind,
+        event
+            .attributes
+            .into_iter()
+            .map(|(key, value)| (key, value, true)),
+    )
 }
 
 fn exec_result(outcome: TxOutcome) -> ExecTxResult {
@@ -228,7 +274,15 @@ macro_rules! abci_service {
     };
 }
 
-abci_service!(ConsensusRequest, ConsensusResponse, |this, request| this.consensus(request).map_err(fatal));
-abci_service!(MempoolRequest, MempoolResponse, |this, request| this.mempool(request).map_err(fatal));
-abci_service!(InfoRequest, InfoResponse, |this, request| this.info(request).map_err(fatal));
-abci_service!(SnapshotRequest, SnapshotResponse, |this, request| Ok(this.snapshot(request)));
+abci_service!(ConsensusRequest, ConsensusResponse, |this, request| this
+    .consensus(request)
+    .map_err(fatal));
+abci_service!(MempoolRequest, MempoolResponse, |this, request| this
+    .mempool(request)
+    .map_err(fatal));
+abci_service!(InfoRequest, InfoResponse, |this, request| this
+    .info(request)
+    .map_err(fatal));
+abci_service!(SnapshotRequest, SnapshotResponse, |this, request| Ok(
+    this.snapshot(request)
+));

@@ -99,9 +99,18 @@ mod tests {
     #[test]
     fn refuses_other_prefixes_lengths_and_garbage() {
         let cosmos = bech32::encode::<Bech32>(Hrp::parse_unchecked("cosmos"), &[1; 20]).unwrap();
-        assert!(matches!(cosmos.parse::<Address>(), Err(AddressError::WrongPrefix(_))));
+        assert!(matches!(
+            cosmos.parse::<Address>(),
+            Err(AddressError::WrongPrefix(_))
+        ));
         let short = bech32::encode::<Bech32>(Hrp::parse_unchecked("xcc"), &[1; 19]).unwrap();
-        assert!(matches!(short.parse::<Address>(), Err(AddressError::WrongLength(_))));
-        assert!(matches!("xcc1nonsense".parse::<Address>(), Err(AddressError::NotBech32(_))));
+        assert!(matches!(
+            short.parse::<Address>(),
+            Err(AddressError::WrongLength(_))
+        ));
+        assert!(matches!(
+            "xcc1nonsense".parse::<Address>(),
+            Err(AddressError::NotBech32(_))
+        ));
     }
 }

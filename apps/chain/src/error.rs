@@ -33,7 +33,11 @@ pub struct ExecError {
 
 impl ExecError {
     pub fn new(codespace: &'static str, code: u32, log: impl Into<String>) -> Self {
-        ExecError { codespace, code, log: log.into() }
+        ExecError {
+            codespace,
+            code,
+            log: log.into(),
+        }
     }
 
     pub fn invalid_msg(log: impl Into<String>) -> Self {

@@ -9,9 +9,15 @@ use crate::error::ExecError;
 #[derive(Debug, thiserror::Error)]
 pub enum GenesisError {
     #[error("reading genesis file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("genesis file {path} is not valid: {source}")]
-    Parse { path: String, source: serde_json::Error },
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
 }
 
 /// The fields of a CometBFT genesis file an app needs.
@@ -31,17 +37,27 @@ fn one() -> u64 {
 impl GenesisDoc {
     pub fn read(path: &std::path::Path) -> Result<Self, GenesisError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| GenesisError::Read { path: shown.clone(), source })?;
-        serde_json::from_slice(&bytes).map_err(|source| GenesisError::Parse { path: shown, source })
+        let bytes = std::fs::read(path).map_err(|source| GenesisError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        serde_json::from_slice(&bytes).map_err(|source| GenesisError::Parse {
+            path: shown,
+            source,
+        })
     }
 }
 
 /// Parses a module's genesis section; `null` gives the default.
-pub fn parse_section<T: serde::de::DeserializeOwned + Default>(module: &str, section: &serde_json::Value) -> Result<T, ExecError> {
+pub fn parse_section<T: serde::de::DeserializeOwned + Default>(
+    module: &str,
+    section: &serde_json::Value,
+) -> Result<T, ExecError> {
     if section.is_null() {
         return Ok(T::default());
     }
-    serde_json::from_value(section.clone()).map_err(|e| ExecError::invalid_msg(format!("{module} genesis: {e}")))
+    serde_json::from_value(section.clone())
+        .map_err(|e| ExecError::invalid_msg(format!("{module} genesis: {e}")))
 }
 
 /// CometBFT writes int64s as JSON strings.

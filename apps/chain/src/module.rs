@@ -30,7 +30,10 @@ pub struct Event {
 
 impl Event {
     pub fn new(kind: impl Into<String>) -> Self {
-        Event { kind: kind.into(), attributes: Vec::new() }
+        Event {
+            kind: kind.into(),
+            attributes: Vec::new(),
+        }
     }
 
     pub fn attr(mut self, key: impl Into<String>, value: impl ToString) -> Self {
@@ -58,7 +61,11 @@ impl MsgContext<'_> {
 pub trait Msg: Send {
     /// Accounts whose signatures the tx must carry.
     fn signers(&self) -> Vec<Address>;
-    fn execute(&self, ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError>;
+    fn execute(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), ExecError>;
 }
 
 pub trait Module: Send + Sync {
@@ -74,7 +81,11 @@ pub trait Module: Send + Sync {
 
     /// Writes the module's genesis state; `genesis` is its `app_state` section
     /// (`null` when absent).
-    fn init_genesis(&self, state: &mut dyn StateWrite, genesis: &serde_json::Value) -> Result<(), ExecError>;
+    fn init_genesis(
+        &self,
+        state: &mut dyn StateWrite,
+        genesis: &serde_json::Value,
+    ) -> Result<(), ExecError>;
 
     /// The protobuf query service this module answers, e.g. `xcc.currency.v1.Query`.
     fn query_service(&self) -> Option<&'static str> {
@@ -82,7 +93,13 @@ pub trait Module: Send + Sync {
     }
 
     /// Answers `/<service>/<method>` with a protobuf-encoded response.
-    fn query(&self, _state: &dyn StateRead, _block: BlockInfo, method: &str, _request: &[u8]) -> Result<Vec<u8>, QueryError> {
+    fn query(
+        &self,
+        _state: &dyn StateRead,
+        _block: BlockInfo,
+        method: &str,
+        _request: &[u8],
+    ) -> Result<Vec<u8>, QueryError> {
         Err(QueryError::UnknownPath(method.to_owned()))
     }
 }
@@ -90,5 +107,6 @@ pub trait Module: Send + Sync {
 /// Decodes a protobuf message of type `M` out of an `Any` whose type URL was
 /// already matched.
 pub fn decode_any<M: prost::Message + Default>(msg: &Any) -> Result<M, ExecError> {
-    M::decode(msg.value.as_slice()).map_err(|e| ExecError::invalid_msg(format!("{}: {e}", msg.type_url)))
+    M::decode(msg.value.as_slice())
+        .map_err(|e| ExecError::invalid_msg(format!("{}: {e}", msg.type_url)))
 }

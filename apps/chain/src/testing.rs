@@ -41,11 +41,21 @@ pub struct TestChain {
 }
 
 impl TestChain {
-    pub fn new(dir: &Path, chain_id: &str, modules: Vec<Box<dyn Module>>, app_state: serde_json::Value) -> Self {
+    pub fn new(
+        dir: &Path,
+        chain_id: &str,
+        modules: Vec<Box<dyn Module>>,
+        app_state: serde_json::Value,
+    ) -> Self {
         let store = Store::open(&dir.join("state.redb")).expect("open store");
         let mut app = App::new(store, AppConfig::default(), modules).expect("open app");
         let genesis_hash = app.init_chain(chain_id, 1, &app_state).expect("genesis");
-        TestChain { app, chain_id: chain_id.to_owned(), genesis_hash, height: 0 }
+        TestChain {
+            app,
+            chain_id: chain_id.to_owned(),
+            genesis_hash,
+            height: 0,
+        }
     }
 
     pub fn height(&self) -> u64 {
@@ -54,7 +64,10 @@ impl TestChain {
 
     pub fn next_block(&self) -> BlockInfo {
         let height = self.height + 1;
-        BlockInfo { height, time_ns: GENESIS_TIME_NS + (height - 1) * BLOCK_INTERVAL_NS }
+        BlockInfo {
+            height,
+            time_ns: GENESIS_TIME_NS + (height - 1) * BLOCK_INTERVAL_NS,
+        }
     }
 
     /// Finalizes and commits one block of `txs`.
@@ -71,12 +84,23 @@ impl TestChain {
     /// The block is then committed.
     pub fn assert_refused(&mut self, tx: Vec<u8>) -> TxOutcome {
         let block = self.next_block();
-        let without = self.app.finalize_block(block, &[]).expect("finalize").app_hash;
-        let with = self.app.finalize_block(block, std::slice::from_ref(&tx)).expect("finalize");
+        let without = self
+            .app
+            .finalize_block(block, &[])
+            .expect("finalize")
+            .app_hash;
+        let with = self
+            .app
+            .finalize_block(block, std::slice::from_ref(&tx))
+            .expect("finalize");
         let outcome = with.tx_results[0].clone();
         assert_ne!(outcome.code, 0, "tx was accepted");
         assert!(!outcome.log.is_empty(), "a refusal must say why");
-        assert_eq!(with.app_hash, without, "a refused tx changed state: {}", outcome.log);
+        assert_eq!(
+            with.app_hash, without,
+            "a refused tx changed state: {}",
+            outcome.log
+        );
         self.app.commit().expect("commit");
         self.height = block.height;
         outcome
@@ -94,14 +118,23 @@ impl TestChain {
     }
 
     pub fn tx_with_nonce(&self, signers: &[&TestKey], nonce: u64, msgs: Vec<Any>) -> Vec<u8> {
-        let body = pb::TxBody { chain_id: self.chain_id.clone(), nonce, msgs, timeout_height: 0, memo: String::new() };
+        let body = pb::TxBody {
+            chain_id: self.chain_id.clone(),
+            nonce,
+            msgs,
+            timeout_height: 0,
+            memo: String::new(),
+        };
         let keys: Vec<&SigningKey> = signers.iter().map(|s| &s.key).collect();
         signed_tx(body, &keys).encode_to_vec()
     }
 
     pub fn nonce(&self, address: &Address) -> u64 {
-        let request = xcc_proto::auth::v1::QueryAccountRequest { address: address.to_string() };
-        self.query::<xcc_proto::auth::v1::Account>("/xcc.auth.v1.Query/Account", &request).map_or(0, |a| a.nonce)
+        let request = xcc_proto::auth::v1::QueryAccountRequest {
+            address: address.to_string(),
+        };
+        self.query::<xcc_proto::auth::v1::Account>("/xcc.auth.v1.Query/Account", &request)
+            .map_or(0, |a| a.nonce)
     }
 
     /// Runs one tx in its own block and returns its outcome.
@@ -110,11 +143,19 @@ impl TestChain {
         self.block(vec![tx]).remove(0)
     }
 
-    pub fn query<R: Message + Default>(&self, path: &str, request: &impl Message) -> Result<R, QueryOutcome> {
+    pub fn query<R: Message + Default>(
+        &self,
+        path: &str,
+        request: &impl Message,
+    ) -> Result<R, QueryOutcome> {
         let outcome = self.app.query(path, &request.encode_to_vec(), 0, false);
         if outcome.code != 0 {
             return Err(outcome);
         }
-        R::decode(outcome.value.as_slice()).map_err(|e| QueryOutcome { code: u32::MAX, log: e.to_string(), ..outcome })
+        R::decode(outcome.value.as_slice()).map_err(|e| QueryOutcome {
+            code: u32::MAX,
+            log: e.to_string(),
+            ..outcome
+        })
     }
 }

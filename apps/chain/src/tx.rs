@@ -82,18 +82,30 @@ pub fn tx_hash(bytes: &[u8]) -> [u8; 32] {
 }
 
 /// Decodes a tx and checks everything that needs no state.
-pub fn decode_and_verify(bytes: &[u8], chain_id: &str, max_bytes: usize) -> Result<VerifiedTx, TxError> {
+pub fn decode_and_verify(
+    bytes: &[u8],
+    chain_id: &str,
+    max_bytes: usize,
+) -> Result<VerifiedTx, TxError> {
     if bytes.len() > max_bytes {
-        return Err(TxError::Oversized { size: bytes.len(), max: max_bytes });
+        return Err(TxError::Oversized {
+            size: bytes.len(),
+            max: max_bytes,
+        });
     }
     let tx = pb::Tx::decode(bytes).map_err(|e| TxError::Malformed(e.to_string()))?;
     // One tx, one encoding: otherwise a relay could re-encode a tx under a new hash.
     if tx.encode_to_vec() != bytes {
         return Err(TxError::NonCanonical);
     }
-    let body = tx.body.ok_or_else(|| TxError::Malformed("missing body".into()))?;
+    let body = tx
+        .body
+        .ok_or_else(|| TxError::Malformed("missing body".into()))?;
     if body.chain_id != chain_id {
-        return Err(TxError::WrongChainId { expected: chain_id.to_owned(), got: body.chain_id });
+        return Err(TxError::WrongChainId {
+            expected: chain_id.to_owned(),
+            got: body.chain_id,
+        });
     }
     if body.msgs.is_empty() {
         return Err(TxError::NoMessages);
@@ -115,14 +127,24 @@ pub fn decode_and_verify(bytes: &[u8], chain_id: &str, max_bytes: usize) -> Resu
         if signers.iter().any(|s| s.address == address) {
             return Err(TxError::DuplicateSigner(address));
         }
-        signers.push(Signer { address, public_key });
+        signers.push(Signer {
+            address,
+            public_key,
+        });
     }
-    Ok(VerifiedTx { hash: tx_hash(bytes), body, signers })
+    Ok(VerifiedTx {
+        hash: tx_hash(bytes),
+        body,
+        signers,
+    })
 }
 
 /// Adds `key`'s signature to `tx`; the first signature added makes the sender.
 pub fn add_signature(tx: &mut pb::Tx, key: &SigningKey) -> Result<(), TxError> {
-    let body = tx.body.as_ref().ok_or_else(|| TxError::Malformed("missing body".into()))?;
+    let body = tx
+        .body
+        .as_ref()
+        .ok_or_else(|| TxError::Malformed("missing body".into()))?;
     let signature = key.sign(&sign_bytes(&body.chain_id, body.nonce, body));
     tx.signatures.push(pb::Signature {
         public_key: key.verification_key().as_bytes().to_vec(),
@@ -133,7 +155,10 @@ pub fn add_signature(tx: &mut pb::Tx, key: &SigningKey) -> Result<(), TxError> {
 
 /// Builds a tx signed by `keys`, the first being the sender.
 pub fn signed_tx(body: pb::TxBody, keys: &[&SigningKey]) -> pb::Tx {
-    let mut tx = pb::Tx { body: Some(body), signatures: Vec::new() };
+    let mut tx = pb::Tx {
+        body: Some(body),
+        signatures: Vec::new(),
+    };
     for key in keys {
         // The body was just set, so signing cannot fail.
         let _ = add_signature(&mut tx, key);
@@ -154,7 +179,10 @@ mod tests {
         pb::TxBody {
             chain_id: chain_id.into(),
             nonce: 3,
-            msgs: vec![Any { type_url: "/test.Msg".into(), value: vec![1, 2, 3] }],
+            msgs: vec![Any {
+                type_url: "/test.Msg".into(),
+                value: vec![1, 2, 3],
+            }],
             timeout_height: 0,
             memo: String::new(),
         }
@@ -165,7 +193,10 @@ mod tests {
         let (alice, bob) = (key(1), key(2));
         let bytes = signed_tx(body("c-1"), &[&alice, &bob]).encode_to_vec();
         let tx = decode_and_verify(&bytes, "c-1", DEFAULT_MAX_TX_BYTES).unwrap();
-        assert_eq!(tx.sender().address, Address::from_public_key(&alice.verification_key()));
+        assert_eq!(
+            tx.sender().address,
+            Address::from_public_key(&alice.verification_key())
+        );
         assert!(tx.is_signed_by(&Address::from_public_key(&bob.verification_key())));
         assert_eq!(tx.hash, tx_hash(&bytes));
     }
@@ -177,33 +208,60 @@ mod tests {
         let bytes = good.encode_to_vec();
         let check = |b: &[u8]| decode_and_verify(b, "c-1", DEFAULT_MAX_TX_BYTES);
 
-        assert!(matches!(decode_and_verify(&bytes, "c-2", 1 << 20), Err(TxError::WrongChainId { .. })));
-        assert!(matches!(decode_and_verify(&bytes, "c-1", 10), Err(TxError::Oversized { .. })));
-        assert!(matches!(check(&[0xff, 0xff, 0xff]), Err(TxError::Malformed(_))));
+        assert!(matches!(
+            decode_and_verify(&bytes, "c-2", 1 << 20),
+            Err(TxError::WrongChainId { .. })
+        ));
+        assert!(matches!(
+            decode_and_verify(&bytes, "c-1", 10),
+            Err(TxError::Oversized { .. })
+        ));
+        assert!(matches!(
+            check(&[0xff, 0xff, 0xff]),
+            Err(TxError::Malformed(_))
+        ));
 
         let mut unsigned = good.clone();
         unsigned.signatures.clear();
-        assert_eq!(check(&unsigned.encode_to_vec()).unwrap_err(), TxError::Unsigned);
+        assert_eq!(
+            check(&unsigned.encode_to_vec()).unwrap_err(),
+            TxError::Unsigned
+        );
 
         let mut forged = good.clone();
         forged.signatures[0].signature[0] ^= 1;
-        assert_eq!(check(&forged.encode_to_vec()).unwrap_err(), TxError::BadSignature { index: 0 });
+        assert_eq!(
+            check(&forged.encode_to_vec()).unwrap_err(),
+            TxError::BadSignature { index: 0 }
+        );
 
         let mut tampered = good.clone();
         tampered.body.as_mut().unwrap().nonce = 4;
-        assert_eq!(check(&tampered.encode_to_vec()).unwrap_err(), TxError::BadSignature { index: 0 });
+        assert_eq!(
+            check(&tampered.encode_to_vec()).unwrap_err(),
+            TxError::BadSignature { index: 0 }
+        );
 
         let mut bad_key = good.clone();
         bad_key.signatures[0].public_key = vec![1, 2, 3];
-        assert_eq!(check(&bad_key.encode_to_vec()).unwrap_err(), TxError::BadPublicKey { index: 0 });
+        assert_eq!(
+            check(&bad_key.encode_to_vec()).unwrap_err(),
+            TxError::BadPublicKey { index: 0 }
+        );
 
         let twice = signed_tx(body("c-1"), &[&alice, &alice]);
-        assert!(matches!(check(&twice.encode_to_vec()), Err(TxError::DuplicateSigner(_))));
+        assert!(matches!(
+            check(&twice.encode_to_vec()),
+            Err(TxError::DuplicateSigner(_))
+        ));
 
         let mut empty = body("c-1");
         empty.msgs.clear();
         let empty = signed_tx(empty, &[&alice]);
-        assert_eq!(check(&empty.encode_to_vec()).unwrap_err(), TxError::NoMessages);
+        assert_eq!(
+            check(&empty.encode_to_vec()).unwrap_err(),
+            TxError::NoMessages
+        );
 
         // The same tx with an unknown field appended decodes but is not canonical.
         let mut padded = bytes.clone();

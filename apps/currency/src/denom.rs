@@ -16,7 +16,8 @@ impl FromStr for DenomName {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let well_formed = (2..=32).contains(&s.len())
             && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if well_formed {
             Ok(DenomName(s.to_owned()))
         } else {
@@ -33,7 +34,9 @@ impl fmt::Display for DenomName {
 
 impl<'de> serde::Deserialize<'de> for DenomName {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 

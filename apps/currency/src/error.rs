@@ -14,7 +14,12 @@ pub enum CurrencyError {
     #[error("{account} is not the mint authority of {denom}")]
     NotMintAuthority { denom: DenomName, account: Address },
     #[error("{account} holds {available} {denom}, needs {needed}")]
-    InsufficientBalance { denom: DenomName, account: Address, available: u64, needed: u64 },
+    InsufficientBalance {
+        denom: DenomName,
+        account: Address,
+        available: u64,
+        needed: u64,
+    },
     #[error("the supply of {0} would overflow")]
     SupplyOverflow(DenomName),
     #[error(transparent)]

@@ -15,20 +15,43 @@ pub fn load_denom(state: &dyn StateRead, denom: &DenomName) -> Result<pb::Denom,
         .ok_or_else(|| CurrencyError::UnknownDenom(denom.clone()))
 }
 
-pub fn balance(state: &dyn StateRead, account: &Address, denom: &DenomName) -> Result<u64, CurrencyError> {
+pub fn balance(
+    state: &dyn StateRead,
+    account: &Address,
+    denom: &DenomName,
+) -> Result<u64, CurrencyError> {
     Ok(state.get_u64(&state_key::balance(account, denom))?)
 }
 
-pub fn execute(msg: &CurrencyMsg, ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
+pub fn execute(
+    msg: &CurrencyMsg,
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+) -> Result<(), ExecError> {
     let result = match msg {
-        CurrencyMsg::Mint { authority, denom, to, amount } => mint(ctx, state, authority, denom, to, *amount),
-        CurrencyMsg::Transfer { from, to, denom, amount } => transfer(ctx, state, from, to, denom, *amount),
+        CurrencyMsg::Mint {
+            authority,
+            denom,
+            to,
+            amount,
+        } => mint(ctx, state, authority, denom, to, *amount),
+        CurrencyMsg::Transfer {
+            from,
+            to,
+            denom,
+            amount,
+        } => transfer(ctx, state, from, to, denom, *amount),
     };
     Ok(result?)
 }
 
 /// Credits `amount` of new money to `to`, raising the supply.
-pub fn credit_new(state: &mut dyn StateWrite, denom: &DenomName, to: &Address, amount: u64) -> Result<(), CurrencyError> {
+pub fn credit_new(
+    state: &mut dyn StateWrite,
+    denom: &DenomName,
+    to: &Address,
+    amount: u64,
+) -> Result<(), CurrencyError> {
     let mut record = load_denom(state, denom)?;
     record.supply = record
         .supply
@@ -51,10 +74,18 @@ fn mint(
 ) -> Result<(), CurrencyError> {
     let record = load_denom(state, denom)?;
     if record.mint_authority != authority.to_string() {
-        return Err(CurrencyError::NotMintAuthority { denom: denom.clone(), account: *authority });
+        return Err(CurrencyError::NotMintAuthority {
+            denom: denom.clone(),
+            account: *authority,
+        });
     }
     credit_new(state, denom, to, amount)?;
-    ctx.emit(Event::new("mint").attr("denom", denom).attr("to", to).attr("amount", amount));
+    ctx.emit(
+        Event::new("mint")
+            .attr("denom", denom)
+            .attr("to", to)
+            .attr("amount", amount),
+    );
     Ok(())
 }
 
@@ -69,11 +100,22 @@ fn transfer(
     load_denom(state, denom)?;
     let from_balance = balance(state, from, denom)?;
     if from_balance < amount {
-        return Err(CurrencyError::InsufficientBalance { denom: denom.clone(), account: *from, available: from_balance, needed: amount });
+        return Err(CurrencyError::InsufficientBalance {
+            denom: denom.clone(),
+            account: *from,
+            available: from_balance,
+            needed: amount,
+        });
     }
     let to_balance = balance(state, to, denom)? + amount;
     state.put_u64(state_key::balance(from, denom), from_balance - amount);
     state.put_u64(state_key::balance(to, denom), to_balance);
-    ctx.emit(Event::new("transfer").attr("denom", denom).attr("from", from).attr("to", to).attr("amount", amount));
+    ctx.emit(
+        Event::new("transfer")
+            .attr("denom", denom)
+            .attr("from", from)
+            .attr("to", to)
+            .attr("amount", amount),
+    );
     Ok(())
 }

@@ -47,7 +47,11 @@ impl Msg for CurrencyMsg {
         CurrencyMsg::signers(self)
     }
 
-    fn execute(&self, ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
+    fn execute(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), ExecError> {
         handler::execute(self, ctx, state)
     }
 }
@@ -65,14 +69,25 @@ impl Module for CurrencyModule {
         Ok(Box::new(CurrencyMsg::decode(msg)?))
     }
 
-    fn init_genesis(&self, state: &mut dyn StateWrite, genesis: &serde_json::Value) -> Result<(), ExecError> {
+    fn init_genesis(
+        &self,
+        state: &mut dyn StateWrite,
+        genesis: &serde_json::Value,
+    ) -> Result<(), ExecError> {
         let genesis: CurrencyGenesis = parse_section(self.name(), genesis)?;
         for denom in &genesis.denoms {
             let key = state_key::denom(&denom.denom);
             if state.get_raw(&key)?.is_some() {
-                return Err(ExecError::invalid_msg(format!("denom {} appears twice", denom.denom)));
+                return Err(ExecError::invalid_msg(format!(
+                    "denom {} appears twice",
+                    denom.denom
+                )));
             }
-            let record = pb::Denom { denom: denom.denom.to_string(), mint_authority: denom.mint_authority.to_string(), supply: 0 };
+            let record = pb::Denom {
+                denom: denom.denom.to_string(),
+                mint_authority: denom.mint_authority.to_string(),
+                supply: 0,
+            };
             state.put_proto(key, &record);
             for entry in &denom.balances {
                 handler::credit_new(state, &denom.denom, &entry.account, entry.amount)?;
@@ -85,7 +100,13 @@ impl Module for CurrencyModule {
         Some(query::SERVICE)
     }
 
-    fn query(&self, state: &dyn StateRead, _block: BlockInfo, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
+    fn query(
+        &self,
+        state: &dyn StateRead,
+        _block: BlockInfo,
+        method: &str,
+        request: &[u8],
+    ) -> Result<Vec<u8>, QueryError> {
         query::answer(state, method, request)
     }
 }

@@ -12,8 +12,18 @@ use crate::error::CurrencyError;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CurrencyMsg {
-    Mint { authority: Address, denom: DenomName, to: Address, amount: u64 },
-    Transfer { from: Address, to: Address, denom: DenomName, amount: u64 },
+    Mint {
+        authority: Address,
+        denom: DenomName,
+        to: Address,
+        amount: u64,
+    },
+    Transfer {
+        from: Address,
+        to: Address,
+        denom: DenomName,
+        amount: u64,
+    },
 }
 
 pub fn type_urls() -> Vec<String> {
@@ -21,11 +31,15 @@ pub fn type_urls() -> Vec<String> {
 }
 
 fn address(field: &str, value: &str) -> Result<Address, CurrencyError> {
-    value.parse().map_err(|e| CurrencyError::Invalid(format!("{field}: {e}")))
+    value
+        .parse()
+        .map_err(|e| CurrencyError::Invalid(format!("{field}: {e}")))
 }
 
 fn denom(value: &str) -> Result<DenomName, CurrencyError> {
-    value.parse().map_err(|e| CurrencyError::Invalid(format!("{e}")))
+    value
+        .parse()
+        .map_err(|e| CurrencyError::Invalid(format!("{e}")))
 }
 
 fn positive(value: u64) -> Result<u64, CurrencyError> {
@@ -50,9 +64,16 @@ impl CurrencyMsg {
             let m: pb::MsgTransfer = decode_any(any)?;
             let (from, to) = (address("from", &m.from)?, address("to", &m.to)?);
             if from == to {
-                return Err(CurrencyError::Invalid("from and to are the same account".into()).into());
+                return Err(
+                    CurrencyError::Invalid("from and to are the same account".into()).into(),
+                );
             }
-            Ok(CurrencyMsg::Transfer { from, to, denom: denom(&m.denom)?, amount: positive(m.amount)? })
+            Ok(CurrencyMsg::Transfer {
+                from,
+                to,
+                denom: denom(&m.denom)?,
+                amount: positive(m.amount)?,
+            })
         } else {
             Err(CurrencyError::Invalid(format!("not a currency message: {url}")).into())
         }

@@ -14,11 +14,15 @@ use crate::state_key;
 pub const SERVICE: &str = "xcc.currency.v1.Query";
 
 fn denom(value: &str) -> Result<DenomName, QueryError> {
-    value.parse().map_err(|e| QueryError::Invalid(format!("{e}")))
+    value
+        .parse()
+        .map_err(|e| QueryError::Invalid(format!("{e}")))
 }
 
 fn address(value: &str) -> Result<Address, QueryError> {
-    value.parse().map_err(|e| QueryError::Invalid(format!("{e}")))
+    value
+        .parse()
+        .map_err(|e| QueryError::Invalid(format!("{e}")))
 }
 
 fn query_error(error: CurrencyError) -> QueryError {
@@ -33,11 +37,17 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
     match method {
         "Denom" => {
             let request: pb::QueryDenomRequest = decode_request(request)?;
-            Ok(handler::load_denom(state, &denom(&request.denom)?).map_err(query_error)?.encode_to_vec())
+            Ok(handler::load_denom(state, &denom(&request.denom)?)
+                .map_err(query_error)?
+                .encode_to_vec())
         }
         "Denoms" => {
             let _: pb::QueryDenomsRequest = decode_request(request)?;
-            let denoms = state.prefix_proto::<pb::Denom>(state_key::all_denoms())?.into_iter().map(|(_, d)| d).collect();
+            let denoms = state
+                .prefix_proto::<pb::Denom>(state_key::all_denoms())?
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect();
             Ok(pb::QueryDenomsResponse { denoms }.encode_to_vec())
         }
         "Balance" => {
@@ -55,7 +65,10 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                 .into_iter()
                 .filter_map(|(key, amount)| {
                     let denom = std::str::from_utf8(key.strip_prefix(prefix.as_slice())?).ok()?;
-                    Some(pb::Coin { denom: denom.to_owned(), amount })
+                    Some(pb::Coin {
+                        denom: denom.to_owned(),
+                        amount,
+                    })
                 })
                 .collect();
             Ok(pb::QueryBalancesResponse { balances }.encode_to_vec())

@@ -21,9 +21,24 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let (authority, alice, bob) = (TestKey::from_seed(1), TestKey::from_seed(2), TestKey::from_seed(3));
-    let chain = TestChain::new(dir.path(), CHAIN, vec![Box::new(CurrencyModule)], genesis(&authority, &alice));
-    Fixture { _dir: dir, chain, authority, alice, bob }
+    let (authority, alice, bob) = (
+        TestKey::from_seed(1),
+        TestKey::from_seed(2),
+        TestKey::from_seed(3),
+    );
+    let chain = TestChain::new(
+        dir.path(),
+        CHAIN,
+        vec![Box::new(CurrencyModule)],
+        genesis(&authority, &alice),
+    );
+    Fixture {
+        _dir: dir,
+        chain,
+        authority,
+        alice,
+        bob,
+    }
 }
 
 fn genesis(authority: &TestKey, alice: &TestKey) -> serde_json::Value {
@@ -39,21 +54,46 @@ fn genesis(authority: &TestKey, alice: &TestKey) -> serde_json::Value {
 }
 
 fn transfer(from: &TestKey, to: &TestKey, amount: u64) -> Any {
-    to_any(&pb::MsgTransfer { from: from.address.to_string(), to: to.address.to_string(), denom: "usd".into(), amount })
+    to_any(&pb::MsgTransfer {
+        from: from.address.to_string(),
+        to: to.address.to_string(),
+        denom: "usd".into(),
+        amount,
+    })
 }
 
 fn balance(chain: &TestChain, who: &TestKey) -> u64 {
-    let request = pb::QueryBalanceRequest { denom: "usd".into(), account: who.address.to_string() };
-    chain.query::<pb::QueryBalanceResponse>("/xcc.currency.v1.Query/Balance", &request).unwrap().amount
+    let request = pb::QueryBalanceRequest {
+        denom: "usd".into(),
+        account: who.address.to_string(),
+    };
+    chain
+        .query::<pb::QueryBalanceResponse>("/xcc.currency.v1.Query/Balance", &request)
+        .unwrap()
+        .amount
 }
 
 fn supply(chain: &TestChain) -> u64 {
-    chain.query::<pb::Denom>("/xcc.currency.v1.Query/Denom", &pb::QueryDenomRequest { denom: "usd".into() }).unwrap().supply
+    chain
+        .query::<pb::Denom>(
+            "/xcc.currency.v1.Query/Denom",
+            &pb::QueryDenomRequest {
+                denom: "usd".into(),
+            },
+        )
+        .unwrap()
+        .supply
 }
 
 #[test]
 fn transfer_and_mint() {
-    let Fixture { mut chain, authority, alice, bob, .. } = fixture();
+    let Fixture {
+        mut chain,
+        authority,
+        alice,
+        bob,
+        ..
+    } = fixture();
     chain.block(vec![]);
     assert_eq!(supply(&chain), 1000);
 
@@ -62,20 +102,41 @@ fn transfer_and_mint() {
     assert_eq!((balance(&chain, &alice), balance(&chain, &bob)), (700, 300));
     assert!(outcome.events.iter().any(|e| e.kind == "transfer"));
 
-    let mint = to_any(&pb::MsgMint { authority: authority.address.to_string(), denom: "usd".into(), to: bob.address.to_string(), amount: 50 });
+    let mint = to_any(&pb::MsgMint {
+        authority: authority.address.to_string(),
+        denom: "usd".into(),
+        to: bob.address.to_string(),
+        amount: 50,
+    });
     assert!(chain.submit(&[&authority], vec![mint]).is_ok());
     assert_eq!(balance(&chain, &bob), 350);
     assert_eq!(supply(&chain), 1050);
 
     let balances: pb::QueryBalancesResponse = chain
-        .query("/xcc.currency.v1.Query/Balances", &pb::QueryBalancesRequest { account: bob.address.to_string() })
+        .query(
+            "/xcc.currency.v1.Query/Balances",
+            &pb::QueryBalancesRequest {
+                account: bob.address.to_string(),
+            },
+        )
         .unwrap();
-    assert_eq!(balances.balances, vec![pb::Coin { denom: "usd".into(), amount: 350 }]);
+    assert_eq!(
+        balances.balances,
+        vec![pb::Coin {
+            denom: "usd".into(),
+            amount: 350
+        }]
+    );
 }
 
 #[test]
 fn module_refusals_change_nothing() {
-    let Fixture { mut chain, alice, bob, .. } = fixture();
+    let Fixture {
+        mut chain,
+        alice,
+        bob,
+        ..
+    } = fixture();
     chain.block(vec![]);
 
     let too_much = chain.tx(&[&alice], vec![transfer(&alice, &bob, 1001)]);
@@ -83,12 +144,29 @@ fn module_refusals_change_nothing() {
     assert_eq!(outcome.codespace, "currency");
     assert!(outcome.log.contains("needs 1001"), "{}", outcome.log);
 
-    let mint = to_any(&pb::MsgMint { authority: alice.address.to_string(), denom: "usd".into(), to: alice.address.to_string(), amount: 5 });
+    let mint = to_any(&pb::MsgMint {
+        authority: alice.address.to_string(),
+        denom: "usd".into(),
+        to: alice.address.to_string(),
+        amount: 5,
+    });
     let outcome = chain.assert_refused(chain.tx(&[&alice], vec![mint]));
-    assert!(outcome.log.contains("not the mint authority"), "{}", outcome.log);
+    assert!(
+        outcome.log.contains("not the mint authority"),
+        "{}",
+        outcome.log
+    );
 
-    let unknown = to_any(&pb::MsgTransfer { from: alice.address.to_string(), to: bob.address.to_string(), denom: "eur".into(), amount: 1 });
-    assert!(chain.assert_refused(chain.tx(&[&alice], vec![unknown])).log.contains("unknown denom"));
+    let unknown = to_any(&pb::MsgTransfer {
+        from: alice.address.to_string(),
+        to: bob.address.to_string(),
+        denom: "eur".into(),
+        amount: 1,
+    });
+    assert!(chain
+        .assert_refused(chain.tx(&[&alice], vec![unknown]))
+        .log
+        .contains("unknown denom"));
 
     let zero = chain.tx(&[&alice], vec![transfer(&alice, &bob, 0)]);
     assert!(chain.assert_refused(zero).log.contains("positive"));
@@ -98,52 +176,115 @@ fn module_refusals_change_nothing() {
 
     // An over-limit mint that would overflow the supply.
     let authority = TestKey::from_seed(1);
-    let overflow = to_any(&pb::MsgMint { authority: authority.address.to_string(), denom: "usd".into(), to: bob.address.to_string(), amount: u64::MAX });
-    assert!(chain.assert_refused(chain.tx(&[&authority], vec![overflow])).log.contains("overflow"));
+    let overflow = to_any(&pb::MsgMint {
+        authority: authority.address.to_string(),
+        denom: "usd".into(),
+        to: bob.address.to_string(),
+        amount: u64::MAX,
+    });
+    assert!(chain
+        .assert_refused(chain.tx(&[&authority], vec![overflow]))
+        .log
+        .contains("overflow"));
 
     // A failing second message undoes the first one of the same tx.
-    let tx = chain.tx(&[&alice], vec![transfer(&alice, &bob, 10), transfer(&alice, &bob, 5000)]);
+    let tx = chain.tx(
+        &[&alice],
+        vec![transfer(&alice, &bob, 10), transfer(&alice, &bob, 5000)],
+    );
     chain.assert_refused(tx);
     assert_eq!(balance(&chain, &alice), 1000);
 }
 
 #[test]
 fn envelope_refusals_change_nothing() {
-    let Fixture { mut chain, alice, bob, .. } = fixture();
+    let Fixture {
+        mut chain,
+        alice,
+        bob,
+        ..
+    } = fixture();
     chain.block(vec![]);
     let msgs = || vec![transfer(&alice, &bob, 1)];
     let sign = |chain_id: &str, nonce: u64, keys: &[&TestKey], msgs: Vec<Any>| {
-        let body = xcc_proto::tx::v1::TxBody { chain_id: chain_id.into(), nonce, msgs, timeout_height: 0, memo: String::new() };
+        let body = xcc_proto::tx::v1::TxBody {
+            chain_id: chain_id.into(),
+            nonce,
+            msgs,
+            timeout_height: 0,
+            memo: String::new(),
+        };
         signed_tx(body, &keys.iter().map(|k| &k.key).collect::<Vec<_>>()).encode_to_vec()
     };
 
     let wrong_chain = chain.assert_refused(sign("security-1", 0, &[&alice], msgs()));
     assert_eq!(wrong_chain.code, code::WRONG_CHAIN_ID);
 
-    let mut forged = xcc_proto::tx::v1::Tx::decode(sign(CHAIN, 0, &[&alice], msgs()).as_slice()).unwrap();
+    let mut forged =
+        xcc_proto::tx::v1::Tx::decode(sign(CHAIN, 0, &[&alice], msgs()).as_slice()).unwrap();
     forged.signatures[0].signature[10] ^= 0x40;
-    assert_eq!(chain.assert_refused(forged.encode_to_vec()).code, code::UNAUTHORIZED);
+    assert_eq!(
+        chain.assert_refused(forged.encode_to_vec()).code,
+        code::UNAUTHORIZED
+    );
 
     let mut unsigned = forged.clone();
     unsigned.signatures.clear();
-    assert_eq!(chain.assert_refused(unsigned.encode_to_vec()).code, code::UNAUTHORIZED);
+    assert_eq!(
+        chain.assert_refused(unsigned.encode_to_vec()).code,
+        code::UNAUTHORIZED
+    );
 
     // Signed, but not by the account the message spends from.
     let by_bob = chain.assert_refused(sign(CHAIN, 0, &[&bob], msgs()));
     assert_eq!(by_bob.code, code::UNAUTHORIZED);
-    assert!(by_bob.log.contains(&alice.address.to_string()), "{}", by_bob.log);
+    assert!(
+        by_bob.log.contains(&alice.address.to_string()),
+        "{}",
+        by_bob.log
+    );
 
-    assert_eq!(chain.assert_refused(sign(CHAIN, 1, &[&alice], msgs())).code, code::INVALID_NONCE, "skipped nonce");
+    assert_eq!(
+        chain.assert_refused(sign(CHAIN, 1, &[&alice], msgs())).code,
+        code::INVALID_NONCE,
+        "skipped nonce"
+    );
 
-    let unknown = Any { type_url: "/xcc.nothing.v1.MsgNothing".into(), value: vec![] };
-    assert_eq!(chain.assert_refused(sign(CHAIN, 0, &[&alice], vec![unknown])).code, code::UNKNOWN_MESSAGE);
+    let unknown = Any {
+        type_url: "/xcc.nothing.v1.MsgNothing".into(),
+        value: vec![],
+    };
+    assert_eq!(
+        chain
+            .assert_refused(sign(CHAIN, 0, &[&alice], vec![unknown]))
+            .code,
+        code::UNKNOWN_MESSAGE
+    );
 
-    let garbage = Any { type_url: pb::MsgTransfer::type_url(), value: vec![0xff, 0xff, 0xff] };
-    assert_eq!(chain.assert_refused(sign(CHAIN, 0, &[&alice], vec![garbage])).code, code::INVALID_MESSAGE);
+    let garbage = Any {
+        type_url: pb::MsgTransfer::type_url(),
+        value: vec![0xff, 0xff, 0xff],
+    };
+    assert_eq!(
+        chain
+            .assert_refused(sign(CHAIN, 0, &[&alice], vec![garbage]))
+            .code,
+        code::INVALID_MESSAGE
+    );
 
-    assert_eq!(chain.assert_refused(vec![0x0a, 0x05, 0x01]).code, code::TX_DECODE, "malformed bytes");
+    assert_eq!(
+        chain.assert_refused(vec![0x0a, 0x05, 0x01]).code,
+        code::TX_DECODE,
+        "malformed bytes"
+    );
 
-    let mut late = xcc_proto::tx::v1::TxBody { chain_id: CHAIN.into(), nonce: 0, msgs: msgs(), timeout_height: 1, memo: String::new() };
+    let mut late = xcc_proto::tx::v1::TxBody {
+        chain_id: CHAIN.into(),
+        nonce: 0,
+        msgs: msgs(),
+        timeout_height: 1,
+        memo: String::new(),
+    };
     late.timeout_height = chain.height();
     let late = signed_tx(late, &[&alice.key]).encode_to_vec();
     assert_eq!(chain.assert_refused(late).code, code::TX_TIMED_OUT);
@@ -151,21 +292,40 @@ fn envelope_refusals_change_nothing() {
     // The first use of a nonce succeeds, its replay is refused.
     let first = sign(CHAIN, 0, &[&alice], msgs());
     assert!(chain.block(vec![first.clone()])[0].is_ok());
-    assert_eq!(chain.assert_refused(first).code, code::INVALID_NONCE, "replayed nonce");
+    assert_eq!(
+        chain.assert_refused(first).code,
+        code::INVALID_NONCE,
+        "replayed nonce"
+    );
     assert_eq!(balance(&chain, &bob), 1);
 }
 
 #[test]
 fn check_tx_accumulates_until_commit() {
-    let Fixture { mut chain, alice, bob, .. } = fixture();
+    let Fixture {
+        mut chain,
+        alice,
+        bob,
+        ..
+    } = fixture();
     chain.block(vec![]);
     let first = chain.tx_with_nonce(&[&alice], 0, vec![transfer(&alice, &bob, 600)]);
     let second = chain.tx_with_nonce(&[&alice], 1, vec![transfer(&alice, &bob, 300)]);
     let overdraft = chain.tx_with_nonce(&[&alice], 2, vec![transfer(&alice, &bob, 200)]);
     assert!(chain.app.check_tx(&first).unwrap().is_ok());
-    assert!(chain.app.check_tx(&second).unwrap().is_ok(), "a second tx of one sender in one block");
-    assert_eq!(chain.app.check_tx(&first).unwrap().code, code::INVALID_NONCE, "replay in the mempool");
-    assert!(!chain.app.check_tx(&overdraft).unwrap().is_ok(), "check state saw the first two debits");
+    assert!(
+        chain.app.check_tx(&second).unwrap().is_ok(),
+        "a second tx of one sender in one block"
+    );
+    assert_eq!(
+        chain.app.check_tx(&first).unwrap().code,
+        code::INVALID_NONCE,
+        "replay in the mempool"
+    );
+    assert!(
+        !chain.app.check_tx(&overdraft).unwrap().is_ok(),
+        "check state saw the first two debits"
+    );
 
     let results = chain.block(vec![first, second]);
     assert!(results.iter().all(|r| r.is_ok()));
@@ -178,11 +338,22 @@ fn check_tx_accumulates_until_commit() {
 #[test]
 fn same_blocks_give_same_app_hashes() {
     let run = || {
-        let Fixture { _dir, mut chain, authority, alice, bob } = fixture();
+        let Fixture {
+            _dir,
+            mut chain,
+            authority,
+            alice,
+            bob,
+        } = fixture();
         let mut hashes = vec![chain.genesis_hash];
         for round in 0..5u64 {
             let mut txs = vec![chain.tx(&[&alice], vec![transfer(&alice, &bob, 10 + round)])];
-            let mint = to_any(&pb::MsgMint { authority: authority.address.to_string(), denom: "usd".into(), to: alice.address.to_string(), amount: round + 1 });
+            let mint = to_any(&pb::MsgMint {
+                authority: authority.address.to_string(),
+                denom: "usd".into(),
+                to: alice.address.to_string(),
+                amount: round + 1,
+            });
             txs.push(chain.tx(&[&authority], vec![mint]));
             txs.push(chain.tx_with_nonce(&[&bob], 99, vec![transfer(&bob, &alice, 1)]));
             chain.block(txs);
@@ -192,5 +363,9 @@ fn same_blocks_give_same_app_hashes() {
     };
     let (first, second) = (run(), run());
     assert_eq!(first, second);
-    assert_eq!(first.iter().collect::<std::collections::HashSet<_>>().len(), first.len(), "every block changed state");
+    assert_eq!(
+        first.iter().collect::<std::collections::HashSet<_>>().len(),
+        first.len(),
+        "every block changed state"
+    );
 }

@@ -22,11 +22,24 @@ pub enum SecurityError {
     #[error("{account} is not on the whitelist of {symbol}")]
     NotWhitelisted { symbol: Symbol, account: Address },
     #[error("the whitelist entry of {account} for {symbol} expired at {expires_at}")]
-    WhitelistExpired { symbol: Symbol, account: Address, expires_at: i64 },
+    WhitelistExpired {
+        symbol: Symbol,
+        account: Address,
+        expires_at: i64,
+    },
     #[error("{symbol} would have {holders} holders, above its cap of {cap}")]
-    HolderCapExceeded { symbol: Symbol, holders: u32, cap: u32 },
+    HolderCapExceeded {
+        symbol: Symbol,
+        holders: u32,
+        cap: u32,
+    },
     #[error("{account} holds {available} {symbol}, needs {needed}")]
-    InsufficientBalance { symbol: Symbol, account: Address, available: u64, needed: u64 },
+    InsufficientBalance {
+        symbol: Symbol,
+        account: Address,
+        available: u64,
+        needed: u64,
+    },
     #[error("the position of {account} in {symbol} is frozen")]
     Frozen { symbol: Symbol, account: Address },
     #[error("{0}")]

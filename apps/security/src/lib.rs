@@ -32,7 +32,11 @@ impl Msg for SecurityMsg {
         SecurityMsg::signers(self)
     }
 
-    fn execute(&self, ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
+    fn execute(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), ExecError> {
         handler::execute(self, ctx, state)
     }
 }
@@ -50,12 +54,19 @@ impl Module for SecurityModule {
         Ok(Box::new(SecurityMsg::decode(msg)?))
     }
 
-    fn init_genesis(&self, state: &mut dyn StateWrite, genesis: &serde_json::Value) -> Result<(), ExecError> {
+    fn init_genesis(
+        &self,
+        state: &mut dyn StateWrite,
+        genesis: &serde_json::Value,
+    ) -> Result<(), ExecError> {
         let genesis: SecurityGenesis = parse_section(self.name(), genesis)?;
         let registrar = genesis
             .registrar
             .ok_or_else(|| ExecError::invalid_msg("security genesis must name a registrar"))?;
-        state.put_raw(state_key::REGISTRAR.to_vec(), registrar.to_string().into_bytes());
+        state.put_raw(
+            state_key::REGISTRAR.to_vec(),
+            registrar.to_string().into_bytes(),
+        );
         Ok(())
     }
 
@@ -63,7 +74,13 @@ impl Module for SecurityModule {
         Some(query::SERVICE)
     }
 
-    fn query(&self, state: &dyn StateRead, block: BlockInfo, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
+    fn query(
+        &self,
+        state: &dyn StateRead,
+        block: BlockInfo,
+        method: &str,
+        request: &[u8],
+    ) -> Result<Vec<u8>, QueryError> {
         query::answer(state, block, method, request)
     }
 }

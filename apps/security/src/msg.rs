@@ -24,13 +24,43 @@ pub struct Registration {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SecurityMsg {
     Register(Registration),
-    AppointKycAgent { issuer: Address, symbol: Symbol, agent: Address },
-    RevokeKycAgent { issuer: Address, symbol: Symbol, agent: Address },
-    WhitelistAdd { authority: Address, symbol: Symbol, account: Address, expires_at: i64 },
-    WhitelistRemove { authority: Address, symbol: Symbol, account: Address },
-    Transfer { from: Address, to: Address, symbol: Symbol, amount: u64 },
-    Freeze { issuer: Address, symbol: Symbol, account: Address },
-    Unfreeze { issuer: Address, symbol: Symbol, account: Address },
+    AppointKycAgent {
+        issuer: Address,
+        symbol: Symbol,
+        agent: Address,
+    },
+    RevokeKycAgent {
+        issuer: Address,
+        symbol: Symbol,
+        agent: Address,
+    },
+    WhitelistAdd {
+        authority: Address,
+        symbol: Symbol,
+        account: Address,
+        expires_at: i64,
+    },
+    WhitelistRemove {
+        authority: Address,
+        symbol: Symbol,
+        account: Address,
+    },
+    Transfer {
+        from: Address,
+        to: Address,
+        symbol: Symbol,
+        amount: u64,
+    },
+    Freeze {
+        issuer: Address,
+        symbol: Symbol,
+        account: Address,
+    },
+    Unfreeze {
+        issuer: Address,
+        symbol: Symbol,
+        account: Address,
+    },
 }
 
 pub fn type_urls() -> Vec<String> {
@@ -47,11 +77,15 @@ pub fn type_urls() -> Vec<String> {
 }
 
 fn address(field: &str, value: &str) -> Result<Address, SecurityError> {
-    value.parse().map_err(|e| SecurityError::Invalid(format!("{field}: {e}")))
+    value
+        .parse()
+        .map_err(|e| SecurityError::Invalid(format!("{field}: {e}")))
 }
 
 fn symbol(value: &str) -> Result<Symbol, SecurityError> {
-    value.parse().map_err(|e| SecurityError::Invalid(format!("{e}")))
+    value
+        .parse()
+        .map_err(|e| SecurityError::Invalid(format!("{e}")))
 }
 
 fn positive(field: &str, value: u64) -> Result<u64, SecurityError> {
@@ -118,9 +152,16 @@ impl SecurityMsg {
             let m: pb::MsgTransfer = decode_any(any)?;
             let (from, to) = (address("from", &m.from)?, address("to", &m.to)?);
             if from == to {
-                return Err(SecurityError::Invalid("from and to are the same account".into()).into());
+                return Err(
+                    SecurityError::Invalid("from and to are the same account".into()).into(),
+                );
             }
-            SecurityMsg::Transfer { from, to, symbol: symbol(&m.symbol)?, amount: positive("amount", m.amount)? }
+            SecurityMsg::Transfer {
+                from,
+                to,
+                symbol: symbol(&m.symbol)?,
+                amount: positive("amount", m.amount)?,
+            }
         } else if url == pb::MsgFreeze::type_url() {
             let m: pb::MsgFreeze = decode_any(any)?;
             SecurityMsg::Freeze {
@@ -150,7 +191,8 @@ impl SecurityMsg {
             | SecurityMsg::RevokeKycAgent { issuer, .. }
             | SecurityMsg::Freeze { issuer, .. }
             | SecurityMsg::Unfreeze { issuer, .. } => vec![*issuer],
-            SecurityMsg::WhitelistAdd { authority, .. } | SecurityMsg::WhitelistRemove { authority, .. } => vec![*authority],
+            SecurityMsg::WhitelistAdd { authority, .. }
+            | SecurityMsg::WhitelistRemove { authority, .. } => vec![*authority],
             SecurityMsg::Transfer { from, .. } => vec![*from],
         }
     }

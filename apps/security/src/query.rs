@@ -14,26 +14,38 @@ use crate::symbol::Symbol;
 pub const SERVICE: &str = "xcc.security.v1.Query";
 
 fn symbol(value: &str) -> Result<Symbol, QueryError> {
-    value.parse().map_err(|e| QueryError::Invalid(format!("{e}")))
+    value
+        .parse()
+        .map_err(|e| QueryError::Invalid(format!("{e}")))
 }
 
 fn address(value: &str) -> Result<Address, QueryError> {
-    value.parse().map_err(|e| QueryError::Invalid(format!("{e}")))
+    value
+        .parse()
+        .map_err(|e| QueryError::Invalid(format!("{e}")))
 }
 
 fn query_error(error: SecurityError) -> QueryError {
     match error {
-        SecurityError::UnknownSecurity(symbol) => QueryError::NotFound(format!("security {symbol}")),
+        SecurityError::UnknownSecurity(symbol) => {
+            QueryError::NotFound(format!("security {symbol}"))
+        }
         SecurityError::State(e) => QueryError::State(e),
         other => QueryError::Invalid(other.to_string()),
     }
 }
 
-pub fn answer(state: &dyn StateRead, block: BlockInfo, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
+pub fn answer(
+    state: &dyn StateRead,
+    block: BlockInfo,
+    method: &str,
+    request: &[u8],
+) -> Result<Vec<u8>, QueryError> {
     match method {
         "Security" => {
             let request: pb::QuerySecurityRequest = decode_request(request)?;
-            let security = handler::load_security(state, &symbol(&request.symbol)?).map_err(query_error)?;
+            let security =
+                handler::load_security(state, &symbol(&request.symbol)?).map_err(query_error)?;
             Ok(security.encode_to_vec())
         }
         "Securities" => {
@@ -61,19 +73,31 @@ pub fn answer(state: &dyn StateRead, block: BlockInfo, method: &str, request: &[
             let holders: Vec<pb::Holding> = state
                 .prefix_u64(&prefix)?
                 .into_iter()
-                .filter_map(|(key, amount)| state_key::account_suffix(&prefix, &key).map(|a| (a, amount)))
+                .filter_map(|(key, amount)| {
+                    state_key::account_suffix(&prefix, &key).map(|a| (a, amount))
+                })
                 .filter(|(account, _)| account.to_string() != security.issuer)
-                .map(|(account, amount)| pb::Holding { account: account.to_string(), amount })
+                .map(|(account, amount)| pb::Holding {
+                    account: account.to_string(),
+                    amount,
+                })
                 .collect();
             let count = u32::try_from(holders.len()).unwrap_or(u32::MAX);
-            Ok(pb::QueryHoldersResponse { holders, count, holder_cap: security.holder_cap }.encode_to_vec())
+            Ok(pb::QueryHoldersResponse {
+                holders,
+                count,
+                holder_cap: security.holder_cap,
+            }
+            .encode_to_vec())
         }
         "Whitelist" => {
             let request: pb::QueryWhitelistRequest = decode_request(request)?;
             let (symbol, account) = (symbol(&request.symbol)?, address(&request.account)?);
             handler::load_security(state, &symbol).map_err(query_error)?;
-            let entry = state.get_proto::<pb::WhitelistEntry>(&state_key::whitelist(&symbol, &account))?;
-            let status = handler::whitelist_status(state, &symbol, &account, block.time_seconds()).map_err(query_error)?;
+            let entry =
+                state.get_proto::<pb::WhitelistEntry>(&state_key::whitelist(&symbol, &account))?;
+            let status = handler::whitelist_status(state, &symbol, &account, block.time_seconds())
+                .map_err(query_error)?;
             Ok(pb::QueryWhitelistResponse {
                 listed: entry.is_some(),
                 expires_at: entry.as_ref().map_or(0, |e| e.expires_at),

@@ -42,5 +42,8 @@ pub fn frozen(symbol: &Symbol, account: &Address) -> Vec<u8> {
 
 /// The address at the end of a per-account key under `prefix`.
 pub fn account_suffix(prefix: &[u8], key: &[u8]) -> Option<Address> {
-    std::str::from_utf8(key.strip_prefix(prefix)?).ok()?.parse().ok()
+    std::str::from_utf8(key.strip_prefix(prefix)?)
+        .ok()?
+        .parse()
+        .ok()
 }

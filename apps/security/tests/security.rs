@@ -22,8 +22,14 @@ const FAR_FUTURE: i64 = 4_000_000_000;
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let registrar = TestKey::from_seed(10);
-    let app_state = serde_json::json!({ "security": { "registrar": registrar.address.to_string() } });
-    let mut chain = TestChain::new(dir.path(), "security-1", vec![Box::new(SecurityModule)], app_state);
+    let app_state =
+        serde_json::json!({ "security": { "registrar": registrar.address.to_string() } });
+    let mut chain = TestChain::new(
+        dir.path(),
+        "security-1",
+        vec![Box::new(SecurityModule)],
+        app_state,
+    );
     chain.block(vec![]);
     Fixture {
         _dir: dir,
@@ -42,7 +48,11 @@ fn registration(issuer: &TestKey, registrar: &TestKey, symbol: &str, cap: u32) -
         registrar: registrar.address.to_string(),
         symbol: symbol.into(),
         name: "12 Harbour Street".into(),
-        property: Some(pb::PropertyMetadata { location: "Lisbon".into(), valuation: 2_000_000, ..Default::default() }),
+        property: Some(pb::PropertyMetadata {
+            location: "Lisbon".into(),
+            valuation: 2_000_000,
+            ..Default::default()
+        }),
         total_supply: 1000,
         holder_cap: cap,
     })
@@ -58,16 +68,34 @@ fn whitelist(authority: &TestKey, account: &TestKey, expires_at: i64) -> Any {
 }
 
 fn transfer(from: &TestKey, to: &TestKey, amount: u64) -> Any {
-    to_any(&pb::MsgTransfer { from: from.address.to_string(), to: to.address.to_string(), symbol: "HARB".into(), amount })
+    to_any(&pb::MsgTransfer {
+        from: from.address.to_string(),
+        to: to.address.to_string(),
+        symbol: "HARB".into(),
+        amount,
+    })
 }
 
 fn balance(chain: &TestChain, who: &TestKey) -> u64 {
-    let request = pb::QueryBalanceRequest { symbol: "HARB".into(), account: who.address.to_string() };
-    chain.query::<pb::QueryBalanceResponse>("/xcc.security.v1.Query/Balance", &request).unwrap().amount
+    let request = pb::QueryBalanceRequest {
+        symbol: "HARB".into(),
+        account: who.address.to_string(),
+    };
+    chain
+        .query::<pb::QueryBalanceResponse>("/xcc.security.v1.Query/Balance", &request)
+        .unwrap()
+        .amount
 }
 
 fn holders(chain: &TestChain) -> pb::QueryHoldersResponse {
-    chain.query("/xcc.security.v1.Query/Holders", &pb::QueryHoldersRequest { symbol: "HARB".into() }).unwrap()
+    chain
+        .query(
+            "/xcc.security.v1.Query/Holders",
+            &pb::QueryHoldersRequest {
+                symbol: "HARB".into(),
+            },
+        )
+        .unwrap()
 }
 
 fn ok(chain: &mut TestChain, signers: &[&TestKey], msgs: Vec<Any>) {
@@ -76,10 +104,23 @@ fn ok(chain: &mut TestChain, signers: &[&TestKey], msgs: Vec<Any>) {
 }
 
 /// Registers HARB with `cap` and whitelists `accounts` for a long time.
-fn registered(chain: &mut TestChain, issuer: &TestKey, registrar: &TestKey, cap: u32, accounts: &[&TestKey]) {
-    ok(chain, &[issuer, registrar], vec![registration(issuer, registrar, "HARB", cap)]);
+fn registered(
+    chain: &mut TestChain,
+    issuer: &TestKey,
+    registrar: &TestKey,
+    cap: u32,
+    accounts: &[&TestKey],
+) {
+    ok(
+        chain,
+        &[issuer, registrar],
+        vec![registration(issuer, registrar, "HARB", cap)],
+    );
     if !accounts.is_empty() {
-        let msgs = accounts.iter().map(|a| whitelist(issuer, a, FAR_FUTURE)).collect();
+        let msgs = accounts
+            .iter()
+            .map(|a| whitelist(issuer, a, FAR_FUTURE))
+            .collect();
         ok(chain, &[issuer], msgs);
     }
 }
@@ -94,40 +135,89 @@ fn registration_needs_the_registrar() {
 
     // Someone who countersigns but is not the registrar named at genesis.
     let impostor = registration(&f.issuer, &f.alice, "HARB", 10);
-    let outcome = f.chain.assert_refused(f.chain.tx(&[&f.issuer, &f.alice], vec![impostor]));
+    let outcome = f
+        .chain
+        .assert_refused(f.chain.tx(&[&f.issuer, &f.alice], vec![impostor]));
     assert_eq!(outcome.codespace, "security");
     assert!(outcome.log.contains("not the registrar"), "{}", outcome.log);
 
     ok(&mut f.chain, &[&f.issuer, &f.registrar], vec![msg.clone()]);
-    let security: pb::Security =
-        f.chain.query("/xcc.security.v1.Query/Security", &pb::QuerySecurityRequest { symbol: "HARB".into() }).unwrap();
-    assert_eq!((security.total_supply, security.holder_cap, security.holders), (1000, 10, 0));
+    let security: pb::Security = f
+        .chain
+        .query(
+            "/xcc.security.v1.Query/Security",
+            &pb::QuerySecurityRequest {
+                symbol: "HARB".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (security.total_supply, security.holder_cap, security.holders),
+        (1000, 10, 0)
+    );
     assert_eq!(security.property.unwrap().location, "Lisbon");
-    assert_eq!(balance(&f.chain, &f.issuer), 1000, "the supply goes to the issuer");
+    assert_eq!(
+        balance(&f.chain, &f.issuer),
+        1000,
+        "the supply goes to the issuer"
+    );
 
     let again = f.chain.tx(&[&f.issuer, &f.registrar], vec![msg]);
-    assert!(f.chain.assert_refused(again).log.contains("already registered"));
+    assert!(f
+        .chain
+        .assert_refused(again)
+        .log
+        .contains("already registered"));
     let bad_symbol = registration(&f.issuer, &f.registrar, "harb/x", 10);
-    assert!(f.chain.assert_refused(f.chain.tx(&[&f.issuer, &f.registrar], vec![bad_symbol])).log.contains("invalid symbol"));
+    assert!(f
+        .chain
+        .assert_refused(f.chain.tx(&[&f.issuer, &f.registrar], vec![bad_symbol]))
+        .log
+        .contains("invalid symbol"));
     let no_cap = registration(&f.issuer, &f.registrar, "ZERO", 0);
-    assert!(f.chain.assert_refused(f.chain.tx(&[&f.issuer, &f.registrar], vec![no_cap])).log.contains("holder_cap"));
+    assert!(f
+        .chain
+        .assert_refused(f.chain.tx(&[&f.issuer, &f.registrar], vec![no_cap]))
+        .log
+        .contains("holder_cap"));
 }
 
 #[test]
 fn transfers_need_both_parties_whitelisted() {
     let mut f = fixture();
     registered(&mut f.chain, &f.issuer, &f.registrar, 10, &[&f.alice]);
-    ok(&mut f.chain, &[&f.issuer], vec![transfer(&f.issuer, &f.alice, 100)]);
+    ok(
+        &mut f.chain,
+        &[&f.issuer],
+        vec![transfer(&f.issuer, &f.alice, 100)],
+    );
 
-    let to_outsider = f.chain.tx(&[&f.alice], vec![transfer(&f.alice, &f.bob, 10)]);
+    let to_outsider = f
+        .chain
+        .tx(&[&f.alice], vec![transfer(&f.alice, &f.bob, 10)]);
     let outcome = f.chain.assert_refused(to_outsider);
-    assert!(outcome.log.contains("not on the whitelist"), "{}", outcome.log);
+    assert!(
+        outcome.log.contains("not on the whitelist"),
+        "{}",
+        outcome.log
+    );
 
     // An entry that expires two blocks from now works until then.
-    let expires_at = f.chain.next_block().time_seconds() + 2 * (BLOCK_INTERVAL_NS / 1_000_000_000) as i64;
-    ok(&mut f.chain, &[&f.issuer], vec![whitelist(&f.issuer, &f.bob, expires_at)]);
-    ok(&mut f.chain, &[&f.alice], vec![transfer(&f.alice, &f.bob, 10)]);
-    let late = f.chain.tx(&[&f.alice], vec![transfer(&f.alice, &f.bob, 10)]);
+    let expires_at =
+        f.chain.next_block().time_seconds() + 2 * (BLOCK_INTERVAL_NS / 1_000_000_000) as i64;
+    ok(
+        &mut f.chain,
+        &[&f.issuer],
+        vec![whitelist(&f.issuer, &f.bob, expires_at)],
+    );
+    ok(
+        &mut f.chain,
+        &[&f.alice],
+        vec![transfer(&f.alice, &f.bob, 10)],
+    );
+    let late = f
+        .chain
+        .tx(&[&f.alice], vec![transfer(&f.alice, &f.bob, 10)]);
     let outcome = f.chain.assert_refused(late);
     assert!(outcome.log.contains("expired"), "{}", outcome.log);
 
@@ -137,41 +227,94 @@ fn transfers_need_both_parties_whitelisted() {
 
     let status: pb::QueryWhitelistResponse = f
         .chain
-        .query("/xcc.security.v1.Query/Whitelist", &pb::QueryWhitelistRequest { symbol: "HARB".into(), account: f.bob.address.to_string() })
+        .query(
+            "/xcc.security.v1.Query/Whitelist",
+            &pb::QueryWhitelistRequest {
+                symbol: "HARB".into(),
+                account: f.bob.address.to_string(),
+            },
+        )
         .unwrap();
     assert!(status.listed && !status.active);
 
-    let overdraft = f.chain.tx(&[&f.alice], vec![transfer(&f.alice, &f.issuer, 91)]);
+    let overdraft = f
+        .chain
+        .tx(&[&f.alice], vec![transfer(&f.alice, &f.issuer, 91)]);
     assert!(f.chain.assert_refused(overdraft).log.contains("needs 91"));
-    assert_eq!((balance(&f.chain, &f.alice), balance(&f.chain, &f.bob)), (90, 10));
+    assert_eq!(
+        (balance(&f.chain, &f.alice), balance(&f.chain, &f.bob)),
+        (90, 10)
+    );
 }
 
 #[test]
 fn holder_cap_is_kept_and_freed_by_selling_out() {
     let mut f = fixture();
-    registered(&mut f.chain, &f.issuer, &f.registrar, 2, &[&f.alice, &f.bob, &f.carol]);
-    ok(&mut f.chain, &[&f.issuer], vec![transfer(&f.issuer, &f.alice, 100), transfer(&f.issuer, &f.bob, 100)]);
+    registered(
+        &mut f.chain,
+        &f.issuer,
+        &f.registrar,
+        2,
+        &[&f.alice, &f.bob, &f.carol],
+    );
+    ok(
+        &mut f.chain,
+        &[&f.issuer],
+        vec![
+            transfer(&f.issuer, &f.alice, 100),
+            transfer(&f.issuer, &f.bob, 100),
+        ],
+    );
     assert_eq!(holders(&f.chain).count, 2);
 
-    let third = f.chain.tx(&[&f.issuer], vec![transfer(&f.issuer, &f.carol, 1)]);
+    let third = f
+        .chain
+        .tx(&[&f.issuer], vec![transfer(&f.issuer, &f.carol, 1)]);
     let outcome = f.chain.assert_refused(third);
-    assert!(outcome.log.contains("above its cap of 2"), "{}", outcome.log);
+    assert!(
+        outcome.log.contains("above its cap of 2"),
+        "{}",
+        outcome.log
+    );
 
     // Alice sells out to bob: one holder fewer, so carol may join.
-    ok(&mut f.chain, &[&f.alice], vec![transfer(&f.alice, &f.bob, 100)]);
+    ok(
+        &mut f.chain,
+        &[&f.alice],
+        vec![transfer(&f.alice, &f.bob, 100)],
+    );
     assert_eq!(holders(&f.chain).count, 1);
-    ok(&mut f.chain, &[&f.issuer], vec![transfer(&f.issuer, &f.carol, 1)]);
+    ok(
+        &mut f.chain,
+        &[&f.issuer],
+        vec![transfer(&f.issuer, &f.carol, 1)],
+    );
 
     // A holder passing everything to a newcomer keeps the count.
     let dave = TestKey::from_seed(15);
-    ok(&mut f.chain, &[&f.issuer], vec![whitelist(&f.issuer, &dave, FAR_FUTURE)]);
-    ok(&mut f.chain, &[&f.carol], vec![transfer(&f.carol, &dave, 1)]);
+    ok(
+        &mut f.chain,
+        &[&f.issuer],
+        vec![whitelist(&f.issuer, &dave, FAR_FUTURE)],
+    );
+    ok(
+        &mut f.chain,
+        &[&f.carol],
+        vec![transfer(&f.carol, &dave, 1)],
+    );
 
     let list = holders(&f.chain);
     assert_eq!((list.count, list.holder_cap), (2, 2));
-    let mut expected = vec![(f.bob.address.to_string(), 200), (dave.address.to_string(), 1)];
+    let mut expected = vec![
+        (f.bob.address.to_string(), 200),
+        (dave.address.to_string(), 1),
+    ];
     expected.sort();
-    let got: Vec<(String, u64)> = list.holders.into_iter().map(|h| (h.account, h.amount)).collect();
+    let got: Vec<(String, u64)> = list
+        .holders
+        .into_iter()
+        .map(|h| (h.account, h.amount))
+        .collect();
     assert_eq!(got, expected, "issuer excluded, sorted by address");
 }
 
@@ -181,29 +324,57 @@ fn kyc_agents_manage_the_whitelist() {
     registered(&mut f.chain, &f.issuer, &f.registrar, 10, &[]);
     let agent = TestKey::from_seed(20);
 
-    let by_stranger = f.chain.tx(&[&agent], vec![whitelist(&agent, &f.alice, FAR_FUTURE)]);
-    assert!(f.chain.assert_refused(by_stranger).log.contains("neither the issuer nor a KYC agent"));
+    let by_stranger = f
+        .chain
+        .tx(&[&agent], vec![whitelist(&agent, &f.alice, FAR_FUTURE)]);
+    assert!(f
+        .chain
+        .assert_refused(by_stranger)
+        .log
+        .contains("neither the issuer nor a KYC agent"));
 
     let appoint = to_any(&pb::MsgAppointKycAgent {
         issuer: f.issuer.address.to_string(),
         symbol: "HARB".into(),
         agent: agent.address.to_string(),
     });
-    let not_issuer = f.chain.tx(&[&f.alice], vec![to_any(&pb::MsgAppointKycAgent {
-        issuer: f.alice.address.to_string(),
-        symbol: "HARB".into(),
-        agent: agent.address.to_string(),
-    })]);
-    assert!(f.chain.assert_refused(not_issuer).log.contains("not the issuer"));
+    let not_issuer = f.chain.tx(
+        &[&f.alice],
+        vec![to_any(&pb::MsgAppointKycAgent {
+            issuer: f.alice.address.to_string(),
+            symbol: "HARB".into(),
+            agent: agent.address.to_string(),
+        })],
+    );
+    assert!(f
+        .chain
+        .assert_refused(not_issuer)
+        .log
+        .contains("not the issuer"));
     ok(&mut f.chain, &[&f.issuer], vec![appoint]);
-    ok(&mut f.chain, &[&agent], vec![whitelist(&agent, &f.alice, FAR_FUTURE)]);
+    ok(
+        &mut f.chain,
+        &[&agent],
+        vec![whitelist(&agent, &f.alice, FAR_FUTURE)],
+    );
 
-    let agents: pb::QueryKycAgentsResponse =
-        f.chain.query("/xcc.security.v1.Query/KycAgents", &pb::QueryKycAgentsRequest { symbol: "HARB".into() }).unwrap();
+    let agents: pb::QueryKycAgentsResponse = f
+        .chain
+        .query(
+            "/xcc.security.v1.Query/KycAgents",
+            &pb::QueryKycAgentsRequest {
+                symbol: "HARB".into(),
+            },
+        )
+        .unwrap();
     assert_eq!(agents.agents, vec![agent.address.to_string()]);
 
     let past = whitelist(&agent, &f.bob, 1_000);
-    assert!(f.chain.assert_refused(f.chain.tx(&[&agent], vec![past])).log.contains("not after block time"));
+    assert!(f
+        .chain
+        .assert_refused(f.chain.tx(&[&agent], vec![past]))
+        .log
+        .contains("not after block time"));
 
     let remove = to_any(&pb::MsgWhitelistRemove {
         authority: agent.address.to_string(),
@@ -217,45 +388,100 @@ fn kyc_agents_manage_the_whitelist() {
         agent: agent.address.to_string(),
     });
     ok(&mut f.chain, &[&f.issuer], vec![revoke]);
-    let after_revoke = f.chain.tx(&[&agent], vec![whitelist(&agent, &f.bob, FAR_FUTURE)]);
-    assert!(f.chain.assert_refused(after_revoke).log.contains("neither the issuer nor a KYC agent"));
+    let after_revoke = f
+        .chain
+        .tx(&[&agent], vec![whitelist(&agent, &f.bob, FAR_FUTURE)]);
+    assert!(f
+        .chain
+        .assert_refused(after_revoke)
+        .log
+        .contains("neither the issuer nor a KYC agent"));
 }
 
 #[test]
 fn frozen_positions_neither_send_nor_receive() {
     let mut f = fixture();
-    registered(&mut f.chain, &f.issuer, &f.registrar, 10, &[&f.alice, &f.bob]);
-    ok(&mut f.chain, &[&f.issuer], vec![transfer(&f.issuer, &f.alice, 50)]);
+    registered(
+        &mut f.chain,
+        &f.issuer,
+        &f.registrar,
+        10,
+        &[&f.alice, &f.bob],
+    );
+    ok(
+        &mut f.chain,
+        &[&f.issuer],
+        vec![transfer(&f.issuer, &f.alice, 50)],
+    );
     let freeze = |issuer: &TestKey, who: &TestKey| {
-        to_any(&pb::MsgFreeze { issuer: issuer.address.to_string(), symbol: "HARB".into(), account: who.address.to_string() })
+        to_any(&pb::MsgFreeze {
+            issuer: issuer.address.to_string(),
+            symbol: "HARB".into(),
+            account: who.address.to_string(),
+        })
     };
     let by_alice = f.chain.tx(&[&f.alice], vec![freeze(&f.alice, &f.bob)]);
-    assert!(f.chain.assert_refused(by_alice).log.contains("not the issuer"));
-    ok(&mut f.chain, &[&f.issuer], vec![freeze(&f.issuer, &f.alice)]);
+    assert!(f
+        .chain
+        .assert_refused(by_alice)
+        .log
+        .contains("not the issuer"));
+    ok(
+        &mut f.chain,
+        &[&f.issuer],
+        vec![freeze(&f.issuer, &f.alice)],
+    );
 
     let send = f.chain.tx(&[&f.alice], vec![transfer(&f.alice, &f.bob, 1)]);
     assert!(f.chain.assert_refused(send).log.contains("frozen"));
-    let receive = f.chain.tx(&[&f.issuer], vec![transfer(&f.issuer, &f.alice, 1)]);
+    let receive = f
+        .chain
+        .tx(&[&f.issuer], vec![transfer(&f.issuer, &f.alice, 1)]);
     assert!(f.chain.assert_refused(receive).log.contains("frozen"));
-    let request = pb::QueryBalanceRequest { symbol: "HARB".into(), account: f.alice.address.to_string() };
-    let position: pb::QueryBalanceResponse = f.chain.query("/xcc.security.v1.Query/Balance", &request).unwrap();
+    let request = pb::QueryBalanceRequest {
+        symbol: "HARB".into(),
+        account: f.alice.address.to_string(),
+    };
+    let position: pb::QueryBalanceResponse = f
+        .chain
+        .query("/xcc.security.v1.Query/Balance", &request)
+        .unwrap();
     assert!(position.frozen);
 
-    let unfreeze = to_any(&pb::MsgUnfreeze { issuer: f.issuer.address.to_string(), symbol: "HARB".into(), account: f.alice.address.to_string() });
+    let unfreeze = to_any(&pb::MsgUnfreeze {
+        issuer: f.issuer.address.to_string(),
+        symbol: "HARB".into(),
+        account: f.alice.address.to_string(),
+    });
     ok(&mut f.chain, &[&f.issuer], vec![unfreeze]);
-    ok(&mut f.chain, &[&f.alice], vec![transfer(&f.alice, &f.bob, 1)]);
+    ok(
+        &mut f.chain,
+        &[&f.alice],
+        vec![transfer(&f.alice, &f.bob, 1)],
+    );
 }
 
 #[test]
 fn queries_refuse_bad_requests() {
     let f = fixture();
-    let unknown = f.chain.query::<pb::Security>("/xcc.security.v1.Query/Security", &pb::QuerySecurityRequest { symbol: "NOPE".into() });
+    let unknown = f.chain.query::<pb::Security>(
+        "/xcc.security.v1.Query/Security",
+        &pb::QuerySecurityRequest {
+            symbol: "NOPE".into(),
+        },
+    );
     assert_eq!(unknown.unwrap_err().code, code::NOT_FOUND);
     let bad = f.chain.query::<pb::QueryBalanceResponse>(
         "/xcc.security.v1.Query/Balance",
-        &pb::QueryBalanceRequest { symbol: "HARB".into(), account: "not-an-address".into() },
+        &pb::QueryBalanceRequest {
+            symbol: "HARB".into(),
+            account: "not-an-address".into(),
+        },
     );
     assert_eq!(bad.unwrap_err().code, code::INVALID_QUERY);
-    let path = f.chain.query::<pb::Security>("/xcc.security.v1.Query/Nothing", &pb::QuerySecurityRequest::default());
+    let path = f.chain.query::<pb::Security>(
+        "/xcc.security.v1.Query/Nothing",
+        &pb::QuerySecurityRequest::default(),
+    );
     assert_eq!(path.unwrap_err().code, code::UNKNOWN_QUERY_PATH);
 }

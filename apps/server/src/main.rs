@@ -18,7 +18,11 @@ enum Chain {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "xcc-app", version, about = "Serve an XCC chain app over ABCI (CometBFT v0.38)")]
+#[command(
+    name = "xcc-app",
+    version,
+    about = "Serve an XCC chain app over ABCI (CometBFT v0.38)"
+)]
 struct Args {
     /// Which chain's app to serve.
     chain: Chain,
@@ -47,7 +51,9 @@ fn modules(chain: Chain) -> Vec<Box<dyn Module>> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
@@ -55,7 +61,10 @@ async fn main() -> anyhow::Result<()> {
     let data = args.home.join("data");
     std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
     let store = Store::open(&data.join("state.redb")).context("opening the state store")?;
-    let config = AppConfig { keep_recent: args.keep_recent, ..AppConfig::default() };
+    let config = AppConfig {
+        keep_recent: args.keep_recent,
+        ..AppConfig::default()
+    };
     let app = App::new(store, config, modules(args.chain)).context("opening the app")?;
     let info = app.info()?;
     tracing::info!(chain = ?args.chain, height = info.last_block_height, "app ready");
@@ -77,7 +86,10 @@ async fn main() -> anyhow::Result<()> {
     } else if let Some(path) = args.abci.strip_prefix("unix://") {
         server.listen_unix(path).await
     } else {
-        bail!("--abci must be tcp://HOST:PORT or unix://PATH, got {:?}", args.abci);
+        bail!(
+            "--abci must be tcp://HOST:PORT or unix://PATH, got {:?}",
+            args.abci
+        );
     };
     result.map_err(|e| anyhow::anyhow!("ABCI server: {e}"))
 }

@@ -28,7 +28,11 @@ struct AppProcess {
 
 impl AppProcess {
     fn start(home: &Path, genesis: &Path) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = Command::new(env!("CARGO_BIN_EXE_xcc-app"))
             .args(["currency", "--home"])
             .arg(home)
@@ -104,7 +108,12 @@ impl AbciClient {
     }
 
     fn info(&mut self) -> abci::ResponseInfo {
-        let request = abci::RequestInfo { version: "0.38.17".into(), block_version: 11, p2p_version: 8, abci_version: "2.0.0".into() };
+        let request = abci::RequestInfo {
+            version: "0.38.17".into(),
+            block_version: 11,
+            p2p_version: 8,
+            abci_version: "2.0.0".into(),
+        };
         match self.call(request::Value::Info(request)) {
             response::Value::Info(info) => info,
             other => panic!("unexpected {other:?}"),
@@ -116,15 +125,25 @@ impl AbciClient {
             time: Some(block_time(0)),
             chain_id: CHAIN.into(),
             consensus_params: Some(types::ConsensusParams {
-                block: Some(types::BlockParams { max_bytes: 4 << 20, max_gas: -1 }),
+                block: Some(types::BlockParams {
+                    max_bytes: 4 << 20,
+                    max_gas: -1,
+                }),
                 evidence: Some(types::EvidenceParams {
                     max_age_num_blocks: 100_000,
-                    max_age_duration: Some(PbDuration { seconds: 172_800, nanos: 0 }),
+                    max_age_duration: Some(PbDuration {
+                        seconds: 172_800,
+                        nanos: 0,
+                    }),
                     max_bytes: 1 << 20,
                 }),
-                validator: Some(types::ValidatorParams { pub_key_types: vec!["ed25519".into()] }),
+                validator: Some(types::ValidatorParams {
+                    pub_key_types: vec!["ed25519".into()],
+                }),
                 version: Some(types::VersionParams { app: 1 }),
-                abci: Some(types::AbciParams { vote_extensions_enable_height: 0 }),
+                abci: Some(types::AbciParams {
+                    vote_extensions_enable_height: 0,
+                }),
             }),
             validators: Vec::new(),
             app_state_bytes: app_state.to_vec().into(),
@@ -137,7 +156,10 @@ impl AbciClient {
     }
 
     fn check_tx(&mut self, tx: &[u8]) -> abci::ResponseCheckTx {
-        let request = abci::RequestCheckTx { tx: tx.to_vec().into(), r#type: abci::CheckTxType::New as i32 };
+        let request = abci::RequestCheckTx {
+            tx: tx.to_vec().into(),
+            r#type: abci::CheckTxType::New as i32,
+        };
         match self.call(request::Value::CheckTx(request)) {
             response::Value::CheckTx(check) => check,
             other => panic!("unexpected {other:?}"),
@@ -146,11 +168,18 @@ impl AbciClient {
 
     /// PrepareProposal, ProcessProposal and FinalizeBlock of one height, as a
     /// proposer sees them; returns the finalized block.
-    fn propose_and_finalize(&mut self, height: i64, mempool: Vec<Vec<u8>>) -> abci::ResponseFinalizeBlock {
+    fn propose_and_finalize(
+        &mut self,
+        height: i64,
+        mempool: Vec<Vec<u8>>,
+    ) -> abci::ResponseFinalizeBlock {
         let prepare = abci::RequestPrepareProposal {
             max_tx_bytes: 1 << 20,
             txs: mempool.into_iter().map(Into::into).collect(),
-            local_last_commit: Some(abci::ExtendedCommitInfo { round: 0, votes: Vec::new() }),
+            local_last_commit: Some(abci::ExtendedCommitInfo {
+                round: 0,
+                votes: Vec::new(),
+            }),
             misbehavior: Vec::new(),
             height,
             time: Some(block_time(height)),
@@ -163,7 +192,10 @@ impl AbciClient {
         };
         let process = abci::RequestProcessProposal {
             txs: txs.clone(),
-            proposed_last_commit: Some(abci::CommitInfo { round: 0, votes: Vec::new() }),
+            proposed_last_commit: Some(abci::CommitInfo {
+                round: 0,
+                votes: Vec::new(),
+            }),
             misbehavior: Vec::new(),
             hash: vec![height as u8; 32].into(),
             height,
@@ -172,7 +204,10 @@ impl AbciClient {
             proposer_address: vec![9; 20].into(),
         };
         match self.call(request::Value::ProcessProposal(process)) {
-            response::Value::ProcessProposal(p) => assert_eq!(p.status, abci::response_process_proposal::ProposalStatus::Accept as i32),
+            response::Value::ProcessProposal(p) => assert_eq!(
+                p.status,
+                abci::response_process_proposal::ProposalStatus::Accept as i32
+            ),
             other => panic!("unexpected {other:?}"),
         }
         self.finalize(height, txs.into_iter().map(|t| t.to_vec()).collect())
@@ -181,7 +216,10 @@ impl AbciClient {
     fn finalize(&mut self, height: i64, txs: Vec<Vec<u8>>) -> abci::ResponseFinalizeBlock {
         let request = abci::RequestFinalizeBlock {
             txs: txs.into_iter().map(Into::into).collect(),
-            decided_last_commit: Some(abci::CommitInfo { round: 0, votes: Vec::new() }),
+            decided_last_commit: Some(abci::CommitInfo {
+                round: 0,
+                votes: Vec::new(),
+            }),
             misbehavior: Vec::new(),
             hash: vec![height as u8; 32].into(),
             height,
@@ -196,11 +234,19 @@ impl AbciClient {
     }
 
     fn commit(&mut self) {
-        assert!(matches!(self.call(request::Value::Commit(abci::RequestCommit {})), response::Value::Commit(_)));
+        assert!(matches!(
+            self.call(request::Value::Commit(abci::RequestCommit {})),
+            response::Value::Commit(_)
+        ));
     }
 
     fn query(&mut self, path: &str, data: Vec<u8>, prove: bool) -> abci::ResponseQuery {
-        let request = abci::RequestQuery { data: data.into(), path: path.into(), height: 0, prove };
+        let request = abci::RequestQuery {
+            data: data.into(),
+            path: path.into(),
+            height: 0,
+            prove,
+        };
         match self.call(request::Value::Query(request)) {
             response::Value::Query(query) => query,
             other => panic!("unexpected {other:?}"),
@@ -209,7 +255,10 @@ impl AbciClient {
 }
 
 fn block_time(height: i64) -> Timestamp {
-    Timestamp { seconds: 1_767_225_600 + height, nanos: 0 }
+    Timestamp {
+        seconds: 1_767_225_600 + height,
+        nanos: 0,
+    }
 }
 
 struct Keys {
@@ -277,7 +326,11 @@ fn run_blocks(client: &mut AbciClient, keys: &Keys, from: i64, to: i64) -> Vec<V
 
 #[test]
 fn survives_sigkill_between_blocks_and_replays_identically() {
-    let keys = Keys { authority: SigningKey::from([1; 32]), alice: SigningKey::from([2; 32]), bob: SigningKey::from([3; 32]) };
+    let keys = Keys {
+        authority: SigningKey::from([1; 32]),
+        alice: SigningKey::from([2; 32]),
+        bob: SigningKey::from([3; 32]),
+    };
     let dir = tempfile::tempdir().unwrap();
     let genesis = dir.path().join("genesis.json");
     let app_state = write_genesis(&genesis, &keys);
@@ -325,14 +378,33 @@ fn survives_sigkill_between_blocks_and_replays_identically() {
     assert_eq!(info.last_block_app_hash.to_vec(), hashes[2]);
 
     hashes.extend(run_blocks(&mut client, &keys, 4, 5));
-    assert_eq!(hashes[3], uncommitted.app_hash.to_vec(), "replaying block 4 gives the same app hash");
-    assert_eq!(hashes, reference_hashes, "a crashed run matches the uninterrupted one");
+    assert_eq!(
+        hashes[3],
+        uncommitted.app_hash.to_vec(),
+        "replaying block 4 gives the same app hash"
+    );
+    assert_eq!(
+        hashes, reference_hashes,
+        "a crashed run matches the uninterrupted one"
+    );
 
     // Queries: a module query, and a proven store read against the last app hash.
-    let request = currency::QueryBalanceRequest { denom: "usd".into(), account: address(&keys.bob).to_string() };
-    let answer = client.query("/xcc.currency.v1.Query/Balance", request.encode_to_vec(), false);
+    let request = currency::QueryBalanceRequest {
+        denom: "usd".into(),
+        account: address(&keys.bob).to_string(),
+    };
+    let answer = client.query(
+        "/xcc.currency.v1.Query/Balance",
+        request.encode_to_vec(),
+        false,
+    );
     assert_eq!(answer.code, 0, "{}", answer.log);
-    assert_eq!(currency::QueryBalanceResponse::decode(answer.value.as_ref()).unwrap().amount, 15);
+    assert_eq!(
+        currency::QueryBalanceResponse::decode(answer.value.as_ref())
+            .unwrap()
+            .amount,
+        15
+    );
 
     let key = format!("currency/balance/{}/usd", address(&keys.bob)).into_bytes();
     let proven = client.query("/store/key", key.clone(), true);
@@ -340,10 +412,24 @@ fn survives_sigkill_between_blocks_and_replays_identically() {
     let ops = proven.proof_ops.expect("a proof");
     let proof = ics23::CommitmentProof::decode(ops.ops[0].data.as_slice()).unwrap();
     let root: [u8; 32] = hashes[4].clone().try_into().unwrap();
-    assert!(xcc_store::verify_membership(&proof, &root, &key, &proven.value));
-    assert!(!xcc_store::verify_membership(&proof, &root, &key, &16u64.to_be_bytes()));
+    assert!(xcc_store::verify_membership(
+        &proof,
+        &root,
+        &key,
+        &proven.value
+    ));
+    assert!(!xcc_store::verify_membership(
+        &proof,
+        &root,
+        &key,
+        &16u64.to_be_bytes()
+    ));
 
     let unknown = client.query("/xcc.currency.v1.Query/Nothing", Vec::new(), false);
     assert_ne!(unknown.code, 0);
-    assert_eq!(client.info().last_block_height, 5, "a bad query keeps the connection");
+    assert_eq!(
+        client.info().last_block_height,
+        5,
+        "a bad query keeps the connection"
+    );
 }

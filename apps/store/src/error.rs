@@ -5,7 +5,11 @@ pub enum StoreError {
     #[error("merkle tree: {0}")]
     Tree(String),
     #[error("version {requested} is not retained (retained: {oldest}..={latest})")]
-    VersionUnavailable { requested: u64, oldest: u64, latest: u64 },
+    VersionUnavailable {
+        requested: u64,
+        oldest: u64,
+        latest: u64,
+    },
     #[error("version {got} does not follow the latest version {latest:?}")]
     OutOfOrder { latest: Option<u64>, got: u64 },
     #[error("empty value at key {0:?}: ics23 cannot prove empty values")]
@@ -30,4 +34,10 @@ macro_rules! from_redb {
     };
 }
 
-from_redb!(redb::DatabaseError, redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
+from_redb!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);

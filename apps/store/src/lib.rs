@@ -22,11 +22,27 @@ pub fn proof_spec() -> ics23::ProofSpec {
 pub const EMPTY_ROOT: [u8; 32] = *b"SPARSE_MERKLE_PLACEHOLDER_HASH__";
 
 /// Verifies that `key` holds `value` in the tree with root `root`.
-pub fn verify_membership(proof: &ics23::CommitmentProof, root: &[u8; 32], key: &[u8], value: &[u8]) -> bool {
-    ics23::verify_membership::<ics23::HostFunctionsManager>(proof, &proof_spec(), &root.to_vec(), key, value)
+pub fn verify_membership(
+    proof: &ics23::CommitmentProof,
+    root: &[u8; 32],
+    key: &[u8],
+    value: &[u8],
+) -> bool {
+    ics23::verify_membership::<ics23::HostFunctionsManager>(
+        proof,
+        &proof_spec(),
+        &root.to_vec(),
+        key,
+        value,
+    )
 }
 
 /// Verifies that `key` is absent from the tree with root `root`.
 pub fn verify_non_membership(proof: &ics23::CommitmentProof, root: &[u8; 32], key: &[u8]) -> bool {
-    ics23::verify_non_membership::<ics23::HostFunctionsManager>(proof, &proof_spec(), &root.to_vec(), key)
+    ics23::verify_non_membership::<ics23::HostFunctionsManager>(
+        proof,
+        &proof_spec(),
+        &root.to_vec(),
+        key,
+    )
 }

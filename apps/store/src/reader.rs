@@ -13,12 +13,18 @@ pub(crate) struct TreeRead {
 
 impl TreeRead {
     pub(crate) fn new(db: &redb::Database) -> Result<Self, StoreError> {
-        Ok(TreeRead { txn: db.begin_read()? })
+        Ok(TreeRead {
+            txn: db.begin_read()?,
+        })
     }
 }
 
 /// The newest value of `key` at a version <= `version`: `None` when absent or deleted.
-pub(crate) fn value_at(txn: &ReadTransaction, key: &[u8], version: Version) -> Result<Option<Vec<u8>>, StoreError> {
+pub(crate) fn value_at(
+    txn: &ReadTransaction,
+    key: &[u8],
+    version: Version,
+) -> Result<Option<Vec<u8>>, StoreError> {
     let values = match txn.open_table(VALUES) {
         Ok(table) => table,
         Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
@@ -37,7 +43,9 @@ fn preimage(txn: &ReadTransaction, key_hash: &KeyHash) -> Result<Option<Vec<u8>>
         Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    Ok(preimages.get(key_hash.0.as_slice())?.map(|key| key.value().to_vec()))
+    Ok(preimages
+        .get(key_hash.0.as_slice())?
+        .map(|key| key.value().to_vec()))
 }
 
 impl TreeReader for TreeRead {
@@ -54,7 +62,11 @@ impl TreeReader for TreeRead {
         }
     }
 
-    fn get_value_option(&self, max_version: Version, key_hash: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> anyhow::Result<Option<OwnedValue>> {
         match preimage(&self.txn, &key_hash)? {
             Some(key) => Ok(value_at(&self.txn, &key, max_version)?),
             None => Ok(None),
@@ -72,7 +84,10 @@ impl TreeReader for TreeRead {
         for entry in nodes.iter().map_err(StoreError::from)? {
             let (key, node) = entry.map_err(StoreError::from)?;
             if let Node::Leaf(leaf) = borsh::from_slice::<Node>(node.value())? {
-                if rightmost.as_ref().is_none_or(|(_, best)| leaf.key_hash() > best.key_hash()) {
+                if rightmost
+                    .as_ref()
+                    .is_none_or(|(_, best)| leaf.key_hash() > best.key_hash())
+                {
                     rightmost = Some((borsh::from_slice(key.value())?, leaf));
                 }
             }

@@ -84,7 +84,11 @@ impl Store {
         let oldest = self.oldest_version()?;
         match latest {
             Some(latest) if (oldest..=latest).contains(&version) => Ok(()),
-            _ => Err(StoreError::VersionUnavailable { requested: version, oldest, latest: latest.unwrap_or(0) }),
+            _ => Err(StoreError::VersionUnavailable {
+                requested: version,
+                oldest,
+                latest: latest.unwrap_or(0),
+            }),
         }
     }
 
@@ -97,12 +101,18 @@ impl Store {
     pub fn root_hash(&self, version: u64) -> Result<[u8; 32], StoreError> {
         self.check_version(version)?;
         let reader = TreeRead::new(&self.db)?;
-        let root = Sha256Jmt::new(&reader).get_root_hash(version).map_err(StoreError::tree)?;
+        let root = Sha256Jmt::new(&reader)
+            .get_root_hash(version)
+            .map_err(StoreError::tree)?;
         Ok(root.0)
     }
 
     /// The value of `key` at `version` with an ics23 proof of its presence or absence.
-    pub fn get_with_proof(&self, key: &[u8], version: u64) -> Result<(Option<Vec<u8>>, ics23::CommitmentProof), StoreError> {
+    pub fn get_with_proof(
+        &self,
+        key: &[u8],
+        version: u64,
+    ) -> Result<(Option<Vec<u8>>, ics23::CommitmentProof), StoreError> {
         self.check_version(version)?;
         let reader = TreeRead::new(&self.db)?;
         Sha256Jmt::new(&reader)
@@ -113,13 +123,20 @@ impl Store {
     /// Computes the versions `first_version, first_version + 1, ...`, one per
     /// write set, without writing anything. `first_version` must follow the
     /// latest version (or be 0 on an empty store).
-    pub fn prepare<S>(&self, first_version: u64, write_sets: Vec<S>) -> Result<PreparedVersion, StoreError>
+    pub fn prepare<S>(
+        &self,
+        first_version: u64,
+        write_sets: Vec<S>,
+    ) -> Result<PreparedVersion, StoreError>
     where
         S: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>,
     {
         let latest = self.latest_version();
         if latest.map_or(first_version != 0, |latest| first_version != latest + 1) {
-            return Err(StoreError::OutOfOrder { latest, got: first_version });
+            return Err(StoreError::OutOfOrder {
+                latest,
+                got: first_version,
+            });
         }
         let mut preimages = HashMap::new();
         let mut hashed: Vec<Vec<(KeyHash, Option<Vec<u8>>)>> = Vec::new();
@@ -127,7 +144,9 @@ impl Store {
             let mut writes = Vec::new();
             for (key, value) in set {
                 if value.as_ref().is_some_and(Vec::is_empty) {
-                    return Err(StoreError::EmptyValue(String::from_utf8_lossy(&key).into_owned()));
+                    return Err(StoreError::EmptyValue(
+                        String::from_utf8_lossy(&key).into_owned(),
+                    ));
                 }
                 let key_hash = KeyHash::with::<Sha256>(&key);
                 preimages.insert(key_hash, key);
@@ -142,27 +161,39 @@ impl Store {
         let (roots, batch) = Sha256Jmt::new(&reader)
             .put_value_sets(hashed, first_version)
             .map_err(StoreError::tree)?;
-        Ok(PreparedVersion { first_version, roots: roots.into_iter().map(|r| r.0).collect(), batch, preimages })
+        Ok(PreparedVersion {
+            first_version,
+            roots: roots.into_iter().map(|r| r.0).collect(),
+            batch,
+            preimages,
+        })
     }
 
     /// Writes prepared versions in one redb write transaction: either all of
     /// them are durable or none is.
     pub fn commit(&self, prepared: PreparedVersion) -> Result<(), StoreError> {
         let latest = self.latest_version();
-        if latest.map_or(prepared.first_version != 0, |latest| prepared.first_version != latest + 1) {
-            return Err(StoreError::OutOfOrder { latest, got: prepared.first_version });
+        if latest.map_or(prepared.first_version != 0, |latest| {
+            prepared.first_version != latest + 1
+        }) {
+            return Err(StoreError::OutOfOrder {
+                latest,
+                got: prepared.first_version,
+            });
         }
         let txn = self.db.begin_write()?;
         {
             let mut nodes = txn.open_table(NODES)?;
             for (node_key, node) in prepared.batch.node_batch.nodes() {
-                let key = borsh::to_vec(node_key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let key =
+                    borsh::to_vec(node_key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let node = borsh::to_vec(node).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 nodes.insert(key.as_slice(), node.as_slice())?;
             }
             let mut stale = txn.open_table(STALE_NODES)?;
             for index in &prepared.batch.stale_node_index_batch {
-                let key = borsh::to_vec(&index.node_key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let key = borsh::to_vec(&index.node_key)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 stale.insert((index.stale_since_version, key.as_slice()), ())?;
             }
             let mut values = txn.open_table(VALUES)?;
@@ -173,7 +204,10 @@ impl Store {
                     .preimages
                     .get(key_hash)
                     .ok_or_else(|| StoreError::Corrupt("a written value has no preimage".into()))?;
-                let previous = match values.range((key.as_slice(), 0)..(key.as_slice(), *version))?.next_back() {
+                let previous = match values
+                    .range((key.as_slice(), 0)..(key.as_slice(), *version))?
+                    .next_back()
+                {
                     Some(entry) => Some(entry?.0.value().1),
                     None => None,
                 };

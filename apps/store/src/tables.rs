@@ -18,7 +18,8 @@ pub const STALE_NODES: TableDefinition<(u64, &[u8]), ()> = TableDefinition::new(
 
 /// (version, key, older version): the value of `key` at `older version` is not
 /// visible at `version` or after. A deletion lists itself.
-pub const SUPERSEDED: TableDefinition<(u64, &[u8], u64), ()> = TableDefinition::new("superseded_values");
+pub const SUPERSEDED: TableDefinition<(u64, &[u8], u64), ()> =
+    TableDefinition::new("superseded_values");
 
 /// Counters: the latest version and the oldest retained one.
 pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");

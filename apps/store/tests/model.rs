@@ -9,10 +9,18 @@ use xcc_store::{verify_membership, verify_non_membership, Store};
 
 type Model = BTreeMap<Vec<u8>, Vec<u8>>;
 
-const KEYS: &[&str] = &["a/1", "a/2", "a/10", "ab", "b/1", "b/2", "b/3", "c", "c/x/y", "d"];
+const KEYS: &[&str] = &[
+    "a/1", "a/2", "a/10", "ab", "b/1", "b/2", "b/3", "c", "c/x/y", "d",
+];
 
 fn write_set() -> impl Strategy<Value = Vec<(usize, Option<Vec<u8>>)>> {
-    prop::collection::vec((0..KEYS.len(), prop::option::weighted(0.7, prop::collection::vec(any::<u8>(), 1..6))), 0..6)
+    prop::collection::vec(
+        (
+            0..KEYS.len(),
+            prop::option::weighted(0.7, prop::collection::vec(any::<u8>(), 1..6)),
+        ),
+        0..6,
+    )
 }
 
 fn check_version(store: &Store, version: u64, model: &Model) {
@@ -20,7 +28,11 @@ fn check_version(store: &Store, version: u64, model: &Model) {
     let root = store.root_hash(version).unwrap();
     for key in KEYS.iter().map(|k| k.as_bytes()) {
         let expected = model.get(key);
-        assert_eq!(snapshot.get(key).unwrap().as_ref(), expected, "get {key:?} at {version}");
+        assert_eq!(
+            snapshot.get(key).unwrap().as_ref(),
+            expected,
+            "get {key:?} at {version}"
+        );
         if model.is_empty() {
             // jmt cannot prove absence in an empty tree; a chain's state never is.
             assert!(store.get_with_proof(key, version).is_err());
@@ -33,15 +45,30 @@ fn check_version(store: &Store, version: u64, model: &Model) {
                 assert!(verify_membership(&proof, &root, key, value));
                 let mut wrong = value.clone();
                 wrong.push(0xff);
-                assert!(!verify_membership(&proof, &root, key, &wrong), "tampered value accepted");
+                assert!(
+                    !verify_membership(&proof, &root, key, &wrong),
+                    "tampered value accepted"
+                );
                 let mut other_root = root;
                 other_root[0] ^= 1;
-                assert!(!verify_membership(&proof, &other_root, key, value), "wrong root accepted");
-                assert!(!verify_non_membership(&proof, &root, key), "existence proof taken as absence");
+                assert!(
+                    !verify_membership(&proof, &other_root, key, value),
+                    "wrong root accepted"
+                );
+                assert!(
+                    !verify_non_membership(&proof, &root, key),
+                    "existence proof taken as absence"
+                );
             }
             None => {
-                assert!(verify_non_membership(&proof, &root, key), "absence of {key:?} at {version}");
-                assert!(!verify_membership(&proof, &root, key, b""), "absence proof taken as presence");
+                assert!(
+                    verify_non_membership(&proof, &root, key),
+                    "absence of {key:?} at {version}"
+                );
+                assert!(
+                    !verify_membership(&proof, &root, key, b""),
+                    "absence proof taken as presence"
+                );
             }
         }
     }
@@ -51,7 +78,11 @@ fn check_version(store: &Store, version: u64, model: &Model) {
             .filter(|(k, _)| k.starts_with(prefix.as_bytes()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        assert_eq!(snapshot.prefix(prefix.as_bytes()).unwrap(), expected, "prefix {prefix:?} at {version}");
+        assert_eq!(
+            snapshot.prefix(prefix.as_bytes()).unwrap(),
+            expected,
+            "prefix {prefix:?} at {version}"
+        );
     }
 }
 
@@ -113,14 +144,22 @@ proptest! {
 fn versions_must_follow_each_other() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("s.redb")).unwrap();
-    assert!(store.prepare(1, vec![vec![(b"k".to_vec(), Some(b"v".to_vec()))]]).is_err());
-    let prepared = store.prepare(0, vec![vec![(b"k".to_vec(), Some(b"v".to_vec()))]]).unwrap();
+    assert!(store
+        .prepare(1, vec![vec![(b"k".to_vec(), Some(b"v".to_vec()))]])
+        .is_err());
+    let prepared = store
+        .prepare(0, vec![vec![(b"k".to_vec(), Some(b"v".to_vec()))]])
+        .unwrap();
     store.commit(prepared).unwrap();
     assert!(store.prepare(0, vec![Vec::new()]).is_err());
     assert!(store.prepare(2, vec![Vec::new()]).is_err());
     let empty = store.prepare(1, vec![Vec::new()]).unwrap();
     let root_before = store.root_hash(0).unwrap();
-    assert_eq!(empty.root_hash(), root_before, "an empty version keeps the root");
+    assert_eq!(
+        empty.root_hash(),
+        root_before,
+        "an empty version keeps the root"
+    );
     store.commit(empty).unwrap();
     assert_eq!(store.get(b"k", 1).unwrap(), Some(b"v".to_vec()));
 }
@@ -130,7 +169,9 @@ fn empty_values_are_refused() {
     // ics23 cannot prove an empty value, so the store never holds one.
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("s.redb")).unwrap();
-    assert!(store.prepare(0, vec![vec![(b"k".to_vec(), Some(Vec::new()))]]).is_err());
+    assert!(store
+        .prepare(0, vec![vec![(b"k".to_vec(), Some(Vec::new()))]])
+        .is_err());
 }
 
 #[test]
@@ -139,8 +180,16 @@ fn a_prepared_version_is_invisible_until_committed() {
     let path = dir.path().join("s.redb");
     {
         let store = Store::open(&path).unwrap();
-        store.commit(store.prepare(0, vec![vec![(b"a".to_vec(), Some(b"1".to_vec()))]]).unwrap()).unwrap();
-        let _uncommitted = store.prepare(1, vec![vec![(b"a".to_vec(), Some(b"2".to_vec()))]]).unwrap();
+        store
+            .commit(
+                store
+                    .prepare(0, vec![vec![(b"a".to_vec(), Some(b"1".to_vec()))]])
+                    .unwrap(),
+            )
+            .unwrap();
+        let _uncommitted = store
+            .prepare(1, vec![vec![(b"a".to_vec(), Some(b"2".to_vec()))]])
+            .unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.latest_version(), Some(0));

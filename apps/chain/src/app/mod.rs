@@ -27,7 +27,10 @@ pub struct AppConfig {
 
 impl Default for AppConfig {
     fn default() -> Self {
-        AppConfig { max_tx_bytes: DEFAULT_MAX_TX_BYTES, keep_recent: None }
+        AppConfig {
+            max_tx_bytes: DEFAULT_MAX_TX_BYTES,
+            keep_recent: None,
+        }
     }
 }
 
@@ -63,8 +66,20 @@ impl TxOutcome {
 
     fn from_result(hash: [u8; 32], result: Result<Vec<Event>, ExecError>) -> Self {
         match result {
-            Ok(events) => TxOutcome { hash, codespace: "", code: 0, log: String::new(), events },
-            Err(e) => TxOutcome { hash, codespace: e.codespace, code: e.code, log: e.log, events: Vec::new() },
+            Ok(events) => TxOutcome {
+                hash,
+                codespace: "",
+                code: 0,
+                log: String::new(),
+                events,
+            },
+            Err(e) => TxOutcome {
+                hash,
+                codespace: e.codespace,
+                code: e.code,
+                log: e.log,
+                events: Vec::new(),
+            },
         }
     }
 }
@@ -103,7 +118,11 @@ struct PendingBlock {
 impl App {
     /// Opens the app over `store`. The auth module is always present; `modules`
     /// are the chain's own, in genesis order.
-    pub fn new(store: Store, config: AppConfig, modules: Vec<Box<dyn Module>>) -> Result<Self, AppError> {
+    pub fn new(
+        store: Store,
+        config: AppConfig,
+        modules: Vec<Box<dyn Module>>,
+    ) -> Result<Self, AppError> {
         let mut all: Vec<Box<dyn Module>> = vec![Box::new(auth::Auth)];
         all.extend(modules);
         let mut msg_routes = HashMap::new();
@@ -120,7 +139,16 @@ impl App {
             }
             None => String::new(),
         };
-        Ok(App { store, config, modules: all, msg_routes, chain_id, genesis: None, check: Changes::new(), pending: None })
+        Ok(App {
+            store,
+            config,
+            modules: all,
+            msg_routes,
+            chain_id,
+            genesis: None,
+            check: Changes::new(),
+            pending: None,
+        })
     }
 
     pub fn chain_id(&self) -> &str {
@@ -133,26 +161,43 @@ impl App {
 
     pub fn info(&self) -> Result<AppInfo, AppError> {
         match self.store.latest_version() {
-            Some(version) => Ok(AppInfo { last_block_height: version, last_block_app_hash: self.store.root_hash(version)? }),
-            None => Ok(AppInfo { last_block_height: 0, last_block_app_hash: [0; 32] }),
+            Some(version) => Ok(AppInfo {
+                last_block_height: version,
+                last_block_app_hash: self.store.root_hash(version)?,
+            }),
+            None => Ok(AppInfo {
+                last_block_height: 0,
+                last_block_app_hash: [0; 32],
+            }),
         }
     }
 
     /// Runs every module's genesis and returns the genesis app hash. Nothing is
     /// written until the first block commits, so a crash before it loses nothing
     /// that InitChain will not redo.
-    pub fn init_chain(&mut self, chain_id: &str, initial_height: u64, app_state: &serde_json::Value) -> Result<[u8; 32], AppError> {
+    pub fn init_chain(
+        &mut self,
+        chain_id: &str,
+        initial_height: u64,
+        app_state: &serde_json::Value,
+    ) -> Result<[u8; 32], AppError> {
         if let Some(version) = self.store.latest_version() {
-            return Err(AppError::Genesis(format!("the chain already has committed height {version}")));
+            return Err(AppError::Genesis(format!(
+                "the chain already has committed height {version}"
+            )));
         }
         // Genesis is stored as version 0, so the first block must be height 1.
         if initial_height > 1 {
-            return Err(AppError::Genesis(format!("initial height {initial_height} is not supported; use 1")));
+            return Err(AppError::Genesis(format!(
+                "initial height {initial_height} is not supported; use 1"
+            )));
         }
         let mut delta = StateDelta::new(&EmptyState);
         delta.put_raw(state_key::CHAIN_ID.to_vec(), chain_id.as_bytes().to_vec());
         for module in &self.modules {
-            let section = app_state.get(module.name()).unwrap_or(&serde_json::Value::Null);
+            let section = app_state
+                .get(module.name())
+                .unwrap_or(&serde_json::Value::Null);
             module
                 .init_genesis(&mut delta, section)
                 .map_err(|e| AppError::Genesis(format!("{}: {}", module.name(), e.log)))?;
@@ -180,7 +225,10 @@ impl App {
     /// The block a CheckTx runs in: the next height at the last block's time.
     fn check_block(&self, base: &dyn StateRead) -> Result<BlockInfo, AppError> {
         let last = last_block(base)?;
-        Ok(BlockInfo { height: last.height + 1, time_ns: last.time_ns })
+        Ok(BlockInfo {
+            height: last.height + 1,
+            time_ns: last.time_ns,
+        })
     }
 
     /// Checks a tx against the check state; on success its effects stay there,
@@ -216,16 +264,24 @@ impl App {
 
     /// Accepts a proposal only if every tx passes the stateless checks.
     pub fn process_proposal(&self, txs: &[Vec<u8>]) -> bool {
-        txs.iter().all(|tx| decode_and_verify(tx, &self.chain_id, self.config.max_tx_bytes).is_ok())
+        txs.iter()
+            .all(|tx| decode_and_verify(tx, &self.chain_id, self.config.max_tx_bytes).is_ok())
     }
 
     /// Executes a decided block. Each tx runs in its own overlay, merged only if
     /// it succeeds. Nothing is written until `commit`.
-    pub fn finalize_block(&mut self, block: BlockInfo, txs: &[Vec<u8>]) -> Result<FinalizedBlock, AppError> {
+    pub fn finalize_block(
+        &mut self,
+        block: BlockInfo,
+        txs: &[Vec<u8>],
+    ) -> Result<FinalizedBlock, AppError> {
         let last = self.store.latest_version();
         let expected = last.map_or(block.height, |v| v + 1);
         if block.height != expected || block.height == 0 {
-            return Err(AppError::OutOfOrder { last: last.unwrap_or(0), got: block.height });
+            return Err(AppError::OutOfOrder {
+                last: last.unwrap_or(0),
+                got: block.height,
+            });
         }
         let base = self.committed_base()?;
         let mut block_state = StateDelta::new(base.as_ref());
@@ -247,12 +303,20 @@ impl App {
         drop(base);
         // The first block also writes genesis, as version 0 beneath it.
         let prepared = match &self.genesis {
-            Some(genesis) => self.store.prepare(block.height - 1, vec![genesis.clone(), changes])?,
+            Some(genesis) => self
+                .store
+                .prepare(block.height - 1, vec![genesis.clone(), changes])?,
             None => self.store.prepare(block.height, vec![changes])?,
         };
         let app_hash = prepared.root_hash();
-        self.pending = Some(PendingBlock { height: block.height, prepared });
-        Ok(FinalizedBlock { tx_results, app_hash })
+        self.pending = Some(PendingBlock {
+            height: block.height,
+            prepared,
+        });
+        Ok(FinalizedBlock {
+            tx_results,
+            app_hash,
+        })
     }
 
     /// Writes the finalized block in one store transaction, resets the check
@@ -274,13 +338,21 @@ impl App {
         Ok(retain_height)
     }
 
-    fn execute_tx(&self, state: &mut dyn StateWrite, block: BlockInfo, bytes: &[u8]) -> Result<Vec<Event>, ExecError> {
+    fn execute_tx(
+        &self,
+        state: &mut dyn StateWrite,
+        block: BlockInfo,
+        bytes: &[u8],
+    ) -> Result<Vec<Event>, ExecError> {
         let tx = decode_and_verify(bytes, &self.chain_id, self.config.max_tx_bytes)?;
         if tx.body.timeout_height != 0 && block.height > tx.body.timeout_height {
             return Err(ExecError::new(
                 CHAIN_CODESPACE,
                 code::TX_TIMED_OUT,
-                format!("tx timed out at height {}, this is {}", tx.body.timeout_height, block.height),
+                format!(
+                    "tx timed out at height {}, this is {}",
+                    tx.body.timeout_height, block.height
+                ),
             ));
         }
         let signers: Vec<Address> = tx.signers.iter().map(|s| s.address).collect();
@@ -292,11 +364,18 @@ impl App {
             .collect::<Result<Vec<Box<dyn Msg>>, ExecError>>()?;
         for msg in &msgs {
             if let Some(missing) = msg.signers().into_iter().find(|s| !signers.contains(s)) {
-                return Err(ExecError::unauthorized(format!("a message needs the signature of {missing}")));
+                return Err(ExecError::unauthorized(format!(
+                    "a message needs the signature of {missing}"
+                )));
             }
         }
         auth::consume_nonce(state, tx.sender(), tx.body.nonce)?;
-        let mut ctx = MsgContext { chain_id: &self.chain_id, block, signers: &signers, events: Vec::new() };
+        let mut ctx = MsgContext {
+            chain_id: &self.chain_id,
+            block,
+            signers: &signers,
+            events: Vec::new(),
+        };
         for msg in &msgs {
             msg.execute(&mut ctx, state)?;
         }
@@ -305,7 +384,11 @@ impl App {
 
     fn decode_msg(&self, any: &xcc_proto::Any) -> Result<Box<dyn Msg>, ExecError> {
         let index = self.msg_routes.get(&any.type_url).ok_or_else(|| {
-            ExecError::new(CHAIN_CODESPACE, code::UNKNOWN_MESSAGE, format!("unknown message type {:?}", any.type_url))
+            ExecError::new(
+                CHAIN_CODESPACE,
+                code::UNKNOWN_MESSAGE,
+                format!("unknown message type {:?}", any.type_url),
+            )
         })?;
         self.modules[*index].decode_msg(any)
     }
@@ -325,6 +408,9 @@ pub fn last_block(state: &dyn StateRead) -> Result<BlockInfo, crate::state::Stat
                 time_ns: u64::from_be_bytes(time.try_into().unwrap_or_default()),
             }
         }
-        _ => BlockInfo { height: 0, time_ns: 0 },
+        _ => BlockInfo {
+            height: 0,
+            time_ns: 0,
+        },
     })
 }

@@ -26,15 +26,32 @@ pub struct QueryOutcome {
 
 impl App {
     pub fn query(&self, path: &str, data: &[u8], height: u64, prove: bool) -> QueryOutcome {
-        let mut outcome = QueryOutcome { key: data.to_vec(), ..QueryOutcome::default() };
+        let mut outcome = QueryOutcome {
+            key: data.to_vec(),
+            ..QueryOutcome::default()
+        };
         match self.answer(path, data, height, prove, &mut outcome) {
             Ok(()) => outcome,
-            Err(error) => QueryOutcome { code: error.code(), log: error.to_string(), ..outcome },
+            Err(error) => QueryOutcome {
+                code: error.code(),
+                log: error.to_string(),
+                ..outcome
+            },
         }
     }
 
-    fn answer(&self, path: &str, data: &[u8], height: u64, prove: bool, outcome: &mut QueryOutcome) -> Result<(), QueryError> {
-        let latest = self.store.latest_version().ok_or(QueryError::HeightUnavailable(height))?;
+    fn answer(
+        &self,
+        path: &str,
+        data: &[u8],
+        height: u64,
+        prove: bool,
+        outcome: &mut QueryOutcome,
+    ) -> Result<(), QueryError> {
+        let latest = self
+            .store
+            .latest_version()
+            .ok_or(QueryError::HeightUnavailable(height))?;
         let version = if height == 0 { latest } else { height };
         if version > latest || !self.store.has_version(version) {
             return Err(QueryError::HeightUnavailable(version));

@@ -16,18 +16,27 @@ use crate::tx::Signer;
 pub struct Auth;
 
 /// Checks that `nonce` is the sender's next nonce and consumes it.
-pub fn consume_nonce(state: &mut dyn StateWrite, sender: &Signer, nonce: u64) -> Result<(), ExecError> {
+pub fn consume_nonce(
+    state: &mut dyn StateWrite,
+    sender: &Signer,
+    nonce: u64,
+) -> Result<(), ExecError> {
     let key = state_key::account(&sender.address);
-    let mut account = state.get_proto::<pb::Account>(&key)?.unwrap_or_else(|| pb::Account {
-        address: sender.address.to_string(),
-        public_key: sender.public_key.as_bytes().to_vec(),
-        nonce: 0,
-    });
+    let mut account = state
+        .get_proto::<pb::Account>(&key)?
+        .unwrap_or_else(|| pb::Account {
+            address: sender.address.to_string(),
+            public_key: sender.public_key.as_bytes().to_vec(),
+            nonce: 0,
+        });
     if nonce != account.nonce {
         return Err(ExecError::new(
             CHAIN_CODESPACE,
             code::INVALID_NONCE,
-            format!("account {} expects nonce {}, tx has {nonce}", sender.address, account.nonce),
+            format!(
+                "account {} expects nonce {}, tx has {nonce}",
+                sender.address, account.nonce
+            ),
         ));
     }
     account.nonce += 1;
@@ -37,7 +46,9 @@ pub fn consume_nonce(state: &mut dyn StateWrite, sender: &Signer, nonce: u64) ->
 
 /// The nonce the account's next tx must carry.
 pub fn next_nonce(state: &dyn StateRead, address: &Address) -> Result<u64, ExecError> {
-    Ok(state.get_proto::<pb::Account>(&state_key::account(address))?.map_or(0, |a| a.nonce))
+    Ok(state
+        .get_proto::<pb::Account>(&state_key::account(address))?
+        .map_or(0, |a| a.nonce))
 }
 
 impl Module for Auth {
@@ -50,10 +61,18 @@ impl Module for Auth {
     }
 
     fn decode_msg(&self, msg: &Any) -> Result<Box<dyn Msg>, ExecError> {
-        Err(ExecError::new(CHAIN_CODESPACE, code::UNKNOWN_MESSAGE, format!("auth has no message {}", msg.type_url)))
+        Err(ExecError::new(
+            CHAIN_CODESPACE,
+            code::UNKNOWN_MESSAGE,
+            format!("auth has no message {}", msg.type_url),
+        ))
     }
 
-    fn init_genesis(&self, _state: &mut dyn StateWrite, _genesis: &serde_json::Value) -> Result<(), ExecError> {
+    fn init_genesis(
+        &self,
+        _state: &mut dyn StateWrite,
+        _genesis: &serde_json::Value,
+    ) -> Result<(), ExecError> {
         Ok(())
     }
 
@@ -61,11 +80,20 @@ impl Module for Auth {
         Some("xcc.auth.v1.Query")
     }
 
-    fn query(&self, state: &dyn StateRead, _block: BlockInfo, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
+    fn query(
+        &self,
+        state: &dyn StateRead,
+        _block: BlockInfo,
+        method: &str,
+        request: &[u8],
+    ) -> Result<Vec<u8>, QueryError> {
         match method {
             "Account" => {
                 let request: pb::QueryAccountRequest = decode_request(request)?;
-                let address: Address = request.address.parse().map_err(|e| QueryError::Invalid(format!("{e}")))?;
+                let address: Address = request
+                    .address
+                    .parse()
+                    .map_err(|e| QueryError::Invalid(format!("{e}")))?;
                 let account = state
                     .get_proto::<pb::Account>(&state_key::account(&address))?
                     .ok_or_else(|| QueryError::NotFound(format!("account {address}")))?;

@@ -14,7 +14,10 @@ pub struct StateDelta<B> {
 
 impl<B: StateRead> StateDelta<B> {
     pub fn new(base: B) -> Self {
-        StateDelta { base, changes: Changes::new() }
+        StateDelta {
+            base,
+            changes: Changes::new(),
+        }
     }
 
     pub fn with_changes(base: B, changes: Changes) -> Self {
@@ -43,7 +46,8 @@ impl<B: StateRead> StateRead for StateDelta<B> {
     }
 
     fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
-        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self.base.prefix_raw(prefix)?.into_iter().collect();
+        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> =
+            self.base.prefix_raw(prefix)?.into_iter().collect();
         let pending = self
             .changes
             .range(prefix.to_vec()..)
@@ -97,7 +101,12 @@ mod tests {
         tx.put_raw(b"a/3".to_vec(), b"w".to_vec());
         assert_eq!(tx.get_raw(b"a/1").unwrap(), None);
         assert_eq!(tx.get_raw(b"b/1").unwrap(), Some(b"z".to_vec()));
-        let listed: Vec<Vec<u8>> = tx.prefix_raw(b"a/").unwrap().into_iter().map(|(k, _)| k).collect();
+        let listed: Vec<Vec<u8>> = tx
+            .prefix_raw(b"a/")
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert_eq!(listed, vec![b"a/2".to_vec(), b"a/3".to_vec()]);
 
         let changes = tx.into_changes();

@@ -5,13 +5,18 @@ use prost::Message;
 use super::{StateError, StateRead, StateWrite};
 
 fn corrupt(key: &[u8], reason: impl ToString) -> StateError {
-    StateError::Corrupt { key: String::from_utf8_lossy(key).into_owned(), reason: reason.to_string() }
+    StateError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason: reason.to_string(),
+    }
 }
 
 pub trait StateReadExt: StateRead {
     fn get_proto<M: Message + Default>(&self, key: &[u8]) -> Result<Option<M>, StateError> {
         match self.get_raw(key)? {
-            Some(bytes) => M::decode(bytes.as_slice()).map(Some).map_err(|e| corrupt(key, e)),
+            Some(bytes) => M::decode(bytes.as_slice())
+                .map(Some)
+                .map_err(|e| corrupt(key, e)),
             None => Ok(None),
         }
     }
@@ -32,7 +37,10 @@ pub trait StateReadExt: StateRead {
             .collect()
     }
 
-    fn prefix_proto<M: Message + Default>(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, M)>, StateError> {
+    fn prefix_proto<M: Message + Default>(
+        &self,
+        prefix: &[u8],
+    ) -> Result<Vec<(Vec<u8>, M)>, StateError> {
         self.prefix_raw(prefix)?
             .into_iter()
             .map(|(key, bytes)| match M::decode(bytes.as_slice()) {
@@ -63,6 +71,8 @@ pub trait StateWriteExt: StateWrite {
 impl<S: StateWrite + ?Sized> StateWriteExt for S {}
 
 fn decode_u64(key: &[u8], bytes: &[u8]) -> Result<u64, StateError> {
-    let array: [u8; 8] = bytes.try_into().map_err(|_| corrupt(key, "expected 8 bytes"))?;
+    let array: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| corrupt(key, "expected 8 bytes"))?;
     Ok(u64::from_be_bytes(array))
 }

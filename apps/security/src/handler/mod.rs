@@ -15,18 +15,50 @@ use xcc_chain::{ExecError, MsgContext};
 use crate::error::SecurityError;
 use crate::msg::SecurityMsg;
 
-pub fn execute(msg: &SecurityMsg, ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
+pub fn execute(
+    msg: &SecurityMsg,
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+) -> Result<(), ExecError> {
     let result: Result<(), SecurityError> = match msg {
         SecurityMsg::Register(registration) => registry::register(ctx, state, registration),
-        SecurityMsg::AppointKycAgent { issuer, symbol, agent } => whitelist::appoint_agent(ctx, state, issuer, symbol, agent),
-        SecurityMsg::RevokeKycAgent { issuer, symbol, agent } => whitelist::revoke_agent(ctx, state, issuer, symbol, agent),
-        SecurityMsg::WhitelistAdd { authority, symbol, account, expires_at } => {
-            whitelist::add(ctx, state, authority, symbol, account, *expires_at)
-        }
-        SecurityMsg::WhitelistRemove { authority, symbol, account } => whitelist::remove(ctx, state, authority, symbol, account),
-        SecurityMsg::Transfer { from, to, symbol, amount } => position::transfer(ctx, state, from, to, symbol, *amount),
-        SecurityMsg::Freeze { issuer, symbol, account } => position::set_frozen(ctx, state, issuer, symbol, account, true),
-        SecurityMsg::Unfreeze { issuer, symbol, account } => position::set_frozen(ctx, state, issuer, symbol, account, false),
+        SecurityMsg::AppointKycAgent {
+            issuer,
+            symbol,
+            agent,
+        } => whitelist::appoint_agent(ctx, state, issuer, symbol, agent),
+        SecurityMsg::RevokeKycAgent {
+            issuer,
+            symbol,
+            agent,
+        } => whitelist::revoke_agent(ctx, state, issuer, symbol, agent),
+        SecurityMsg::WhitelistAdd {
+            authority,
+            symbol,
+            account,
+            expires_at,
+        } => whitelist::add(ctx, state, authority, symbol, account, *expires_at),
+        SecurityMsg::WhitelistRemove {
+            authority,
+            symbol,
+            account,
+        } => whitelist::remove(ctx, state, authority, symbol, account),
+        SecurityMsg::Transfer {
+            from,
+            to,
+            symbol,
+            amount,
+        } => position::transfer(ctx, state, from, to, symbol, *amount),
+        SecurityMsg::Freeze {
+            issuer,
+            symbol,
+            account,
+        } => position::set_frozen(ctx, state, issuer, symbol, account, true),
+        SecurityMsg::Unfreeze {
+            issuer,
+            symbol,
+            account,
+        } => position::set_frozen(ctx, state, issuer, symbol, account, false),
     };
     Ok(result?)
 }

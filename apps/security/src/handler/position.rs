@@ -11,12 +11,22 @@ use crate::error::SecurityError;
 use crate::state_key;
 use crate::symbol::Symbol;
 
-pub fn balance(state: &dyn StateRead, symbol: &Symbol, account: &Address) -> Result<u64, SecurityError> {
+pub fn balance(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    account: &Address,
+) -> Result<u64, SecurityError> {
     Ok(state.get_u64(&state_key::balance(symbol, account))?)
 }
 
-pub fn is_frozen(state: &dyn StateRead, symbol: &Symbol, account: &Address) -> Result<bool, SecurityError> {
-    Ok(state.get_raw(&state_key::frozen(symbol, account))?.is_some())
+pub fn is_frozen(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    account: &Address,
+) -> Result<bool, SecurityError> {
+    Ok(state
+        .get_raw(&state_key::frozen(symbol, account))?
+        .is_some())
 }
 
 pub fn transfer(
@@ -32,7 +42,10 @@ pub fn transfer(
     let now = ctx.block.time_seconds();
     for account in [from, to] {
         if is_frozen(state, symbol, account)? {
-            return Err(SecurityError::Frozen { symbol: symbol.clone(), account: *account });
+            return Err(SecurityError::Frozen {
+                symbol: symbol.clone(),
+                account: *account,
+            });
         }
         if *account != issuer {
             require_whitelisted(state, symbol, account, now)?;
@@ -57,7 +70,11 @@ pub fn transfer(
     let leaves = *from != issuer && from_balance == amount;
     let holders = (security.holders + u32::from(joins)).saturating_sub(u32::from(leaves));
     if joins && !leaves && holders > security.holder_cap {
-        return Err(SecurityError::HolderCapExceeded { symbol: symbol.clone(), holders, cap: security.holder_cap });
+        return Err(SecurityError::HolderCapExceeded {
+            symbol: symbol.clone(),
+            holders,
+            cap: security.holder_cap,
+        });
     }
 
     state.put_u64(state_key::balance(symbol, from), from_balance - amount);
@@ -86,16 +103,34 @@ pub fn set_frozen(
 ) -> Result<(), SecurityError> {
     require_issuer(state, symbol, issuer)?;
     if account == issuer {
-        return Err(SecurityError::Invalid("the issuer cannot freeze its own position".into()));
+        return Err(SecurityError::Invalid(
+            "the issuer cannot freeze its own position".into(),
+        ));
     }
     let key = state_key::frozen(symbol, account);
     match (frozen, state.get_raw(&key)?.is_some()) {
-        (true, true) => return Err(SecurityError::AlreadyInState(format!("{account} is already frozen in {symbol}"))),
-        (false, false) => return Err(SecurityError::NotInState(format!("{account} is not frozen in {symbol}"))),
+        (true, true) => {
+            return Err(SecurityError::AlreadyInState(format!(
+                "{account} is already frozen in {symbol}"
+            )))
+        }
+        (false, false) => {
+            return Err(SecurityError::NotInState(format!(
+                "{account} is not frozen in {symbol}"
+            )))
+        }
         (true, false) => state.put_raw(key, vec![1]),
         (false, true) => state.delete(key),
     }
-    let kind = if frozen { "position_frozen" } else { "position_unfrozen" };
-    ctx.emit(Event::new(kind).attr("symbol", symbol).attr("account", account));
+    let kind = if frozen {
+        "position_frozen"
+    } else {
+        "position_unfrozen"
+    };
+    ctx.emit(
+        Event::new(kind)
+            .attr("symbol", symbol)
+            .attr("account", account),
+    );
     Ok(())
 }

@@ -20,7 +20,10 @@ pub fn registrar(state: &dyn StateRead) -> Result<Option<Address>, SecurityError
     })
 }
 
-pub fn load_security(state: &dyn StateRead, symbol: &Symbol) -> Result<pb::Security, SecurityError> {
+pub fn load_security(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+) -> Result<pb::Security, SecurityError> {
     state
         .get_proto::<pb::Security>(&state_key::security(symbol))?
         .ok_or_else(|| SecurityError::UnknownSecurity(symbol.clone()))
@@ -34,15 +37,26 @@ pub fn issuer_of(security: &pb::Security) -> Result<Address, SecurityError> {
 }
 
 /// Loads a security and checks that `account` is its issuer.
-pub fn require_issuer(state: &dyn StateRead, symbol: &Symbol, account: &Address) -> Result<pb::Security, SecurityError> {
+pub fn require_issuer(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    account: &Address,
+) -> Result<pb::Security, SecurityError> {
     let security = load_security(state, symbol)?;
     if issuer_of(&security)? != *account {
-        return Err(SecurityError::NotIssuer { symbol: symbol.clone(), account: *account });
+        return Err(SecurityError::NotIssuer {
+            symbol: symbol.clone(),
+            account: *account,
+        });
     }
     Ok(security)
 }
 
-pub fn register(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, r: &Registration) -> Result<(), SecurityError> {
+pub fn register(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    r: &Registration,
+) -> Result<(), SecurityError> {
     if registrar(state)? != Some(r.registrar) {
         return Err(SecurityError::NotRegistrar(r.registrar));
     }

@@ -17,33 +17,68 @@ pub enum WhitelistStatus {
     NotListed,
 }
 
-pub fn whitelist_status(state: &dyn StateRead, symbol: &Symbol, account: &Address, now: i64) -> Result<WhitelistStatus, SecurityError> {
-    Ok(match state.get_proto::<pb::WhitelistEntry>(&state_key::whitelist(symbol, account))? {
-        Some(entry) if entry.expires_at > now => WhitelistStatus::Active { expires_at: entry.expires_at },
-        Some(entry) => WhitelistStatus::Expired { expires_at: entry.expires_at },
-        None => WhitelistStatus::NotListed,
-    })
+pub fn whitelist_status(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    account: &Address,
+    now: i64,
+) -> Result<WhitelistStatus, SecurityError> {
+    Ok(
+        match state.get_proto::<pb::WhitelistEntry>(&state_key::whitelist(symbol, account))? {
+            Some(entry) if entry.expires_at > now => WhitelistStatus::Active {
+                expires_at: entry.expires_at,
+            },
+            Some(entry) => WhitelistStatus::Expired {
+                expires_at: entry.expires_at,
+            },
+            None => WhitelistStatus::NotListed,
+        },
+    )
 }
 
 /// Refuses unless `account` is whitelisted and unexpired at `now`.
-pub fn require_whitelisted(state: &dyn StateRead, symbol: &Symbol, account: &Address, now: i64) -> Result<(), SecurityError> {
+pub fn require_whitelisted(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    account: &Address,
+    now: i64,
+) -> Result<(), SecurityError> {
     match whitelist_status(state, symbol, account, now)? {
         WhitelistStatus::Active { .. } => Ok(()),
-        WhitelistStatus::Expired { expires_at } => {
-            Err(SecurityError::WhitelistExpired { symbol: symbol.clone(), account: *account, expires_at })
-        }
-        WhitelistStatus::NotListed => Err(SecurityError::NotWhitelisted { symbol: symbol.clone(), account: *account }),
+        WhitelistStatus::Expired { expires_at } => Err(SecurityError::WhitelistExpired {
+            symbol: symbol.clone(),
+            account: *account,
+            expires_at,
+        }),
+        WhitelistStatus::NotListed => Err(SecurityError::NotWhitelisted {
+            symbol: symbol.clone(),
+            account: *account,
+        }),
     }
 }
 
-pub fn is_kyc_authority(state: &dyn StateRead, symbol: &Symbol, account: &Address) -> Result<bool, SecurityError> {
+pub fn is_kyc_authority(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    account: &Address,
+) -> Result<bool, SecurityError> {
     let security = load_security(state, symbol)?;
-    Ok(issuer_of(&security)? == *account || state.get_raw(&state_key::kyc_agent(symbol, account))?.is_some())
+    Ok(issuer_of(&security)? == *account
+        || state
+            .get_raw(&state_key::kyc_agent(symbol, account))?
+            .is_some())
 }
 
-fn require_kyc_authority(state: &dyn StateRead, symbol: &Symbol, account: &Address) -> Result<(), SecurityError> {
+fn require_kyc_authority(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    account: &Address,
+) -> Result<(), SecurityError> {
     if !is_kyc_authority(state, symbol, account)? {
-        return Err(SecurityError::NotKycAuthority { symbol: symbol.clone(), account: *account });
+        return Err(SecurityError::NotKycAuthority {
+            symbol: symbol.clone(),
+            account: *account,
+        });
     }
     Ok(())
 }
@@ -57,14 +92,22 @@ pub fn appoint_agent(
 ) -> Result<(), SecurityError> {
     require_issuer(state, symbol, issuer)?;
     if agent == issuer {
-        return Err(SecurityError::Invalid("the issuer is a KYC authority already".into()));
+        return Err(SecurityError::Invalid(
+            "the issuer is a KYC authority already".into(),
+        ));
     }
     let key = state_key::kyc_agent(symbol, agent);
     if state.get_raw(&key)?.is_some() {
-        return Err(SecurityError::AlreadyInState(format!("{agent} is already a KYC agent of {symbol}")));
+        return Err(SecurityError::AlreadyInState(format!(
+            "{agent} is already a KYC agent of {symbol}"
+        )));
     }
     state.put_raw(key, vec![1]);
-    ctx.emit(Event::new("kyc_agent_appointed").attr("symbol", symbol).attr("agent", agent));
+    ctx.emit(
+        Event::new("kyc_agent_appointed")
+            .attr("symbol", symbol)
+            .attr("agent", agent),
+    );
     Ok(())
 }
 
@@ -78,10 +121,16 @@ pub fn revoke_agent(
     require_issuer(state, symbol, issuer)?;
     let key = state_key::kyc_agent(symbol, agent);
     if state.get_raw(&key)?.is_none() {
-        return Err(SecurityError::NotInState(format!("{agent} is not a KYC agent of {symbol}")));
+        return Err(SecurityError::NotInState(format!(
+            "{agent} is not a KYC agent of {symbol}"
+        )));
     }
     state.delete(key);
-    ctx.emit(Event::new("kyc_agent_revoked").attr("symbol", symbol).attr("agent", agent));
+    ctx.emit(
+        Event::new("kyc_agent_revoked")
+            .attr("symbol", symbol)
+            .attr("agent", agent),
+    );
     Ok(())
 }
 
@@ -96,9 +145,14 @@ pub fn add(
     require_kyc_authority(state, symbol, authority)?;
     let now = ctx.block.time_seconds();
     if expires_at <= now {
-        return Err(SecurityError::Invalid(format!("expires_at {expires_at} is not after block time {now}")));
+        return Err(SecurityError::Invalid(format!(
+            "expires_at {expires_at} is not after block time {now}"
+        )));
     }
-    let entry = pb::WhitelistEntry { expires_at, added_by: authority.to_string() };
+    let entry = pb::WhitelistEntry {
+        expires_at,
+        added_by: authority.to_string(),
+    };
     state.put_proto(state_key::whitelist(symbol, account), &entry);
     ctx.emit(
         Event::new("whitelist_added")
@@ -119,9 +173,16 @@ pub fn remove(
     require_kyc_authority(state, symbol, authority)?;
     let key = state_key::whitelist(symbol, account);
     if state.get_raw(&key)?.is_none() {
-        return Err(SecurityError::NotWhitelisted { symbol: symbol.clone(), account: *account });
+        return Err(SecurityError::NotWhitelisted {
+            symbol: symbol.clone(),
+            account: *account,
+        });
     }
     state.delete(key);
-    ctx.emit(Event::new("whitelist_removed").attr("symbol", symbol).attr("account", account));
+    ctx.emit(
+        Event::new("whitelist_removed")
+            .attr("symbol", symbol)
+            .attr("account", account),
+    );
     Ok(())
 }
