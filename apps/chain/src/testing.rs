@@ -47,8 +47,18 @@ impl TestChain {
         modules: Vec<Box<dyn Module>>,
         app_state: serde_json::Value,
     ) -> Self {
+        Self::with_config(dir, chain_id, modules, app_state, AppConfig::default())
+    }
+
+    pub fn with_config(
+        dir: &Path,
+        chain_id: &str,
+        modules: Vec<Box<dyn Module>>,
+        app_state: serde_json::Value,
+        config: AppConfig,
+    ) -> Self {
         let store = Store::open(&dir.join("state.redb")).expect("open store");
-        let mut app = App::new(store, AppConfig::default(), modules).expect("open app");
+        let mut app = App::new(store, config, modules).expect("open app");
         let genesis_hash = app.init_chain(chain_id, 1, &app_state).expect("genesis");
         TestChain {
             app,

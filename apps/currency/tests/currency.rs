@@ -369,3 +369,54 @@ fn same_blocks_give_same_app_hashes() {
         "every block changed state"
     );
 }
+
+#[test]
+fn queries_read_retained_heights_and_pruning_drops_old_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (authority, alice, bob) = (
+        TestKey::from_seed(1),
+        TestKey::from_seed(2),
+        TestKey::from_seed(3),
+    );
+    let config = xcc_chain::AppConfig {
+        keep_recent: Some(3),
+        ..Default::default()
+    };
+    let mut chain = TestChain::with_config(
+        dir.path(),
+        CHAIN,
+        vec![Box::new(CurrencyModule)],
+        genesis(&authority, &alice),
+        config,
+    );
+    for _ in 0..6 {
+        assert!(chain
+            .submit(&[&alice], vec![transfer(&alice, &bob, 1)])
+            .is_ok());
+    }
+    let request = pb::QueryBalanceRequest {
+        denom: "usd".into(),
+        account: bob.address.to_string(),
+    };
+    let at = |height: u64| {
+        chain.app.query(
+            "/xcc.currency.v1.Query/Balance",
+            &request.encode_to_vec(),
+            height,
+            false,
+        )
+    };
+    for height in 3..=6 {
+        let outcome = at(height);
+        assert_eq!(outcome.code, 0, "height {height}: {}", outcome.log);
+        assert_eq!(outcome.height, height);
+        assert_eq!(
+            pb::QueryBalanceResponse::decode(outcome.value.as_slice())
+                .unwrap()
+                .amount,
+            height
+        );
+    }
+    assert_eq!(at(2).code, code::NOT_FOUND, "height 2 was pruned");
+    assert_eq!(at(7).code, code::NOT_FOUND, "height 7 does not exist yet");
+}
