@@ -63,7 +63,7 @@ fn main() {
     }
     let write_elapsed = start.elapsed();
     let write_rate = per_second(keys, write_elapsed);
-    let latest = store.latest_version().expect("a version");
+    let latest = store.latest_version().unwrap().expect("a version");
     let root = store.root_hash(latest).expect("root");
 
     // Updates of existing keys in a full tree (the steady state of a chain).

@@ -61,10 +61,8 @@ impl Store {
     }
 
     /// The newest committed version, `None` before the first commit.
-    pub fn latest_version(&self) -> Option<u64> {
-        // A read failure here means the database is unusable; report no version
-        // and let the next write surface the error.
-        self.meta(tables::LATEST_VERSION).ok().flatten()
+    pub fn latest_version(&self) -> Result<Option<u64>, StoreError> {
+        self.meta(tables::LATEST_VERSION)
     }
 
     /// The oldest version that can still be read.
@@ -74,13 +72,13 @@ impl Store {
 
     pub fn has_version(&self, version: u64) -> bool {
         match (self.latest_version(), self.oldest_version()) {
-            (Some(latest), Ok(oldest)) => (oldest..=latest).contains(&version),
+            (Ok(Some(latest)), Ok(oldest)) => (oldest..=latest).contains(&version),
             _ => false,
         }
     }
 
     fn check_version(&self, version: u64) -> Result<(), StoreError> {
-        let latest = self.latest_version();
+        let latest = self.latest_version()?;
         let oldest = self.oldest_version()?;
         match latest {
             Some(latest) if (oldest..=latest).contains(&version) => Ok(()),
@@ -131,7 +129,7 @@ impl Store {
     where
         S: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>,
     {
-        let latest = self.latest_version();
+        let latest = self.latest_version()?;
         if latest.map_or(first_version != 0, |latest| first_version != latest + 1) {
             return Err(StoreError::OutOfOrder {
                 latest,
@@ -172,7 +170,7 @@ impl Store {
     /// Writes prepared versions in one redb write transaction: either all of
     /// them are durable or none is.
     pub fn commit(&self, prepared: PreparedVersion) -> Result<(), StoreError> {
-        let latest = self.latest_version();
+        let latest = self.latest_version()?;
         if latest.map_or(prepared.first_version != 0, |latest| {
             prepared.first_version != latest + 1
         }) {
@@ -230,7 +228,7 @@ impl Store {
     /// Drops everything only versions below `retain_from` need. Reads and
     /// proofs at `retain_from` and above are unaffected.
     pub fn prune(&self, retain_from: u64) -> Result<(), StoreError> {
-        let latest = self.latest_version().unwrap_or(0);
+        let latest = self.latest_version()?.unwrap_or(0);
         let retain_from = retain_from.min(latest);
         if retain_from <= self.oldest_version()? {
             return Ok(());

@@ -131,7 +131,7 @@ impl App {
                 msg_routes.insert(type_url, index);
             }
         }
-        let chain_id = match store.latest_version() {
+        let chain_id = match store.latest_version()? {
             Some(version) => {
                 let snapshot = store.snapshot(version)?;
                 let id = snapshot.get_raw(state_key::CHAIN_ID)?.unwrap_or_default();
@@ -160,7 +160,7 @@ impl App {
     }
 
     pub fn info(&self) -> Result<AppInfo, AppError> {
-        match self.store.latest_version() {
+        match self.store.latest_version()? {
             Some(version) => Ok(AppInfo {
                 last_block_height: version,
                 last_block_app_hash: self.store.root_hash(version)?,
@@ -181,7 +181,7 @@ impl App {
         initial_height: u64,
         app_state: &serde_json::Value,
     ) -> Result<[u8; 32], AppError> {
-        if let Some(version) = self.store.latest_version() {
+        if let Some(version) = self.store.latest_version()? {
             return Err(AppError::Genesis(format!(
                 "the chain already has committed height {version}"
             )));
@@ -212,7 +212,7 @@ impl App {
 
     /// The committed state, with the genesis writes on top before the first block.
     fn committed_base(&self) -> Result<Box<dyn StateRead>, AppError> {
-        let snapshot: Box<dyn StateRead> = match self.store.latest_version() {
+        let snapshot: Box<dyn StateRead> = match self.store.latest_version()? {
             Some(version) => Box::new(self.store.snapshot(version)?),
             None => Box::new(EmptyState),
         };
@@ -275,7 +275,7 @@ impl App {
         block: BlockInfo,
         txs: &[Vec<u8>],
     ) -> Result<FinalizedBlock, AppError> {
-        let last = self.store.latest_version();
+        let last = self.store.latest_version()?;
         let expected = last.map_or(block.height, |v| v + 1);
         if block.height != expected || block.height == 0 {
             return Err(AppError::OutOfOrder {

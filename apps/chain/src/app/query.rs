@@ -51,6 +51,7 @@ impl App {
         let latest = self
             .store
             .latest_version()
+            .map_err(storage)?
             .ok_or(QueryError::HeightUnavailable(height))?;
         let version = if height == 0 { latest } else { height };
         if version > latest || !self.store.has_version(version) {
