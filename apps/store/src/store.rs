@@ -23,6 +23,21 @@ pub struct PreparedVersion {
     preimages: HashMap<KeyHash, Vec<u8>>,
 }
 
+/// The encoded `NodeKey` of the root of `version` (empty nibble path), checked
+/// by decoding it, since jmt does not let us build one.
+fn root_node_key(version: u64) -> Result<Vec<u8>, StoreError> {
+    let mut bytes = version.to_le_bytes().to_vec();
+    bytes.extend_from_slice(&[0u8; 12]); // zero nibbles, empty byte vector
+    let key: jmt::storage::NodeKey = borsh::from_slice(&bytes)
+        .map_err(|e| StoreError::Corrupt(format!("root node key: {e}")))?;
+    if key.version() != version || key.nibble_path().num_nibbles() != 0 {
+        return Err(StoreError::Corrupt(
+            "unexpected root node key layout".into(),
+        ));
+    }
+    Ok(bytes)
+}
+
 impl PreparedVersion {
     /// The root of the last prepared version.
     pub fn root_hash(&self) -> [u8; 32] {
@@ -260,12 +275,24 @@ impl Store {
                 values.remove((key.as_slice(), old))?;
                 superseded.remove((at, key.as_slice(), old))?;
             }
+            // jmt never marks the root of an unchanged version stale, so drop
+            // the roots of pruned versions by key: no later version points to a root.
+            for version in self.oldest_version()?..retain_from {
+                nodes.remove(root_node_key(version)?.as_slice())?;
+            }
             let mut meta = txn.open_table(META)?;
             meta.insert(tables::OLDEST_VERSION, retain_from)?;
         }
         txn.commit()?;
         tracing::debug!(retain_from, "pruned store");
         Ok(())
+    }
+
+    /// How many tree nodes are stored: what pruning shrinks.
+    pub fn node_count(&self) -> Result<u64, StoreError> {
+        use redb::ReadableTableMetadata;
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(NODES)?.len()?)
     }
 
     /// The value of `key` at `version`, without a proof.

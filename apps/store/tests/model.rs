@@ -195,3 +195,40 @@ fn a_prepared_version_is_invisible_until_committed() {
     assert_eq!(store.latest_version().unwrap(), Some(0));
     assert_eq!(store.get(b"a", 0).unwrap(), Some(b"1".to_vec()));
 }
+
+#[test]
+fn pruning_drops_the_roots_of_unchanged_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.redb")).unwrap();
+    let writes: Vec<(Vec<u8>, Option<Vec<u8>>)> = (0..50u8)
+        .map(|i| (vec![b'k', i], Some(vec![i + 1])))
+        .collect();
+    store
+        .commit(store.prepare(0, vec![writes]).unwrap())
+        .unwrap();
+    let tree = store.node_count().unwrap();
+    for version in 1..=20 {
+        store
+            .commit(store.prepare(version, vec![Vec::new()]).unwrap())
+            .unwrap();
+    }
+    assert_eq!(
+        store.node_count().unwrap(),
+        tree + 20,
+        "each unchanged version copies the root"
+    );
+    store.prune(20).unwrap();
+    assert_eq!(
+        store.node_count().unwrap(),
+        tree,
+        "only the retained root is left"
+    );
+    let root = store.root_hash(20).unwrap();
+    let (value, proof) = store.get_with_proof(&[b'k', 7], 20).unwrap();
+    assert!(verify_membership(
+        &proof,
+        &root,
+        &[b'k', 7],
+        &value.unwrap()
+    ));
+}
