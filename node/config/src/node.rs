@@ -1,0 +1,97 @@
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+
+/// Which chain app a node hosts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AppKind {
+    Security,
+    Currency,
+    Coordinator,
+}
+
+impl AppKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppKind::Security => "security",
+            AppKind::Currency => "currency",
+            AppKind::Coordinator => "coordinator",
+        }
+    }
+}
+
+/// `config/config.toml`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NodeConfig {
+    pub moniker: String,
+    pub app: AppKind,
+    pub consensus: ConsensusSection,
+    pub rpc: RpcSection,
+    #[serde(default)]
+    pub mempool: MempoolSection,
+    #[serde(default)]
+    pub state: StateSection,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ConsensusSection {
+    /// libp2p listen address, e.g. `/ip4/127.0.0.1/tcp/27000`.
+    pub listen_addr: String,
+    /// libp2p addresses of the other validators.
+    #[serde(default)]
+    pub persistent_peers: Vec<String>,
+    /// Target time between blocks.
+    #[serde(default = "default_block_time_ms")]
+    pub block_time_ms: u64,
+    /// Round timeouts (propose; prevote and precommit are half of it).
+    #[serde(default = "default_timeout_propose_ms")]
+    pub timeout_propose_ms: u64,
+}
+
+fn default_block_time_ms() -> u64 {
+    1000
+}
+
+fn default_timeout_propose_ms() -> u64 {
+    3000
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RpcSection {
+    /// Where the CometBFT JSON-RPC server listens.
+    pub laddr: SocketAddr,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MempoolSection {
+    /// Most txs held at once.
+    pub max_txs: usize,
+    /// Most bytes held at once.
+    pub max_bytes: usize,
+    /// Largest tx accepted.
+    pub max_tx_bytes: usize,
+    /// Most tx bytes in one block.
+    pub max_block_tx_bytes: usize,
+    /// RPC URLs of the other nodes, to which accepted txs are forwarded.
+    #[serde(default)]
+    pub broadcast_peers: Vec<String>,
+}
+
+impl Default for MempoolSection {
+    fn default() -> Self {
+        MempoolSection {
+            max_txs: 5000,
+            max_bytes: 64 << 20,
+            max_tx_bytes: 1 << 20,
+            max_block_tx_bytes: 4 << 20,
+            broadcast_peers: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct StateSection {
+    /// Keep this many recent heights of app state (none: keep all).
+    pub keep_recent: Option<u64>,
+}

@@ -1,0 +1,323 @@
+//! CometBFT blocks: building headers as CometBFT fills them, converting
+//! commit certificates into `Commit`s, and checking a proposed block.
+
+use malachitebft_app_channel::app::types::core::{CommitCertificate, NilOrVal, Round, VoteType};
+use prost::Message;
+use tendermint::abci::types::ExecTxResult;
+use tendermint::block::{self, Commit, CommitSig, Header};
+use tendermint::crypto::default::Sha256;
+use tendermint::merkle::simple_hash_from_byte_vectors;
+use tendermint::{account, chain, evidence, AppHash, Block, Hash, Time};
+use tendermint_proto::v0_38 as pb;
+use tendermint_proto::Protobuf;
+
+use crate::context::{Address, BlockRef, Signature, ValidatorSet, XccContext};
+use crate::signing::SignBytes;
+
+/// CometBFT's block protocol version.
+pub const BLOCK_PROTOCOL: u64 = 11;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlockError {
+    #[error("block does not decode: {0}")]
+    Decode(String),
+    #[error("invalid block: {0}")]
+    Invalid(String),
+}
+
+fn invalid(message: impl Into<String>) -> BlockError {
+    BlockError::Invalid(message.into())
+}
+
+/// What stays the same for every block of a chain.
+#[derive(Clone, Debug)]
+pub struct ChainParams {
+    pub chain_id: chain::Id,
+    pub validators: ValidatorSet,
+    pub consensus_hash: Hash,
+    pub app_version: u64,
+}
+
+/// The previous block, as the next header refers to it.
+#[derive(Clone, Debug)]
+pub struct LastBlock {
+    pub block: BlockRef,
+    pub commit: Commit,
+    /// The app hash of the state after it (CometBFT puts it in the next header).
+    pub app_hash: AppHash,
+    pub results_hash: Hash,
+}
+
+pub struct NewBlock<'a> {
+    pub height: u64,
+    pub time: Time,
+    pub proposer: Address,
+    pub txs: Vec<Vec<u8>>,
+    pub last: Option<&'a LastBlock>,
+    /// App hash of genesis, used by the first block.
+    pub genesis_app_hash: &'a AppHash,
+}
+
+pub fn build(params: &ChainParams, new: NewBlock<'_>) -> Result<Block, BlockError> {
+    let validators_hash = params.validators.to_tendermint().hash();
+    let header = Header {
+        version: block::header::Version {
+            block: BLOCK_PROTOCOL,
+            app: params.app_version,
+        },
+        chain_id: params.chain_id.clone(),
+        height: block::Height::try_from(new.height).map_err(|e| invalid(e.to_string()))?,
+        time: new.time,
+        last_block_id: new.last.map(|last| last.block.block_id()),
+        last_commit_hash: Some(
+            new.last
+                .map_or_else(empty_hash, |last| commit_hash(&last.commit)),
+        ),
+        data_hash: Some(data_hash(&new.txs)),
+        validators_hash,
+        next_validators_hash: validators_hash,
+        consensus_hash: params.consensus_hash,
+        app_hash: new.last.map_or_else(
+            || new.genesis_app_hash.clone(),
+            |last| last.app_hash.clone(),
+        ),
+        last_results_hash: Some(new.last.map_or_else(empty_hash, |last| last.results_hash)),
+        evidence_hash: Some(empty_hash()),
+        proposer_address: new.proposer.to_account_id(),
+    };
+    Ok(Block::new(
+        header,
+        new.txs,
+        evidence::List::default(),
+        new.last.map(|last| last.commit.clone()),
+    ))
+}
+
+pub fn encode(block: &Block) -> Vec<u8> {
+    Protobuf::<pb::types::Block>::encode_vec(block.clone())
+}
+
+pub fn decode(bytes: &[u8]) -> Result<Block, BlockError> {
+    Protobuf::<pb::types::Block>::decode_vec(bytes).map_err(|e| BlockError::Decode(e.to_string()))
+}
+
+pub fn block_ref(block: &Block) -> BlockRef {
+    BlockRef::new(block.header.hash(), block.header.time)
+}
+
+/// Checks a block against the chain's state before the block: everything a
+/// CometBFT validator checks before voting for it, but the app's verdict.
+pub fn validate(
+    params: &ChainParams,
+    block: &Block,
+    height: u64,
+    last: Option<&LastBlock>,
+    genesis_app_hash: &AppHash,
+) -> Result<(), BlockError> {
+    let header = &block.header;
+    if header.chain_id != params.chain_id {
+        return Err(invalid(format!("block of chain {}", header.chain_id)));
+    }
+    if header.height.value() != height {
+        return Err(invalid(format!(
+            "block at height {}, expected {height}",
+            header.height
+        )));
+    }
+    let expected = build(
+        params,
+        NewBlock {
+            height,
+            time: header.time,
+            proposer: Address(
+                header
+                    .proposer_address
+                    .as_bytes()
+                    .try_into()
+                    .map_err(|_| invalid("proposer address"))?,
+            ),
+            txs: block.data.clone(),
+            last,
+            genesis_app_hash,
+        },
+    )?;
+    if expected.header != *header {
+        return Err(invalid("header does not match the chain's state"));
+    }
+    if params
+        .validators
+        .validators()
+        .iter()
+        .all(|v| v.address.to_account_id() != header.proposer_address)
+    {
+        return Err(invalid("proposer is not a validator"));
+    }
+    if let Some(last) = last {
+        if header.time <= last.block.time() {
+            return Err(invalid("block time does not increase"));
+        }
+        let commit = block
+            .last_commit
+            .as_ref()
+            .ok_or_else(|| invalid("missing last commit"))?;
+        verify_commit(params, commit, &last.block)?;
+    }
+    Ok(())
+}
+
+/// A commit certificate as a CometBFT `Commit`: one entry per validator in
+/// set order, absent where the certificate has no signature.
+pub fn commit_of(certificate: &CommitCertificate<XccContext>, validators: &ValidatorSet) -> Commit {
+    let block = certificate.value_id;
+    let signatures = validators
+        .validators()
+        .iter()
+        .map(|validator| {
+            certificate
+                .commit_signatures
+                .iter()
+                .find(|s| s.address == validator.address)
+                .map_or(CommitSig::BlockIdFlagAbsent, |s| {
+                    CommitSig::BlockIdFlagCommit {
+                        validator_address: validator.address.to_account_id(),
+                        timestamp: block.time(),
+                        signature: tendermint::Signature::try_from(
+                            s.signature.to_bytes().as_slice(),
+                        )
+                        .ok(),
+                    }
+                })
+        })
+        .collect();
+    Commit {
+        height: block::Height::try_from(certificate.height.0).unwrap_or_default(),
+        round: certificate
+            .round
+            .as_u32()
+            .and_then(|r| block::Round::try_from(r).ok())
+            .unwrap_or_default(),
+        block_id: block.block_id(),
+        signatures,
+    }
+}
+
+/// Verifies that more than 2/3 of the voting power signed `commit` for `block`.
+pub fn verify_commit(
+    params: &ChainParams,
+    commit: &Commit,
+    block: &BlockRef,
+) -> Result<(), BlockError> {
+    if commit.block_id != block.block_id() {
+        return Err(invalid("last commit is for another block"));
+    }
+    let sign_bytes = SignBytes::new(params.chain_id.clone());
+    let round = Round::new(commit.round.value());
+    let mut signed_power = 0u64;
+    let mut seen: Vec<account::Id> = Vec::new();
+    for sig in &commit.signatures {
+        let CommitSig::BlockIdFlagCommit {
+            validator_address,
+            signature: Some(signature),
+            ..
+        } = sig
+        else {
+            continue;
+        };
+        if seen.contains(validator_address) {
+            return Err(invalid("validator signed the last commit twice"));
+        }
+        seen.push(*validator_address);
+        let Some(validator) = params
+            .validators
+            .validators()
+            .iter()
+            .find(|v| v.address.to_account_id() == *validator_address)
+        else {
+            return Err(invalid("last commit signed by a non-validator"));
+        };
+        let vote = crate::context::Vote::new(
+            VoteType::Precommit,
+            crate::context::Height(commit.height.value()),
+            round,
+            NilOrVal::Val(*block),
+            validator.address,
+        );
+        let Ok(bytes) = <[u8; 64]>::try_from(signature.as_bytes()) else {
+            return Err(invalid("malformed signature in last commit"));
+        };
+        let signature = Signature(ed25519_consensus::Signature::from(bytes));
+        if !validator
+            .public_key
+            .verify(&sign_bytes.vote(&vote), &signature)
+        {
+            return Err(invalid("bad signature in last commit"));
+        }
+        signed_power += validator.voting_power;
+    }
+    let total: u64 = params
+        .validators
+        .validators()
+        .iter()
+        .map(|v| v.voting_power)
+        .sum();
+    if signed_power * 3 <= total * 2 {
+        return Err(invalid("last commit lacks 2/3 of the voting power"));
+    }
+    Ok(())
+}
+
+fn empty_hash() -> Hash {
+    Hash::Sha256(simple_hash_from_byte_vectors::<Sha256>(&[] as &[Vec<u8>]))
+}
+
+/// CometBFT's `Txs.Hash()`: a Merkle root over the txs' sha256 hashes.
+pub fn data_hash(txs: &[Vec<u8>]) -> Hash {
+    let leaves: Vec<Vec<u8>> = txs
+        .iter()
+        .map(|tx| tx_hash(tx).as_bytes().to_vec())
+        .collect();
+    Hash::Sha256(simple_hash_from_byte_vectors::<Sha256>(&leaves))
+}
+
+pub fn tx_hash(tx: &[u8]) -> Hash {
+    use sha2::Digest;
+    Hash::Sha256(sha2::Sha256::digest(tx).into())
+}
+
+/// CometBFT's `Commit.Hash()`: a Merkle root over the encoded signatures.
+pub fn commit_hash(commit: &Commit) -> Hash {
+    let leaves: Vec<Vec<u8>> = commit
+        .signatures
+        .iter()
+        .map(|sig| pb::types::CommitSig::from(sig.clone()).encode_to_vec())
+        .collect();
+    Hash::Sha256(simple_hash_from_byte_vectors::<Sha256>(&leaves))
+}
+
+/// CometBFT's `ABCIResults.Hash()`: over the deterministic fields of each result.
+pub fn results_hash(results: &[ExecTxResult]) -> Hash {
+    let leaves: Vec<Vec<u8>> = results
+        .iter()
+        .map(|r| {
+            pb::abci::ExecTxResult {
+                code: r.code.value(),
+                data: r.data.clone(),
+                gas_wanted: r.gas_wanted,
+                gas_used: r.gas_used,
+                ..Default::default()
+            }
+            .encode_to_vec()
+        })
+        .collect();
+    Hash::Sha256(simple_hash_from_byte_vectors::<Sha256>(&leaves))
+}
+
+/// CometBFT's `HashConsensusParams`: sha256 of the encoded block size limits.
+pub fn consensus_hash(params: &tendermint::consensus::Params) -> Hash {
+    use sha2::Digest;
+    let hashed = pb::types::HashedParams {
+        block_max_bytes: params.block.max_bytes as i64,
+        block_max_gas: params.block.max_gas,
+    };
+    Hash::Sha256(sha2::Sha256::digest(hashed.encode_to_vec()).into())
+}
