@@ -124,6 +124,16 @@ pub fn validate(
             header.height
         )));
     }
+    // Validators see different signature sets for the previous height; the
+    // proposer's own last commit is the one its header hashes (checked below).
+    let last_as_proposed = match (last, &block.last_commit) {
+        (Some(last), Some(commit)) => Some(LastBlock {
+            commit: commit.clone(),
+            ..last.clone()
+        }),
+        (Some(_), None) => return Err(invalid("missing last commit")),
+        (None, _) => None,
+    };
     let expected = build(
         params,
         NewBlock {
@@ -137,7 +147,7 @@ pub fn validate(
                     .map_err(|_| invalid("proposer address"))?,
             ),
             txs: block.data.clone(),
-            last,
+            last: last_as_proposed.as_ref(),
             genesis_app_hash,
         },
     )?;

@@ -336,6 +336,7 @@ mod tests {
             height: Height(4),
             round: Round::new(0),
             proposer: Address([1; 20]),
+            pol_round: Round::Nil,
             block: vec![1, 2, 3],
             signature: signature(),
         };

@@ -2,8 +2,13 @@
 //! consensus on Malachite, looking like CometBFT v0.38 to everything above
 //! it (ABCI 2.0 call sequence, blocks, commits and JSON-RPC).
 
+pub mod app_conn;
 pub mod block;
 pub mod codec;
 pub mod context;
+pub mod host;
+pub mod mempool;
+pub mod node;
+pub mod rpc;
 pub mod signing;
 pub mod store;

@@ -1,1 +1,41 @@
-fn main() {}
+//! `xcc-node start --home DIR`: runs one validator of an XCC chain.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use xcc_node_config::NodeHome;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xcc-node",
+    version,
+    about = "A CometBFT-compatible node for XCC chains, on Malachite"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the node whose config, genesis and key are in DIR.
+    Start {
+        #[arg(long)]
+        home: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                "info,libp2p=warn,informalsystems_malachitebft=warn,arc_malachitebft=warn".into()
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Start { home } => xcc_node::node::run(NodeHome::new(home)).await,
+    }
+}

@@ -45,6 +45,8 @@ pub struct BlockPart {
     pub height: Height,
     pub round: Round,
     pub proposer: Address,
+    /// The round of the polka that let the proposer re-propose this block.
+    pub pol_round: Round,
     /// The block, protobuf-encoded as CometBFT encodes it.
     pub block: Vec<u8>,
     /// The proposer's signature over [`BlockPart::sign_bytes`].
@@ -54,12 +56,13 @@ pub struct BlockPart {
 impl BlockPart {
     pub const SIGN_DOMAIN: &'static [u8] = b"xcc/block-part/v1";
 
-    pub fn sign_bytes(height: Height, round: Round, block: &[u8]) -> Vec<u8> {
+    pub fn sign_bytes(height: Height, round: Round, pol_round: Round, block: &[u8]) -> Vec<u8> {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
         hasher.update(Self::SIGN_DOMAIN);
         hasher.update(height.0.to_be_bytes());
         hasher.update(round.as_i64().to_be_bytes());
+        hasher.update(pol_round.as_i64().to_be_bytes());
         hasher.update(block);
         hasher.finalize().to_vec()
     }

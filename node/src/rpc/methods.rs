@@ -1,0 +1,382 @@
+//! The RPC methods.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{json, Value};
+use tendermint::abci::request;
+use tendermint::block::{self as tm_block, signed_header::SignedHeader};
+use tendermint::{Block, Hash};
+use tendermint_rpc::endpoint;
+
+use super::params::Params;
+use super::RpcState;
+use crate::block;
+
+#[derive(Debug)]
+pub struct RpcError {
+    code: i64,
+    message: &'static str,
+    data: String,
+}
+
+impl RpcError {
+    pub fn parse(data: String) -> Self {
+        RpcError {
+            code: -32700,
+            message: "Parse error",
+            data,
+        }
+    }
+    pub fn invalid_request(data: impl Into<String>) -> Self {
+        RpcError {
+            code: -32600,
+            message: "Invalid Request",
+            data: data.into(),
+        }
+    }
+    pub fn method_not_found(method: &str) -> Self {
+        RpcError {
+            code: -32601,
+            message: "Method not found",
+            data: format!("unknown method {method:?}"),
+        }
+    }
+    pub fn invalid_params(data: impl Into<String>) -> Self {
+        RpcError {
+            code: -32602,
+            message: "Invalid params",
+            data: data.into(),
+        }
+    }
+    pub fn internal(data: impl ToString) -> Self {
+        RpcError {
+            code: -32603,
+            message: "Internal error",
+            data: data.to_string(),
+        }
+    }
+    pub fn to_json(&self) -> Value {
+        json!({ "code": self.code, "message": self.message, "data": self.data })
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, RpcError> {
+    serde_json::to_value(value).map_err(RpcError::internal)
+}
+
+pub async fn call(state: &RpcState, method: &str, params: Params) -> Result<Value, RpcError> {
+    match method {
+        "health" => Ok(json!({})),
+        "status" => status(state).await,
+        "genesis" => to_json(&json!({ "genesis": &*state.genesis })),
+        "abci_info" => {
+            let info = state.shared.app.info().await.map_err(RpcError::internal)?;
+            to_json(&endpoint::abci_info::Response { response: info })
+        }
+        "abci_query" => abci_query(state, &params).await,
+        "broadcast_tx_async" | "broadcast_tx_sync" => broadcast(state, &params).await,
+        "broadcast_tx_commit" => broadcast_commit(state, &params).await,
+        "block" => {
+            let (_, block) = block_at(state, params.u64("height")?)?;
+            to_json(&endpoint::block::Response {
+                block_id: block::block_ref(&block).block_id(),
+                block,
+            })
+        }
+        "header" => {
+            let (_, block) = block_at(state, params.u64("height")?)?;
+            to_json(&endpoint::header::Response {
+                header: block.header,
+            })
+        }
+        "commit" => commit(state, params.u64("height")?),
+        "validators" => validators(state, &params),
+        "block_results" => block_results(state, params.u64("height")?),
+        "tx" => tx(state, &params),
+        _ => Err(RpcError::method_not_found(method)),
+    }
+}
+
+fn latest(state: &RpcState) -> Result<u64, RpcError> {
+    state
+        .shared
+        .store
+        .max_height()
+        .map_err(RpcError::internal)?
+        .ok_or_else(|| RpcError::internal("no block committed yet"))
+}
+
+fn block_at(state: &RpcState, height: Option<u64>) -> Result<(u64, Block), RpcError> {
+    let height = match height {
+        Some(h) if h > 0 => h,
+        _ => latest(state)?,
+    };
+    let bytes = state
+        .shared
+        .store
+        .block_bytes(height)
+        .map_err(RpcError::internal)?
+        .ok_or_else(|| RpcError::invalid_params(format!("height {height} is not available")))?;
+    Ok((height, block::decode(&bytes).map_err(RpcError::internal)?))
+}
+
+async fn status(state: &RpcState) -> Result<Value, RpcError> {
+    let shared = &state.shared;
+    let store = &shared.store;
+    let latest = store.max_height().map_err(RpcError::internal)?;
+    let earliest = store.min_height().map_err(RpcError::internal)?;
+    let zero = Hash::None;
+    let (latest_hash, latest_time, latest_app_hash) = match latest {
+        Some(h) => {
+            let (_, b) = block_at(state, Some(h))?;
+            let app_hash = store
+                .results(h)
+                .map_err(RpcError::internal)?
+                .map(|r| r.app_hash.to_vec())
+                .unwrap_or_default();
+            (b.header.hash(), b.header.time, app_hash)
+        }
+        None => (zero, state.genesis.genesis_time, Vec::new()),
+    };
+    let (earliest_hash, earliest_time, earliest_app_hash) = match earliest {
+        Some(h) => {
+            let (_, b) = block_at(state, Some(h))?;
+            (
+                b.header.hash(),
+                b.header.time,
+                b.header.app_hash.as_bytes().to_vec(),
+            )
+        }
+        None => (zero, state.genesis.genesis_time, Vec::new()),
+    };
+    let sync_info = endpoint::status::SyncInfo {
+        earliest_block_hash: earliest_hash,
+        earliest_app_hash: tendermint::AppHash::try_from(earliest_app_hash).unwrap_or_default(),
+        earliest_block_height: tm_block::Height::try_from(earliest.unwrap_or(0))
+            .unwrap_or_default(),
+        earliest_block_time: earliest_time,
+        latest_block_hash: latest_hash,
+        latest_app_hash: tendermint::AppHash::try_from(latest_app_hash).unwrap_or_default(),
+        latest_block_height: tm_block::Height::try_from(latest.unwrap_or(0)).unwrap_or_default(),
+        latest_block_time: latest_time,
+        catching_up: false,
+    };
+    let chain_id = shared.params.chain_id.to_string();
+    Ok(json!({
+        "node_info": {
+            "protocol_version": { "p2p": "8", "block": block::BLOCK_PROTOCOL.to_string(), "app": "1" },
+            "id": "0000000000000000000000000000000000000000",
+            "listen_addr": "",
+            "network": chain_id,
+            "version": "0.38.0",
+            "channels": "",
+            "moniker": chain_id,
+            "other": { "tx_index": "on", "rpc_address": "" }
+        },
+        "sync_info": to_json(&sync_info)?,
+        "validator_info": to_json(&shared.params.validators.to_tendermint().validators().first())?,
+    }))
+}
+
+async fn abci_query(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
+    let query = request::Query {
+        data: Bytes::from(params.hex("data")?.unwrap_or_default()),
+        path: params.string("path")?.unwrap_or_default(),
+        height: tm_block::Height::try_from(params.u64("height")?.unwrap_or(0))
+            .map_err(|e| RpcError::invalid_params(e.to_string()))?,
+        prove: params.bool("prove")?,
+    };
+    let result = state
+        .shared
+        .app
+        .query(query)
+        .await
+        .map_err(RpcError::internal)?;
+    to_json(&endpoint::abci_query::Response {
+        response: endpoint::abci_query::AbciQuery {
+            code: result.code,
+            log: result.log,
+            info: result.info,
+            index: result.index,
+            key: result.key.to_vec(),
+            value: result.value.to_vec(),
+            proof: result.proof,
+            height: result.height,
+            codespace: result.codespace,
+        },
+    })
+}
+
+/// CheckTx, then into the mempool and on to the peers.
+async fn check_and_add(
+    state: &RpcState,
+    tx: Vec<u8>,
+) -> Result<endpoint::broadcast::tx_sync::Response, RpcError> {
+    let hash = block::tx_hash(&tx);
+    let shared = &state.shared;
+    let mut mempool = shared.mempool.lock().await;
+    if let Err(error) = mempool.admit(&tx) {
+        return Err(RpcError::internal(error));
+    }
+    let result = shared
+        .app
+        .check_tx(Bytes::from(tx.clone()), false)
+        .await
+        .map_err(RpcError::internal)?;
+    if result.code.is_ok() {
+        mempool.insert(tx.clone()).map_err(RpcError::internal)?;
+        drop(mempool);
+        state.forwarder.forward(&tx);
+    }
+    Ok(endpoint::broadcast::tx_sync::Response {
+        codespace: result.codespace,
+        code: result.code,
+        data: result.data,
+        log: result.log,
+        hash,
+    })
+}
+
+async fn broadcast(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
+    let tx = params
+        .bytes("tx")?
+        .ok_or_else(|| RpcError::invalid_params("missing tx"))?;
+    to_json(&check_and_add(state, tx).await?)
+}
+
+async fn broadcast_commit(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
+    let tx = params
+        .bytes("tx")?
+        .ok_or_else(|| RpcError::invalid_params("missing tx"))?;
+    let hash = block::tx_hash(&tx);
+    // Subscribe before submitting so the commit cannot be missed.
+    let mut committed = state.shared.committed.subscribe();
+    let checked = check_and_add(state, tx.clone()).await?;
+    let mut response = json!({
+        "check_tx": { "code": checked.code, "data": checked.data, "log": checked.log, "codespace": checked.codespace },
+        "tx_result": Value::Null,
+        "hash": hash,
+        "height": "0",
+    });
+    if checked.code.is_err() {
+        return Ok(response);
+    }
+    let wait = async {
+        loop {
+            match committed.recv().await {
+                Ok(block) => {
+                    if let Some(index) = block.block.data.iter().position(|t| *t == tx) {
+                        return Some((
+                            block.block.header.height,
+                            block.results.tx_results.get(index).cloned(),
+                        ));
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return None,
+            }
+        }
+    };
+    match tokio::time::timeout(Duration::from_secs(60), wait).await {
+        Ok(Some((height, result))) => {
+            response["tx_result"] = to_json(&result)?;
+            response["height"] = json!(height.to_string());
+            Ok(response)
+        }
+        _ => Err(RpcError::internal(
+            "timed out waiting for the tx to be committed",
+        )),
+    }
+}
+
+fn commit(state: &RpcState, height: Option<u64>) -> Result<Value, RpcError> {
+    let (height, block) = block_at(state, height)?;
+    let certificate = state
+        .shared
+        .store
+        .certificate(height)
+        .map_err(RpcError::internal)?
+        .ok_or_else(|| RpcError::internal(format!("no commit for height {height}")))?;
+    let commit = block::commit_of(&certificate, &state.shared.params.validators);
+    let signed_header = SignedHeader::new(block.header, commit).map_err(RpcError::internal)?;
+    let canonical = latest(state)? > height;
+    to_json(&endpoint::commit::Response {
+        signed_header,
+        canonical,
+    })
+}
+
+fn validators(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
+    let height = match params.u64("height")? {
+        Some(h) if h > 0 => h,
+        _ => latest(state)?,
+    };
+    let set = state.shared.params.validators.to_tendermint();
+    let validators = set.validators().clone();
+    let total = validators.len() as i32;
+    to_json(&endpoint::validators::Response::new(
+        tm_block::Height::try_from(height).map_err(|e| RpcError::invalid_params(e.to_string()))?,
+        validators,
+        total,
+    ))
+}
+
+fn block_results(state: &RpcState, height: Option<u64>) -> Result<Value, RpcError> {
+    let height = match height {
+        Some(h) if h > 0 => h,
+        _ => latest(state)?,
+    };
+    let stored = state
+        .shared
+        .store
+        .results(height)
+        .map_err(RpcError::internal)?
+        .ok_or_else(|| RpcError::invalid_params(format!("no results for height {height}")))?;
+    let results =
+        tendermint::abci::response::FinalizeBlock::try_from(stored).map_err(RpcError::internal)?;
+    to_json(&endpoint::block_results::Response {
+        height: tm_block::Height::try_from(height).map_err(RpcError::internal)?,
+        txs_results: Some(results.tx_results),
+        begin_block_events: None,
+        end_block_events: None,
+        finalize_block_events: results.events,
+        validator_updates: results.validator_updates,
+        consensus_param_updates: results.consensus_param_updates,
+        app_hash: results.app_hash,
+    })
+}
+
+fn tx(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
+    let hash = params
+        .hex("hash")?
+        .ok_or_else(|| RpcError::invalid_params("missing hash"))?;
+    let (height, index) = state
+        .shared
+        .store
+        .tx_location(&hash)
+        .map_err(RpcError::internal)?
+        .ok_or_else(|| RpcError::internal(format!("tx {} not found", hex::encode_upper(&hash))))?;
+    let (_, block) = block_at(state, Some(height))?;
+    let stored = state
+        .shared
+        .store
+        .results(height)
+        .map_err(RpcError::internal)?;
+    let results = stored
+        .map(tendermint::abci::response::FinalizeBlock::try_from)
+        .transpose()
+        .map_err(RpcError::internal)?;
+    let tx_result = results
+        .and_then(|r| r.tx_results.get(index as usize).cloned())
+        .ok_or_else(|| RpcError::internal("tx result missing"))?;
+    let tx = block.data.get(index as usize).cloned().unwrap_or_default();
+    to_json(&endpoint::tx::Response {
+        hash: block::tx_hash(&tx),
+        height: tm_block::Height::try_from(height).map_err(RpcError::internal)?,
+        index,
+        tx_result,
+        tx,
+        proof: None,
+    })
+}

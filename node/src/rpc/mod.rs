@@ -1,0 +1,84 @@
+//! The CometBFT 0.38 JSON-RPC subset over HTTP: JSON-RPC 2.0 POSTs to `/`
+//! and URI-style GETs (`/status`, `/block?height=5`), answered with
+//! tendermint-rpc's own response types so its clients read them unchanged.
+
+mod forward;
+mod methods;
+mod params;
+
+use std::net::SocketAddr;
+
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::host::Shared;
+
+pub use methods::RpcError;
+
+#[derive(Clone)]
+struct RpcState {
+    shared: Shared,
+    forwarder: forward::Forwarder,
+    genesis: std::sync::Arc<tendermint::Genesis>,
+}
+
+pub async fn spawn(
+    laddr: SocketAddr,
+    shared: Shared,
+    broadcast_peers: Vec<String>,
+    genesis: tendermint::Genesis,
+) -> std::io::Result<()> {
+    let state = RpcState {
+        shared,
+        forwarder: forward::Forwarder::new(broadcast_peers),
+        genesis: std::sync::Arc::new(genesis),
+    };
+    let router = Router::new()
+        .route("/", post(json_rpc))
+        .route("/{method}", get(uri_call))
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind(laddr).await?;
+    tracing::info!(%laddr, "RPC server listening");
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::error!(%error, "RPC server stopped");
+        }
+    });
+    Ok(())
+}
+
+fn envelope(id: Value, result: Result<Value, RpcError>) -> Json<Value> {
+    Json(match result {
+        Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+        Err(error) => json!({ "jsonrpc": "2.0", "id": id, "error": error.to_json() }),
+    })
+}
+
+async fn json_rpc(State(state): State<RpcState>, body: String) -> Json<Value> {
+    let request: Value = match serde_json::from_str(&body) {
+        Ok(request) => request,
+        Err(e) => return envelope(Value::Null, Err(RpcError::parse(e.to_string()))),
+    };
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    let Some(method) = request.get("method").and_then(Value::as_str) else {
+        return envelope(id, Err(RpcError::invalid_request("missing method")));
+    };
+    let params = request.get("params").cloned().unwrap_or(Value::Null);
+    envelope(
+        id,
+        methods::call(&state, method, params::Params::from_json(params)).await,
+    )
+}
+
+async fn uri_call(
+    State(state): State<RpcState>,
+    Path(method): Path<String>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Json<Value> {
+    envelope(
+        json!(-1),
+        methods::call(&state, &method, params::Params::from_uri(query)).await,
+    )
+}
