@@ -9,6 +9,8 @@ pub enum ConfigError {
     },
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
+    #[error("{0}")]
+    Invalid(String),
     #[error("invalid key: {0}")]
     Key(String),
 }

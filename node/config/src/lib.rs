@@ -3,12 +3,14 @@
 //! (CometBFT format) and `data/`. The `xcc` CLI writes them for a testnet.
 
 mod error;
+mod generate;
 mod home;
 mod key;
 mod node;
 mod testnet;
 
 pub use error::ConfigError;
+pub use generate::{generate, ChainSpec, TestnetPlan, CLIENT_CONFIG_FILE, MANIFEST_FILE};
 pub use home::NodeHome;
 pub use key::PrivValidatorKey;
 pub use node::{AppKind, ConsensusSection, MempoolSection, NodeConfig, RpcSection, StateSection};
