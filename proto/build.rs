@@ -24,6 +24,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     prost_build::Config::new()
         .enable_type_names()
         .type_name_domain(["."], "")
+        // Module records and query answers print as JSON in the CLI; tx
+        // types hold `Any`s, which have no JSON form here.
+        .type_attribute(".xcc.currency.v1", "#[derive(serde::Serialize)]")
+        .type_attribute(".xcc.security.v1", "#[derive(serde::Serialize)]")
         .compile_fds(descriptors)?;
     Ok(())
 }

@@ -2,7 +2,12 @@
 
 mod keyring;
 mod msgs;
+mod query;
+mod rpc;
+mod send;
+mod testnet;
 mod txfile;
+mod verify;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -11,6 +16,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use ed25519_consensus::SigningKey;
 use xcc_chain::tx::{add_signature, decode_and_verify, DEFAULT_MAX_TX_BYTES};
+use xcc_node_config::AppKind;
 use xcc_proto::tx::v1 as pb;
 
 use keyring::Keyring;
@@ -23,7 +29,8 @@ use msgs::{CurrencyTx, SecurityTx};
     about = "Keys, transactions and queries for XCC chains"
 )]
 struct Cli {
-    /// The CLI's home: keys live in <home>/keyring.
+    /// The CLI's home: keys live in <home>/keyring, chain endpoints in
+    /// <home>/client.toml (a testnet's directory is such a home).
     #[arg(long, global = true, env = "XCC_HOME", default_value_os_t = default_home())]
     home: PathBuf,
     #[command(subcommand)]
@@ -45,6 +52,11 @@ enum Command {
     /// Build, sign and inspect txs.
     #[command(subcommand)]
     Tx(TxCommand),
+    /// Query a chain.
+    Query(query::QueryArgs),
+    /// A local testnet of every chain, several validators each.
+    #[command(subcommand)]
+    Testnet(testnet::TestnetCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,11 +87,15 @@ struct TxOptions {
     /// The signing key (the sender: its nonce goes in the tx).
     #[arg(long)]
     from: String,
+    /// The chain; by default the testnet's chain of the module.
     #[arg(long)]
-    chain_id: String,
-    /// The sender's account nonce (`xcc` asks the chain for it once it can reach one).
+    chain_id: Option<String>,
+    /// The sender's account nonce; asked of the chain when absent.
     #[arg(long)]
-    nonce: u64,
+    nonce: Option<u64>,
+    /// An RPC URL to use instead of the endpoints in client.toml.
+    #[arg(long)]
+    node: Option<String>,
     /// Refuse the tx after this height (0: never).
     #[arg(long, default_value_t = 0)]
     timeout_height: u64,
@@ -120,13 +136,23 @@ enum TxCommand {
     },
     /// Decode a tx file and check its signatures.
     Show { file: PathBuf },
+    /// Send a signed tx file (e.g. a countersigned registration) and wait for its block.
+    Broadcast {
+        file: PathBuf,
+        /// An RPC URL to use instead of the endpoints in client.toml.
+        #[arg(long)]
+        node: Option<String>,
+    },
 }
 
-fn main() -> anyhow::Result<()> {
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Keys(command) => keys(&Keyring::open(&cli.home)?, command),
-        Command::Tx(command) => tx(&Keyring::open(&cli.home)?, command),
+        Command::Tx(command) => tx(&cli.home, &Keyring::open(&cli.home)?, command).await,
+        Command::Query(args) => query::run(&cli.home, &Keyring::open(&cli.home)?, args).await,
+        Command::Testnet(command) => testnet::run(&cli.home, command).await,
     }
 }
 
@@ -185,31 +211,47 @@ fn keys(keyring: &Keyring, command: KeysCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn tx(keyring: &Keyring, command: TxCommand) -> anyhow::Result<()> {
-    let (options, build): (TxOptions, Box<dyn Fn(xcc_chain::Address) -> xcc_proto::Any>) =
-        match command {
-            TxCommand::Security { options, msg } => {
-                (options, Box::new(move |signer| msg.to_any(signer)))
-            }
-            TxCommand::Currency { options, msg } => {
-                (options, Box::new(move |signer| msg.to_any(signer)))
-            }
-            TxCommand::Sign { file, from, output } => {
-                let mut tx = txfile::read(&file)?;
-                add_signature(&mut tx, &keyring.get(&from)?.key)?;
-                return txfile::write(&tx, Some(output.as_deref().unwrap_or(&file)));
-            }
-            TxCommand::Show { file } => return show(&txfile::read(&file)?),
-        };
-    if !options.generate_only {
-        bail!(
-            "sending txs needs a running chain; use --generate-only to write the signed tx instead"
-        );
-    }
+async fn tx(home: &std::path::Path, keyring: &Keyring, command: TxCommand) -> anyhow::Result<()> {
+    type Build = Box<dyn Fn(xcc_chain::Address) -> xcc_proto::Any>;
+    let (options, kind, build): (TxOptions, AppKind, Build) = match command {
+        TxCommand::Security { options, msg } => (
+            options,
+            AppKind::Security,
+            Box::new(move |signer| msg.to_any(signer)),
+        ),
+        TxCommand::Currency { options, msg } => (
+            options,
+            AppKind::Currency,
+            Box::new(move |signer| msg.to_any(signer)),
+        ),
+        TxCommand::Sign { file, from, output } => {
+            let mut tx = txfile::read(&file)?;
+            add_signature(&mut tx, &keyring.get(&from)?.key)?;
+            return txfile::write(&tx, Some(output.as_deref().unwrap_or(&file)));
+        }
+        TxCommand::Show { file } => return show(&txfile::read(&file)?),
+        TxCommand::Broadcast { file, node } => {
+            let tx = txfile::read(&file)?;
+            let chain_id = txfile::to_file(&tx).chain_id;
+            let client = rpc::connect(home, &chain_id, node.as_deref()).await?;
+            return print_committed(&send::broadcast_and_wait(&client, &tx).await?);
+        }
+    };
     let signer = keyring.get(&options.from)?;
+    let chain_id = query::chain_id(home, options.chain_id.as_deref(), Some(kind))?;
+    // Offline signing needs no chain at all once the nonce is given.
+    let client = match (options.generate_only, options.nonce) {
+        (true, Some(_)) => None,
+        _ => Some(rpc::connect(home, &chain_id, options.node.as_deref()).await?),
+    };
+    let nonce = match (options.nonce, &client) {
+        (Some(nonce), _) => nonce,
+        (None, Some(client)) => send::next_nonce(client, &signer.address()).await?,
+        (None, None) => bail!("--nonce is needed when no chain can be reached"),
+    };
     let body = pb::TxBody {
-        chain_id: options.chain_id,
-        nonce: options.nonce,
+        chain_id,
+        nonce,
         msgs: vec![build(signer.address())],
         timeout_height: options.timeout_height,
         memo: options.memo,
@@ -219,7 +261,17 @@ fn tx(keyring: &Keyring, command: TxCommand) -> anyhow::Result<()> {
         signatures: Vec::new(),
     };
     add_signature(&mut tx, &signer.key)?;
-    txfile::write(&tx, options.output.as_deref())
+    match client {
+        Some(client) if !options.generate_only => {
+            print_committed(&send::broadcast_and_wait(&client, &tx).await?)
+        }
+        _ => txfile::write(&tx, options.output.as_deref()),
+    }
+}
+
+fn print_committed(committed: &send::Committed) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(committed)?);
+    Ok(())
 }
 
 fn show(tx: &pb::Tx) -> anyhow::Result<()> {

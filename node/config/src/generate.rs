@@ -111,6 +111,9 @@ pub fn generate(
             ChainEndpoints {
                 app: chain.app,
                 rpc: nodes.iter().map(|n| rpc_url(n.rpc_port)).collect(),
+                genesis: nodes
+                    .first()
+                    .map(|n| n.home.join("config").join("genesis.json")),
             },
         );
     }

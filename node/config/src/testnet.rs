@@ -16,6 +16,10 @@ pub struct ChainEndpoints {
     pub app: AppKind,
     /// RPC URLs of the chain's nodes, e.g. `http://127.0.0.1:26657`.
     pub rpc: Vec<String>,
+    /// The chain's genesis file (relative paths from the config's directory):
+    /// the trust root for proven queries.
+    #[serde(default)]
+    pub genesis: Option<PathBuf>,
 }
 
 /// `<testnet>/testnet.toml`: every node of a local testnet.

@@ -1,0 +1,87 @@
+//! `xcc testnet init`: the chains whose apps exist, their genesis state and
+//! the keys a user needs to try them.
+
+use std::path::Path;
+
+use anyhow::Context;
+use ed25519_consensus::SigningKey;
+use xcc_currency::{CurrencyGenesis, DenomGenesis, GenesisBalance};
+use xcc_node_config::{generate, AppKind, ChainSpec, TestnetPlan};
+use xcc_security::SecurityGenesis;
+
+use crate::keyring::Keyring;
+
+pub const SECURITY_CHAIN: &str = "security-1";
+pub const CURRENCY_CHAIN: &str = "currency-1";
+/// The cash every user account starts with.
+pub const USER_CASH: u64 = 1_000_000;
+pub const BANK_CASH: u64 = 1_000_000_000;
+
+pub fn init(
+    home: &Path,
+    validators: usize,
+    block_time_ms: u64,
+    base_port: Option<u16>,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
+    let keyring = Keyring::open(home)?;
+    let key = |name: &str| -> anyhow::Result<xcc_chain::Address> {
+        let named = match keyring.get(name) {
+            Ok(existing) => existing,
+            Err(_) => keyring.add(name, SigningKey::new(rand_core::OsRng))?,
+        };
+        Ok(named.address())
+    };
+    let registrar = key("registrar")?;
+    let bank = key("bank")?;
+    let users = [key("alice")?, key("bob")?];
+
+    let security = SecurityGenesis {
+        registrar: Some(registrar),
+    };
+    let mut balances = vec![GenesisBalance {
+        account: bank,
+        amount: BANK_CASH,
+    }];
+    balances.extend(users.iter().map(|&account| GenesisBalance {
+        account,
+        amount: USER_CASH,
+    }));
+    let currency = CurrencyGenesis {
+        denoms: vec![DenomGenesis {
+            denom: "usd".parse().context("denom")?,
+            mint_authority: bank,
+            balances,
+        }],
+    };
+    // The coordinator chain joins once its app exists.
+    let chains = [
+        ChainSpec {
+            chain_id: SECURITY_CHAIN.into(),
+            app: AppKind::Security,
+            app_state: serde_json::json!({ "security": security }),
+        },
+        ChainSpec {
+            chain_id: CURRENCY_CHAIN.into(),
+            app: AppKind::Currency,
+            app_state: serde_json::json!({ "currency": currency }),
+        },
+    ];
+    let plan = TestnetPlan {
+        validators,
+        block_time_ms,
+        base_port,
+    };
+    let (manifest, _) = generate(home, &plan, &chains)?;
+    for node in &manifest.nodes {
+        println!("{}\t{}\t{}", node.chain_id, node.moniker, node.rpc);
+    }
+    println!(
+        "wrote {} node homes, {} and {} in {}",
+        manifest.nodes.len(),
+        xcc_node_config::CLIENT_CONFIG_FILE,
+        xcc_node_config::MANIFEST_FILE,
+        home.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! `xcc testnet`: a local multi-validator testnet of every chain whose app
+//! exists, run as background processes.
+
+mod init;
+mod process;
+mod status;
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Subcommand;
+use xcc_node_config::{read_toml, TestnetManifest, TestnetNode, MANIFEST_FILE};
+
+#[derive(Debug, Subcommand)]
+pub enum TestnetCommand {
+    /// Write every validator's home, the genesis of each chain, the CLI
+    /// config and the keys registrar, bank, alice and bob.
+    Init {
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Target time between blocks, in milliseconds.
+        #[arg(long, default_value_t = 1000)]
+        block_time: u64,
+        /// First port to use (two per node); free ports are picked when absent.
+        #[arg(long)]
+        base_port: Option<u16>,
+    },
+    /// Start the nodes in the background; returns once every chain commits blocks.
+    Start {
+        /// Only this node (its moniker, e.g. currency-1-node2).
+        #[arg(long)]
+        node: Option<String>,
+        /// How long to wait for blocks, in seconds.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
+    /// Print every node's chain, RPC URL, process and latest height.
+    Status,
+    /// Stop the nodes (SIGTERM, then SIGKILL after a grace period).
+    Stop {
+        /// Only this node (its moniker).
+        #[arg(long)]
+        node: Option<String>,
+        /// Send SIGKILL at once, as a crash would.
+        #[arg(long)]
+        kill: bool,
+    },
+}
+
+pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
+    match command {
+        TestnetCommand::Init {
+            validators,
+            block_time,
+            base_port,
+        } => init::init(home, validators, block_time, base_port),
+        TestnetCommand::Start { node, timeout } => {
+            let nodes = select(&manifest(home)?, node.as_deref())?;
+            let started = process::start(home, &nodes)?;
+            status::wait_for_blocks(&nodes, Duration::from_secs(timeout))
+                .await
+                .with_context(|| {
+                    format!("the nodes did not commit blocks; see node.log in each node's home")
+                })?;
+            println!("started {started} node(s); every chain commits blocks");
+            Ok(())
+        }
+        TestnetCommand::Status => status::print(home, &manifest(home)?.nodes).await,
+        TestnetCommand::Stop { node, kill } => {
+            let nodes = select(&manifest(home)?, node.as_deref())?;
+            let stopped = process::stop(home, &nodes, kill)?;
+            println!("stopped {stopped} node(s)");
+            Ok(())
+        }
+    }
+}
+
+fn manifest(home: &Path) -> anyhow::Result<TestnetManifest> {
+    read_toml(&home.join(MANIFEST_FILE))
+        .with_context(|| format!("no testnet in {}; run `xcc testnet init` first", home.display()))
+}
+
+fn select(manifest: &TestnetManifest, moniker: Option<&str>) -> anyhow::Result<Vec<TestnetNode>> {
+    let nodes: Vec<TestnetNode> = manifest
+        .nodes
+        .iter()
+        .filter(|n| moniker.is_none_or(|m| n.moniker == m))
+        .cloned()
+        .collect();
+    match (moniker, nodes.is_empty()) {
+        (Some(m), true) => anyhow::bail!("the testnet has no node {m:?}"),
+        _ => Ok(nodes),
+    }
+}

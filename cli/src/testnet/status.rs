@@ -1,0 +1,73 @@
+//! What the nodes report over RPC.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use tendermint_rpc::Client;
+use xcc_node_config::TestnetNode;
+
+use super::process::{node_home, running_pid};
+
+/// How often a waiting CLI asks again.
+const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// The node's latest committed height, or `None` while it does not answer.
+pub async fn latest_height(rpc: &str) -> Option<u64> {
+    let client = crate::rpc::http_client(rpc).ok()?;
+    let status = tokio::time::timeout(Duration::from_secs(5), client.status())
+        .await
+        .ok()?
+        .ok()?;
+    Some(status.sync_info.latest_block_height.value())
+}
+
+/// Waits until every given node answers and commits a block it did not have
+/// when it first answered (and at least height 2, so a chain just born has
+/// agreed on a first block and moved past it).
+pub async fn wait_for_blocks(nodes: &[TestnetNode], timeout: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    let mut first_seen: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut waiting: Vec<&TestnetNode> = nodes.iter().collect();
+    while !waiting.is_empty() {
+        let mut still = Vec::new();
+        for node in waiting {
+            match latest_height(&node.rpc).await {
+                Some(height) => {
+                    let first = *first_seen.entry(&node.moniker).or_insert(height);
+                    if height < (first + 1).max(2) {
+                        still.push(node);
+                    }
+                }
+                None => still.push(node),
+            }
+        }
+        waiting = still;
+        if waiting.is_empty() {
+            break;
+        }
+        if Instant::now() > deadline {
+            let names: Vec<&str> = waiting.iter().map(|n| n.moniker.as_str()).collect();
+            bail!("no new block from {} within {timeout:?}", names.join(", "));
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+    Ok(())
+}
+
+pub async fn print(testnet: &Path, nodes: &[TestnetNode]) -> anyhow::Result<()> {
+    println!("{:<12} {:<20} {:<24} {:<8} HEIGHT", "CHAIN", "NODE", "RPC", "PID");
+    for node in nodes {
+        let pid = running_pid(&node_home(testnet, node))
+            .map_or_else(|| "-".to_owned(), |pid| pid.to_string());
+        let height = latest_height(&node.rpc)
+            .await
+            .map_or_else(|| "down".to_owned(), |h| h.to_string());
+        println!(
+            "{:<12} {:<20} {:<24} {:<8} {height}",
+            node.chain_id, node.moniker, node.rpc, pid
+        );
+    }
+    Ok(())
+}
