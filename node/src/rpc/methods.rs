@@ -212,8 +212,7 @@ async fn abci_query(state: &RpcState, params: &Params) -> Result<Value, RpcError
 async fn check_and_add(
     state: &RpcState,
     tx: Vec<u8>,
-) -> Result<endpoint::broadcast::tx_sync::Response, RpcError> {
-    let hash = block::tx_hash(&tx);
+) -> Result<tendermint::abci::response::CheckTx, RpcError> {
     let shared = &state.shared;
     let mut mempool = shared.mempool.lock().await;
     if let Err(error) = mempool.admit(&tx) {
@@ -229,20 +228,22 @@ async fn check_and_add(
         drop(mempool);
         state.forwarder.forward(&tx);
     }
-    Ok(endpoint::broadcast::tx_sync::Response {
-        codespace: result.codespace,
-        code: result.code,
-        data: result.data,
-        log: result.log,
-        hash,
-    })
+    Ok(result)
 }
 
 async fn broadcast(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
     let tx = params
         .bytes("tx")?
         .ok_or_else(|| RpcError::invalid_params("missing tx"))?;
-    to_json(&check_and_add(state, tx).await?)
+    let hash = block::tx_hash(&tx);
+    let result = check_and_add(state, tx).await?;
+    to_json(&endpoint::broadcast::tx_sync::Response {
+        codespace: result.codespace,
+        code: result.code,
+        data: result.data,
+        log: result.log,
+        hash,
+    })
 }
 
 async fn broadcast_commit(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
@@ -252,15 +253,14 @@ async fn broadcast_commit(state: &RpcState, params: &Params) -> Result<Value, Rp
     let hash = block::tx_hash(&tx);
     // Subscribe before submitting so the commit cannot be missed.
     let mut committed = state.shared.committed.subscribe();
-    let checked = check_and_add(state, tx.clone()).await?;
-    let mut response = json!({
-        "check_tx": { "code": checked.code, "data": checked.data, "log": checked.log, "codespace": checked.codespace },
-        "tx_result": Value::Null,
-        "hash": hash,
-        "height": "0",
-    });
-    if checked.code.is_err() {
-        return Ok(response);
+    let check_tx = check_and_add(state, tx.clone()).await?;
+    if check_tx.code.is_err() {
+        return to_json(&endpoint::broadcast::tx_commit::Response {
+            check_tx,
+            tx_result: Default::default(),
+            hash,
+            height: Default::default(),
+        });
     }
     let wait = async {
         loop {
@@ -273,21 +273,45 @@ async fn broadcast_commit(state: &RpcState, params: &Params) -> Result<Value, Rp
                         ));
                     }
                 }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                // Blocks went by unseen: the tx index tells if ours was among them.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    if let Some(found) = committed_result(state, &tx) {
+                        return Some(found);
+                    }
+                }
                 Err(_) => return None,
             }
         }
     };
     match tokio::time::timeout(Duration::from_secs(60), wait).await {
-        Ok(Some((height, result))) => {
-            response["tx_result"] = to_json(&result)?;
-            response["height"] = json!(height.to_string());
-            Ok(response)
-        }
+        Ok(Some((height, Some(tx_result)))) => to_json(&endpoint::broadcast::tx_commit::Response {
+            check_tx,
+            tx_result,
+            hash,
+            height,
+        }),
+        Ok(Some((height, None))) => Err(RpcError::internal(format!(
+            "block {height} holds the tx but no result for it"
+        ))),
         _ => Err(RpcError::internal(
             "timed out waiting for the tx to be committed",
         )),
     }
+}
+
+/// The height and result of a committed tx, from the tx index.
+fn committed_result(
+    state: &RpcState,
+    tx: &[u8],
+) -> Option<(tm_block::Height, Option<tendermint::abci::types::ExecTxResult>)> {
+    let hash = block::tx_hash(tx);
+    let (height, index) = state.shared.store.tx_location(hash.as_bytes()).ok()??;
+    let results = state.shared.store.results(height).ok()??;
+    let results = tendermint::abci::response::FinalizeBlock::try_from(results).ok()?;
+    Some((
+        tm_block::Height::try_from(height).ok()?,
+        results.tx_results.get(index as usize).cloned(),
+    ))
 }
 
 fn commit(state: &RpcState, height: Option<u64>) -> Result<Value, RpcError> {
