@@ -1,10 +1,13 @@
 //! The CometBFT 0.38 JSON-RPC subset over HTTP: JSON-RPC 2.0 POSTs to `/`
 //! and URI-style GETs (`/status`, `/block?height=5`), answered with
-//! tendermint-rpc's own response types so its clients read them unchanged.
+//! tendermint-rpc's own response types so its clients read them unchanged;
+//! and JSON-RPC with event subscriptions over `/websocket`.
 
+mod events;
 mod forward;
 mod methods;
 mod params;
+mod ws;
 
 use std::net::SocketAddr;
 
@@ -37,6 +40,7 @@ pub async fn spawn(
     };
     let router = Router::new()
         .route("/", post(json_rpc))
+        .route("/websocket", get(ws::upgrade))
         .route("/{method}", get(uri_call))
         .with_state(state);
     let listener = tokio::net::TcpListener::bind(laddr).await?;
@@ -49,11 +53,16 @@ pub async fn spawn(
     Ok(())
 }
 
-fn envelope(id: Value, result: Result<Value, RpcError>) -> Json<Value> {
-    Json(match result {
+/// A JSON-RPC 2.0 response.
+fn response(id: Value, result: Result<Value, RpcError>) -> Value {
+    match result {
         Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
         Err(error) => json!({ "jsonrpc": "2.0", "id": id, "error": error.to_json() }),
-    })
+    }
+}
+
+fn envelope(id: Value, result: Result<Value, RpcError>) -> Json<Value> {
+    Json(response(id, result))
 }
 
 async fn json_rpc(State(state): State<RpcState>, body: String) -> Json<Value> {
