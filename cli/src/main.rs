@@ -1,5 +1,6 @@
 //! `xcc`: keys, transactions and queries for XCC chains.
 
+mod bench;
 mod keyring;
 mod msgs;
 mod query;
@@ -57,6 +58,9 @@ enum Command {
     /// A local testnet of every chain, several validators each.
     #[command(subcommand)]
     Testnet(testnet::TestnetCommand),
+    /// Benchmarks on scratch local testnets.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +157,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Tx(command) => tx(&cli.home, &Keyring::open(&cli.home)?, command).await,
         Command::Query(args) => query::run(&cli.home, &Keyring::open(&cli.home)?, args).await,
         Command::Testnet(command) => testnet::run(&cli.home, command).await,
+        Command::Bench(command) => bench::run(command).await,
     }
 }
 

@@ -50,7 +50,9 @@ enum QueryCommand {
 #[derive(Debug, Subcommand)]
 enum CurrencyQuery {
     /// One denom: mint authority and supply.
-    Denom { denom: String },
+    Denom {
+        denom: String,
+    },
     Denoms,
     /// An account's balance of one denom (provable).
     Balance {
@@ -59,18 +61,32 @@ enum CurrencyQuery {
         denom: String,
     },
     /// Every balance of an account.
-    Balances { account: String },
+    Balances {
+        account: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum SecurityQuery {
-    Security { symbol: String },
+    Security {
+        symbol: String,
+    },
     Securities,
     /// Units an account holds (provable).
-    Balance { symbol: String, account: String },
-    Holders { symbol: String },
-    Whitelist { symbol: String, account: String },
-    KycAgents { symbol: String },
+    Balance {
+        symbol: String,
+        account: String,
+    },
+    Holders {
+        symbol: String,
+    },
+    Whitelist {
+        symbol: String,
+        account: String,
+    },
+    KycAgents {
+        symbol: String,
+    },
 }
 
 pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Result<()> {
@@ -88,7 +104,9 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
             let request = auth::QueryAccountRequest {
                 address: account(&a)?.to_string(),
             };
-            let found: auth::Account = ask.module(&client, "xcc.auth.v1.Query/Account", &request).await?;
+            let found: auth::Account = ask
+                .module(&client, "xcc.auth.v1.Query/Account", &request)
+                .await?;
             json!({ "address": found.address, "public_key": hex::encode(found.public_key), "nonce": found.nonce })
         }
         QueryCommand::Store { key } => {
@@ -97,7 +115,8 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
             if !args.prove {
                 bail!("raw store reads are always proven: add --prove");
             }
-            let proven = verify::proven_get(home, &chain_id, &client, key.as_bytes(), args.height).await?;
+            let proven =
+                verify::proven_get(home, &chain_id, &client, key.as_bytes(), args.height).await?;
             json!({ "key": key, "height": proven.height, "value": proven.value.map(hex::encode), "proven": true })
         }
         QueryCommand::Currency(query) => {
@@ -111,21 +130,38 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                 }
                 _ if args.prove => bail!("only balance queries can be proven"),
                 CurrencyQuery::Denom { denom } => to_json::<currency::Denom>(
-                    ask.module(&client, "xcc.currency.v1.Query/Denom", &currency::QueryDenomRequest { denom }).await?,
+                    ask.module(
+                        &client,
+                        "xcc.currency.v1.Query/Denom",
+                        &currency::QueryDenomRequest { denom },
+                    )
+                    .await?,
                 )?,
                 CurrencyQuery::Denoms => to_json::<currency::QueryDenomsResponse>(
-                    ask.module(&client, "xcc.currency.v1.Query/Denoms", &currency::QueryDenomsRequest {}).await?,
+                    ask.module(
+                        &client,
+                        "xcc.currency.v1.Query/Denoms",
+                        &currency::QueryDenomsRequest {},
+                    )
+                    .await?,
                 )?,
                 CurrencyQuery::Balance { account: a, denom } => {
-                    let request = currency::QueryBalanceRequest { denom, account: account(&a)?.to_string() };
+                    let request = currency::QueryBalanceRequest {
+                        denom,
+                        account: account(&a)?.to_string(),
+                    };
                     to_json::<currency::QueryBalanceResponse>(
-                        ask.module(&client, "xcc.currency.v1.Query/Balance", &request).await?,
+                        ask.module(&client, "xcc.currency.v1.Query/Balance", &request)
+                            .await?,
                     )?
                 }
                 CurrencyQuery::Balances { account: a } => {
-                    let request = currency::QueryBalancesRequest { account: account(&a)?.to_string() };
+                    let request = currency::QueryBalancesRequest {
+                        account: account(&a)?.to_string(),
+                    };
                     to_json::<currency::QueryBalancesResponse>(
-                        ask.module(&client, "xcc.currency.v1.Query/Balances", &request).await?,
+                        ask.module(&client, "xcc.currency.v1.Query/Balances", &request)
+                            .await?,
                     )?
                 }
             }
@@ -141,28 +177,56 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                 }
                 _ if args.prove => bail!("only balance queries can be proven"),
                 SecurityQuery::Security { symbol } => to_json::<security::Security>(
-                    ask.module(&client, "xcc.security.v1.Query/Security", &security::QuerySecurityRequest { symbol }).await?,
+                    ask.module(
+                        &client,
+                        "xcc.security.v1.Query/Security",
+                        &security::QuerySecurityRequest { symbol },
+                    )
+                    .await?,
                 )?,
                 SecurityQuery::Securities => to_json::<security::QuerySecuritiesResponse>(
-                    ask.module(&client, "xcc.security.v1.Query/Securities", &security::QuerySecuritiesRequest {}).await?,
+                    ask.module(
+                        &client,
+                        "xcc.security.v1.Query/Securities",
+                        &security::QuerySecuritiesRequest {},
+                    )
+                    .await?,
                 )?,
                 SecurityQuery::Balance { symbol, account: a } => {
-                    let request = security::QueryBalanceRequest { symbol, account: account(&a)?.to_string() };
+                    let request = security::QueryBalanceRequest {
+                        symbol,
+                        account: account(&a)?.to_string(),
+                    };
                     to_json::<security::QueryBalanceResponse>(
-                        ask.module(&client, "xcc.security.v1.Query/Balance", &request).await?,
+                        ask.module(&client, "xcc.security.v1.Query/Balance", &request)
+                            .await?,
                     )?
                 }
                 SecurityQuery::Holders { symbol } => to_json::<security::QueryHoldersResponse>(
-                    ask.module(&client, "xcc.security.v1.Query/Holders", &security::QueryHoldersRequest { symbol }).await?,
+                    ask.module(
+                        &client,
+                        "xcc.security.v1.Query/Holders",
+                        &security::QueryHoldersRequest { symbol },
+                    )
+                    .await?,
                 )?,
                 SecurityQuery::Whitelist { symbol, account: a } => {
-                    let request = security::QueryWhitelistRequest { symbol, account: account(&a)?.to_string() };
+                    let request = security::QueryWhitelistRequest {
+                        symbol,
+                        account: account(&a)?.to_string(),
+                    };
                     to_json::<security::QueryWhitelistResponse>(
-                        ask.module(&client, "xcc.security.v1.Query/Whitelist", &request).await?,
+                        ask.module(&client, "xcc.security.v1.Query/Whitelist", &request)
+                            .await?,
                     )?
                 }
                 SecurityQuery::KycAgents { symbol } => to_json::<security::QueryKycAgentsResponse>(
-                    ask.module(&client, "xcc.security.v1.Query/KycAgents", &security::QueryKycAgentsRequest { symbol }).await?,
+                    ask.module(
+                        &client,
+                        "xcc.security.v1.Query/KycAgents",
+                        &security::QueryKycAgentsRequest { symbol },
+                    )
+                    .await?,
                 )?,
             }
         }
@@ -183,15 +247,28 @@ impl Ask {
         path: &str,
         request: &impl Message,
     ) -> anyhow::Result<R> {
-        let height = self.height.map(tendermint::block::Height::try_from).transpose()?;
+        let height = self
+            .height
+            .map(tendermint::block::Height::try_from)
+            .transpose()?;
         let answer = client
-            .abci_query(Some(format!("/{path}")), request.encode_to_vec(), height, false)
+            .abci_query(
+                Some(format!("/{path}")),
+                request.encode_to_vec(),
+                height,
+                false,
+            )
             .await
             .map_err(|e| anyhow!("query {path}: {e}"))?;
         if answer.code.is_err() {
-            bail!("query {path} failed (code {}): {}", answer.code.value(), answer.log);
+            bail!(
+                "query {path} failed (code {}): {}",
+                answer.code.value(),
+                answer.log
+            );
         }
-        R::decode(answer.value.as_slice()).with_context(|| format!("query {path}: undecodable answer"))
+        R::decode(answer.value.as_slice())
+            .with_context(|| format!("query {path}: undecodable answer"))
     }
 }
 
@@ -244,7 +321,13 @@ pub fn chain_id(home: &Path, given: Option<&str>, kind: Option<AppKind>) -> anyh
     let mut matching = config.chains.iter().filter(|(_, c)| c.app == kind);
     match (matching.next(), matching.next()) {
         (Some((chain_id, _)), None) => Ok(chain_id.clone()),
-        (None, _) => bail!("client.toml names no {} chain; pass --chain-id", kind.as_str()),
-        _ => bail!("client.toml names several {} chains; pass --chain-id", kind.as_str()),
+        (None, _) => bail!(
+            "client.toml names no {} chain; pass --chain-id",
+            kind.as_str()
+        ),
+        _ => bail!(
+            "client.toml names several {} chains; pass --chain-id",
+            kind.as_str()
+        ),
     }
 }

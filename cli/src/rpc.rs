@@ -41,14 +41,21 @@ pub fn endpoints(home: &Path, chain_id: &str, node: Option<&str>) -> anyhow::Res
 
 /// A client for the first endpoint that answers, so one node down does not
 /// stop the CLI.
-pub async fn connect(home: &Path, chain_id: &str, node: Option<&str>) -> anyhow::Result<HttpClient> {
+pub async fn connect(
+    home: &Path,
+    chain_id: &str,
+    node: Option<&str>,
+) -> anyhow::Result<HttpClient> {
     let mut last_error = anyhow!("{chain_id} has no RPC endpoint");
     for url in endpoints(home, chain_id, node)? {
         let client = http_client(&url)?;
         match tokio::time::timeout(Duration::from_secs(5), client.status()).await {
             Ok(Ok(status)) if status.node_info.network.as_str() == chain_id => return Ok(client),
             Ok(Ok(status)) => {
-                last_error = anyhow!("{url} serves chain {}, not {chain_id}", status.node_info.network)
+                last_error = anyhow!(
+                    "{url} serves chain {}, not {chain_id}",
+                    status.node_info.network
+                )
             }
             Ok(Err(e)) => last_error = anyhow!("{url}: {e}"),
             Err(_) => last_error = anyhow!("{url}: no answer within 5 s"),

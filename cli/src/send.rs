@@ -72,7 +72,9 @@ pub async fn broadcast_and_wait(client: &HttpClient, tx: &pb::Tx) -> anyhow::Res
                 let attributes: serde_json::Map<String, serde_json::Value> = event
                     .attributes
                     .iter()
-                    .filter_map(|a| Some((a.key_str().ok()?.to_owned(), a.value_str().ok()?.into())))
+                    .filter_map(|a| {
+                        Some((a.key_str().ok()?.to_owned(), a.value_str().ok()?.into()))
+                    })
                     .collect();
                 serde_json::json!({ "type": event.kind, "attributes": attributes })
             })

@@ -10,7 +10,9 @@ use prost::Message;
 use tendermint::block::Height;
 use tendermint::validator;
 use tendermint_light_client_verifier::options::Options;
-use tendermint_light_client_verifier::types::{TrustThreshold, TrustedBlockState, UntrustedBlockState};
+use tendermint_light_client_verifier::types::{
+    TrustThreshold, TrustedBlockState, UntrustedBlockState,
+};
 use tendermint_light_client_verifier::{ProdVerifier, Verdict, Verifier};
 use tendermint_rpc::{Client, HttpClient, Paging};
 use xcc_node_config::{read_toml, ClientConfig, CLIENT_CONFIG_FILE};
@@ -65,7 +67,10 @@ pub async fn verified_app_hash(
 ) -> anyhow::Result<Vec<u8>> {
     let genesis = trusted_genesis(home, chain_id, client).await?;
     if genesis.chain_id.as_str() != chain_id {
-        bail!("the trusted genesis is of chain {}, not {chain_id}", genesis.chain_id);
+        bail!(
+            "the trusted genesis is of chain {}, not {chain_id}",
+            genesis.chain_id
+        );
     }
     let genesis_validators = validator::Set::without_proposer(genesis.validators.clone());
     let height = Height::try_from(height)?;
@@ -130,7 +135,11 @@ pub async fn proven_get(
         .await
         .map_err(|e| anyhow!("querying {STORE_KEY_PATH}: {e}"))?;
     if answer.code.is_err() {
-        bail!("the query failed (code {}): {}", answer.code.value(), answer.log);
+        bail!(
+            "the query failed (code {}): {}",
+            answer.code.value(),
+            answer.log
+        );
     }
     let op = answer
         .proof
@@ -140,8 +149,8 @@ pub async fn proven_get(
     if op.field_type != PROOF_OP_TYPE || op.key != key {
         bail!("the proof is of type {:?} for another key", op.field_type);
     }
-    let proof = ics23::CommitmentProof::decode(op.data.as_slice())
-        .context("the proof does not decode")?;
+    let proof =
+        ics23::CommitmentProof::decode(op.data.as_slice()).context("the proof does not decode")?;
     let version = answer.height.value();
     // The header of block h+1 carries the app hash of the state after h;
     // wait for it if the queried block is the latest.

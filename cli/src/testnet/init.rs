@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use ed25519_consensus::SigningKey;
 use xcc_currency::{CurrencyGenesis, DenomGenesis, GenesisBalance};
-use xcc_node_config::{generate, AppKind, ChainSpec, TestnetPlan};
+use xcc_node_config::{generate, AppKind, ChainSpec, TestnetManifest, TestnetPlan};
 use xcc_security::SecurityGenesis;
 
 use crate::keyring::Keyring;
@@ -22,7 +22,8 @@ pub fn init(
     validators: usize,
     block_time_ms: u64,
     base_port: Option<u16>,
-) -> anyhow::Result<()> {
+    only: &[String],
+) -> anyhow::Result<TestnetManifest> {
     std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
     let keyring = Keyring::open(home)?;
     let key = |name: &str| -> anyhow::Result<xcc_chain::Address> {
@@ -55,7 +56,7 @@ pub fn init(
         }],
     };
     // The coordinator chain joins once its app exists.
-    let chains = [
+    let all = [
         ChainSpec {
             chain_id: SECURITY_CHAIN.into(),
             app: AppKind::Security,
@@ -67,12 +68,35 @@ pub fn init(
             app_state: serde_json::json!({ "currency": currency }),
         },
     ];
+    for chain_id in only {
+        if !all.iter().any(|c| &c.chain_id == chain_id) {
+            anyhow::bail!(
+                "no chain {chain_id:?}; the chains are {SECURITY_CHAIN} and {CURRENCY_CHAIN}"
+            );
+        }
+    }
+    let chains: Vec<ChainSpec> = all
+        .into_iter()
+        .filter(|c| only.is_empty() || only.contains(&c.chain_id))
+        .collect();
     let plan = TestnetPlan {
         validators,
         block_time_ms,
         base_port,
     };
     let (manifest, _) = generate(home, &plan, &chains)?;
+    Ok(manifest)
+}
+
+/// `init`, telling the user what it wrote.
+pub fn init_and_report(
+    home: &Path,
+    validators: usize,
+    block_time_ms: u64,
+    base_port: Option<u16>,
+    only: &[String],
+) -> anyhow::Result<()> {
+    let manifest = init(home, validators, block_time_ms, base_port, only)?;
     for node in &manifest.nodes {
         println!("{}\t{}\t{}", node.chain_id, node.moniker, node.rpc);
     }

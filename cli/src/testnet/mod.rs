@@ -1,9 +1,9 @@
 //! `xcc testnet`: a local multi-validator testnet of every chain whose app
 //! exists, run as background processes.
 
-mod init;
-mod process;
-mod status;
+pub mod init;
+pub mod process;
+pub mod status;
 
 use std::path::Path;
 use std::time::Duration;
@@ -25,6 +25,9 @@ pub enum TestnetCommand {
         /// First port to use (two per node); free ports are picked when absent.
         #[arg(long)]
         base_port: Option<u16>,
+        /// Only these chains (by chain id); every chain whose app exists by default.
+        #[arg(long = "chain")]
+        chains: Vec<String>,
     },
     /// Start the nodes in the background; returns once every chain commits blocks.
     Start {
@@ -54,15 +57,14 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
             validators,
             block_time,
             base_port,
-        } => init::init(home, validators, block_time, base_port),
+            chains,
+        } => init::init_and_report(home, validators, block_time, base_port, &chains),
         TestnetCommand::Start { node, timeout } => {
             let nodes = select(&manifest(home)?, node.as_deref())?;
             let started = process::start(home, &nodes)?;
             status::wait_for_blocks(&nodes, Duration::from_secs(timeout))
                 .await
-                .with_context(|| {
-                    format!("the nodes did not commit blocks; see node.log in each node's home")
-                })?;
+                .context("the nodes did not commit blocks; see node.log in each node's home")?;
             println!("started {started} node(s); every chain commits blocks");
             Ok(())
         }
@@ -77,11 +79,18 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
 }
 
 fn manifest(home: &Path) -> anyhow::Result<TestnetManifest> {
-    read_toml(&home.join(MANIFEST_FILE))
-        .with_context(|| format!("no testnet in {}; run `xcc testnet init` first", home.display()))
+    read_toml(&home.join(MANIFEST_FILE)).with_context(|| {
+        format!(
+            "no testnet in {}; run `xcc testnet init` first",
+            home.display()
+        )
+    })
 }
 
-fn select(manifest: &TestnetManifest, moniker: Option<&str>) -> anyhow::Result<Vec<TestnetNode>> {
+pub fn select(
+    manifest: &TestnetManifest,
+    moniker: Option<&str>,
+) -> anyhow::Result<Vec<TestnetNode>> {
     let nodes: Vec<TestnetNode> = manifest
         .nodes
         .iter()

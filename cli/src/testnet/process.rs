@@ -148,4 +148,3 @@ fn wait_gone(pid: Pid) -> anyhow::Result<()> {
     }
     Ok(())
 }
-

@@ -57,7 +57,10 @@ pub async fn wait_for_blocks(nodes: &[TestnetNode], timeout: Duration) -> anyhow
 }
 
 pub async fn print(testnet: &Path, nodes: &[TestnetNode]) -> anyhow::Result<()> {
-    println!("{:<12} {:<20} {:<24} {:<8} HEIGHT", "CHAIN", "NODE", "RPC", "PID");
+    println!(
+        "{:<12} {:<20} {:<24} {:<8} HEIGHT",
+        "CHAIN", "NODE", "RPC", "PID"
+    );
     for node in nodes {
         let pid = running_pid(&node_home(testnet, node))
             .map_or_else(|| "-".to_owned(), |pid| pid.to_string());

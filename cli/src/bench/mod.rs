@@ -1,0 +1,113 @@
+//! `xcc bench`: figures from real local testnets, each started in a scratch
+//! directory and stopped when the run ends. Build with `--release` first.
+
+mod catchup;
+mod transfers;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Subcommand;
+use xcc_node_config::{read_toml, ClientConfig, TestnetManifest, CLIENT_CONFIG_FILE};
+
+use crate::testnet::{init, process, status};
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Committed currency transfers per second and blocks per second, for
+    /// each validator count (the first is the baseline of the ratios).
+    Transfers {
+        #[arg(long, value_delimiter = ',', default_value = "1,4")]
+        validators: Vec<usize>,
+        /// Transfers to commit in each run.
+        #[arg(long, default_value_t = 2000)]
+        txs: usize,
+        /// Accounts sending them, each with its own run of nonces.
+        #[arg(long, default_value_t = 16)]
+        senders: usize,
+        #[arg(long, default_value_t = 200)]
+        block_time: u64,
+    },
+    /// The time a validator that was down while the chain grew by `blocks`
+    /// takes to catch up after a restart.
+    Catchup {
+        #[arg(long, default_value_t = 1000)]
+        blocks: u64,
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        #[arg(long, default_value_t = 20)]
+        block_time: u64,
+    },
+}
+
+pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Transfers {
+            validators,
+            txs,
+            senders,
+            block_time,
+        } => transfers::run(&validators, txs, senders, block_time).await,
+        BenchCommand::Catchup {
+            blocks,
+            validators,
+            block_time,
+        } => catchup::run(blocks, validators, block_time).await,
+    }
+}
+
+/// A one-chain testnet in a scratch directory, stopped and removed on drop.
+pub struct ScratchNet {
+    pub dir: PathBuf,
+    pub manifest: TestnetManifest,
+    pub client: ClientConfig,
+}
+
+impl ScratchNet {
+    pub async fn start(
+        chain_id: &str,
+        validators: usize,
+        block_time_ms: u64,
+    ) -> anyhow::Result<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "xcc-bench-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos()
+        ));
+        let manifest = init::init(
+            &dir,
+            validators,
+            block_time_ms,
+            None,
+            &[chain_id.to_owned()],
+        )?;
+        let client = read_toml(&dir.join(CLIENT_CONFIG_FILE))?;
+        let net = ScratchNet {
+            dir,
+            manifest,
+            client,
+        };
+        process::start(&net.dir, &net.manifest.nodes)?;
+        status::wait_for_blocks(&net.manifest.nodes, Duration::from_secs(180))
+            .await
+            .context("the bench testnet did not start")?;
+        Ok(net)
+    }
+
+    pub fn home(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for ScratchNet {
+    fn drop(&mut self) {
+        if let Err(error) = process::stop(&self.dir, &self.manifest.nodes, true) {
+            eprintln!("warning: stopping the bench testnet: {error:#}");
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

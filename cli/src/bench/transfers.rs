@@ -1,0 +1,188 @@
+//! Transfer throughput: many senders, each with a run of nonces, spread over
+//! the nodes; the clock stops when the last transfer is committed.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail};
+use ed25519_consensus::SigningKey;
+use prost::Message;
+use tendermint_rpc::{Client, HttpClient};
+use xcc_chain::tx::add_signature;
+use xcc_chain::Address;
+use xcc_proto::{currency::v1 as currency, to_any, tx::v1 as pb};
+
+use super::ScratchNet;
+use crate::keyring::Keyring;
+use crate::rpc::http_client;
+use crate::send::{broadcast_and_wait, next_nonce};
+use crate::testnet::init::CURRENCY_CHAIN;
+
+struct Figures {
+    validators: usize,
+    tx_per_sec: f64,
+    blocks_per_sec: f64,
+    seconds: f64,
+}
+
+pub async fn run(
+    validator_counts: &[usize],
+    txs: usize,
+    senders: usize,
+    block_time_ms: u64,
+) -> anyhow::Result<()> {
+    if senders == 0 || txs < senders {
+        bail!("need at least one sender and one transfer per sender");
+    }
+    let mut all = Vec::new();
+    for &validators in validator_counts {
+        let figures = one_run(validators, txs, senders, block_time_ms).await?;
+        println!(
+            "transfers: {validators} validator(s): {} txs in {:.1} s: {:.0} tx/s committed, {:.2} blocks/s",
+            txs, figures.seconds, figures.tx_per_sec, figures.blocks_per_sec
+        );
+        all.push(figures);
+    }
+    if let Some(baseline) = all.first() {
+        for f in &all[1..] {
+            println!(
+                "ratio {} vs {} validator(s): {:.2}x tx/s, {:.2}x blocks/s",
+                f.validators,
+                baseline.validators,
+                f.tx_per_sec / baseline.tx_per_sec,
+                f.blocks_per_sec / baseline.blocks_per_sec
+            );
+        }
+    }
+    Ok(())
+}
+
+fn transfer(
+    chain_id: &str,
+    key: &SigningKey,
+    nonce: u64,
+    to: Address,
+    amount: u64,
+) -> anyhow::Result<pb::Tx> {
+    let from = Address::from_public_key(&key.verification_key());
+    let msg = to_any(&currency::MsgTransfer {
+        from: from.to_string(),
+        to: to.to_string(),
+        denom: "usd".into(),
+        amount,
+    });
+    let mut tx = pb::Tx {
+        body: Some(pb::TxBody {
+            chain_id: chain_id.to_owned(),
+            nonce,
+            msgs: vec![msg],
+            timeout_height: 0,
+            memo: String::new(),
+        }),
+        signatures: Vec::new(),
+    };
+    add_signature(&mut tx, key).map_err(|e| anyhow!("signing: {e}"))?;
+    Ok(tx)
+}
+
+async fn height(client: &HttpClient) -> anyhow::Result<u64> {
+    Ok(client
+        .status()
+        .await
+        .map_err(|e| anyhow!("status: {e}"))?
+        .sync_info
+        .latest_block_height
+        .value())
+}
+
+async fn one_run(
+    validators: usize,
+    txs: usize,
+    senders: usize,
+    block_time_ms: u64,
+) -> anyhow::Result<Figures> {
+    let net = ScratchNet::start(CURRENCY_CHAIN, validators, block_time_ms).await?;
+    let urls = net.client.chains[CURRENCY_CHAIN].rpc.clone();
+    let clients: Vec<HttpClient> = urls
+        .iter()
+        .map(|u| http_client(u))
+        .collect::<Result<_, _>>()?;
+    let bank = Keyring::open(net.home())?.get("bank")?;
+
+    // Fund the senders in one tx of many messages.
+    let keys: Vec<SigningKey> = (0..senders)
+        .map(|_| SigningKey::new(rand_core::OsRng))
+        .collect();
+    let mut funding = pb::TxBody {
+        chain_id: CURRENCY_CHAIN.into(),
+        nonce: next_nonce(&clients[0], &bank.address()).await?,
+        msgs: Vec::new(),
+        timeout_height: 0,
+        memo: String::new(),
+    };
+    for key in &keys {
+        funding.msgs.push(to_any(&currency::MsgTransfer {
+            from: bank.address().to_string(),
+            to: Address::from_public_key(&key.verification_key()).to_string(),
+            denom: "usd".into(),
+            amount: 1_000_000,
+        }));
+    }
+    let mut funding = pb::Tx {
+        body: Some(funding),
+        signatures: Vec::new(),
+    };
+    add_signature(&mut funding, &bank.key).map_err(|e| anyhow!("signing: {e}"))?;
+    broadcast_and_wait(&clients[0], &funding).await?;
+
+    // Sign everything before the clock starts.
+    let per_sender = txs / senders;
+    let mut batches = Vec::new();
+    for (index, key) in keys.iter().enumerate() {
+        let to = bank.address();
+        let batch = (0..per_sender as u64)
+            .map(|nonce| transfer(CURRENCY_CHAIN, key, nonce, to, 1).map(|tx| tx.encode_to_vec()))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        batches.push((clients[index % clients.len()].clone(), batch));
+    }
+    let total = per_sender * senders;
+
+    let start_height = height(&clients[0]).await?;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (client, batch) in batches {
+        tasks.push(tokio::spawn(async move {
+            for tx in batch {
+                let response = client
+                    .broadcast_tx_sync(tx)
+                    .await
+                    .map_err(|e| anyhow!("broadcast: {e}"))?;
+                if response.code.is_err() {
+                    bail!("refused: {}", response.log);
+                }
+            }
+            Ok(())
+        }));
+    }
+    for task in tasks {
+        task.await.map_err(|e| anyhow!("{e}"))??;
+    }
+    // Done when every sender's nonce shows all its transfers committed.
+    let deadline = started + Duration::from_secs(600);
+    for key in &keys {
+        let address = Address::from_public_key(&key.verification_key());
+        while next_nonce(&clients[0], &address).await? < per_sender as u64 {
+            if Instant::now() > deadline {
+                bail!("transfers of {address} not committed within 10 minutes");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let blocks = height(&clients[0]).await?.saturating_sub(start_height);
+    Ok(Figures {
+        validators,
+        tx_per_sec: total as f64 / seconds,
+        blocks_per_sec: blocks as f64 / seconds,
+        seconds,
+    })
+}
