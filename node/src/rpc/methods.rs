@@ -303,7 +303,10 @@ async fn broadcast_commit(state: &RpcState, params: &Params) -> Result<Value, Rp
 fn committed_result(
     state: &RpcState,
     tx: &[u8],
-) -> Option<(tm_block::Height, Option<tendermint::abci::types::ExecTxResult>)> {
+) -> Option<(
+    tm_block::Height,
+    Option<tendermint::abci::types::ExecTxResult>,
+)> {
     let hash = block::tx_hash(tx);
     let (height, index) = state.shared.store.tx_location(hash.as_bytes()).ok()??;
     let results = state.shared.store.results(height).ok()??;

@@ -1,0 +1,308 @@
+//! tendermint-rpc's own clients against a running `xcc-node`: the HTTP
+//! methods the relayer and CLI use, proven store queries, websocket event
+//! subscriptions, and malformed requests that must leave the node running.
+
+mod support;
+
+use futures::{FutureExt as _, StreamExt as _};
+use serde_json::Value;
+use support::{address, new_key, transfer_tx, RawSocket, Testnet, WAIT};
+use tendermint_rpc::event::{Event, EventData};
+use tendermint_rpc::query::{EventType, Query};
+use tendermint_rpc::{Client, Paging, SubscriptionClient};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_client_reads_blocks_results_commits_and_proofs() {
+    let net = Testnet::start(1);
+    net.wait_for_height(0, 2).await;
+    let client = net.nodes[0].http();
+
+    let status = client.status().await.expect("status");
+    assert_eq!(status.node_info.network.as_str(), support::CHAIN_ID);
+    assert!(status.sync_info.latest_block_height.value() >= 2);
+
+    let recipient = address(&new_key());
+    let tx = transfer_tx(&net.faucet, 0, &recipient, 250);
+    let committed = client
+        .broadcast_tx_commit(tx.clone())
+        .await
+        .expect("broadcast_tx_commit");
+    assert!(committed.check_tx.code.is_ok(), "{:?}", committed.check_tx);
+    assert!(
+        committed.tx_result.code.is_ok(),
+        "{:?}",
+        committed.tx_result
+    );
+    let height = committed.height;
+    assert!(height.value() > 0);
+
+    let block = client.block(height).await.expect("block");
+    assert_eq!(block.block.data, vec![tx.clone()]);
+    assert_eq!(block.block_id.hash, block.block.header.hash());
+
+    let results = client.block_results(height).await.expect("block_results");
+    let tx_results = results.txs_results.expect("tx results");
+    assert_eq!(tx_results.len(), 1);
+    assert!(tx_results[0].code.is_ok());
+    assert!(tx_results[0].events.iter().any(|e| e.kind == "transfer"));
+
+    let commit = client.commit(height).await.expect("commit");
+    assert_eq!(commit.signed_header.header.hash(), block.block_id.hash);
+    assert_eq!(commit.signed_header.commit.block_id, block.block_id);
+    assert!(!commit.signed_header.commit.signatures.is_empty());
+
+    let validators = client
+        .validators(height, Paging::All)
+        .await
+        .expect("validators");
+    assert_eq!(validators.validators.len(), 1);
+    assert_eq!(
+        tendermint::validator::Set::without_proposer(validators.validators).hash(),
+        block.block.header.validators_hash
+    );
+
+    let found = client.tx(committed.hash, false).await.expect("tx by hash");
+    assert_eq!(found.height, height);
+    assert_eq!(found.tx, tx);
+
+    let faucet_balance = client
+        .abci_query(
+            Some("/store/key".into()),
+            support::balance_key(&address(&net.faucet)),
+            None,
+            false,
+        )
+        .await
+        .expect("abci_query without proof");
+    assert!(faucet_balance.proof.is_none());
+    assert_eq!(
+        faucet_balance.value,
+        (support::FAUCET_BALANCE - 250).to_be_bytes().to_vec()
+    );
+
+    // The recipient's balance, proven against the app hash of the next header.
+    let key = support::balance_key(&recipient);
+    let answer = client
+        .abci_query(Some("/store/key".into()), key.clone(), None, true)
+        .await
+        .expect("abci_query");
+    assert!(answer.code.is_ok(), "{answer:?}");
+    assert_eq!(answer.value, 250u64.to_be_bytes().to_vec());
+    let ops = answer.proof.expect("a proof with prove=true");
+    assert_eq!(ops.ops.len(), 1);
+    assert_eq!(ops.ops[0].field_type, "ics23:jmt");
+    let queried = answer.height.value();
+    net.wait_for_height(0, queried + 1).await;
+    let header = client
+        .header(tendermint::block::Height::try_from(queried + 1).expect("height"))
+        .await
+        .expect("header")
+        .header;
+    let root: [u8; 32] = header
+        .app_hash
+        .as_bytes()
+        .try_into()
+        .expect("a 32-byte app hash");
+    // The proof type is whatever `verify_membership` takes: an ics23 proof.
+    let proof = prost::Message::decode(ops.ops[0].data.as_slice()).expect("an ics23 proof");
+    assert!(xcc_store::verify_membership(
+        &proof,
+        &root,
+        &key,
+        &answer.value
+    ));
+    assert!(!xcc_store::verify_membership(
+        &proof,
+        &root,
+        &key,
+        &251u64.to_be_bytes()
+    ));
+}
+
+/// The next event on `subscription`, within the harness's patience.
+async fn next_event(subscription: &mut tendermint_rpc::Subscription) -> Event {
+    tokio::time::timeout(WAIT, subscription.next())
+        .await
+        .expect("an event in time")
+        .expect("the subscription is open")
+        .expect("a well-formed event")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn websocket_client_receives_new_blocks_and_txs() {
+    let net = Testnet::start(1);
+    net.wait_for_height(0, 1).await;
+    let node = &net.nodes[0];
+    let ws = node.websocket().await;
+
+    // Other methods work over the socket as over HTTP.
+    let status = ws.status().await.expect("status over the websocket");
+    assert_eq!(status.node_info.network.as_str(), support::CHAIN_ID);
+
+    let mut blocks = ws
+        .subscribe(EventType::NewBlock.into())
+        .await
+        .expect("subscribe NewBlock");
+    match next_event(&mut blocks).await.data {
+        EventData::NewBlock {
+            block: Some(block),
+            block_id,
+            result_finalize_block: Some(results),
+        } => {
+            assert_eq!(block_id.hash, block.header.hash());
+            assert_eq!(results.tx_results.len(), block.data.len());
+        }
+        other => panic!("not a 0.38 NewBlock event: {other:?}"),
+    }
+
+    let recipient = address(&new_key());
+    let tx = transfer_tx(&net.faucet, 0, &recipient, 7);
+    let hash = tendermint::Hash::Sha256(sha2_256(&tx));
+    let mut txs = ws
+        .subscribe(EventType::Tx.into())
+        .await
+        .expect("subscribe Tx");
+    let mut this_tx = ws
+        .subscribe(Query::from(EventType::Tx).and_eq("tx.hash", hash.to_string()))
+        .await
+        .expect("subscribe to one tx");
+    let sender = address(&net.faucet).to_string();
+    let mut from_faucet = ws
+        .subscribe(Query::eq("transfer.from", sender.clone()))
+        .await
+        .expect("subscribe by attribute");
+    let mut other_tx = ws
+        .subscribe(Query::from(EventType::Tx).and_eq("tx.hash", "00".repeat(32)))
+        .await
+        .expect("subscribe to a tx that never comes");
+
+    let sent = node
+        .http()
+        .broadcast_tx_sync(tx.clone())
+        .await
+        .expect("broadcast_tx_sync");
+    assert!(sent.code.is_ok(), "{sent:?}");
+    assert_eq!(sent.hash, hash);
+
+    let event = next_event(&mut txs).await;
+    let EventData::Tx { tx_result } = &event.data else {
+        panic!("not a Tx event: {event:?}");
+    };
+    assert_eq!(tx_result.tx, tx);
+    assert!(tx_result.height > 0);
+    assert_eq!(tx_result.index, Some(0));
+    assert!(tx_result.result.events.iter().any(|e| e.kind == "transfer"));
+    let events = event.events.as_ref().expect("the events map");
+    assert_eq!(events["tm.event"], vec!["Tx".to_owned()]);
+    assert_eq!(events["tx.hash"], vec![hash.to_string()]);
+    assert_eq!(events["tx.height"], vec![tx_result.height.to_string()]);
+    assert_eq!(events["transfer.from"], vec![sender]);
+
+    assert_eq!(next_event(&mut this_tx).await.data, event.data);
+    assert_eq!(next_event(&mut from_faucet).await.data, event.data);
+
+    // Once a later block has arrived, everything about the tx's block has
+    // been routed: the subscription to another tx got nothing.
+    loop {
+        if let EventData::NewBlock {
+            block: Some(block), ..
+        } = next_event(&mut blocks).await.data
+        {
+            if block.header.height.value() > tx_result.height as u64 {
+                break;
+            }
+        }
+    }
+    assert!(other_tx.next().now_or_never().is_none());
+
+    ws.unsubscribe(EventType::Tx.into())
+        .await
+        .expect("unsubscribe");
+
+    ws.close().expect("closing the websocket client");
+}
+
+fn sha2_256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
+}
+
+fn error_code(response: &Value) -> i64 {
+    response["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("not a JSON-RPC error: {response}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_requests_get_errors_and_the_node_runs_on() {
+    let mut net = Testnet::start(1);
+    net.wait_for_height(0, 1).await;
+    let rpc = net.nodes[0].rpc.clone();
+
+    // Over HTTP.
+    assert_eq!(
+        error_code(&support::raw_post(&rpc, "{not json").await),
+        -32700
+    );
+    assert_eq!(error_code(&support::raw_post(&rpc, "[1, 2]").await), -32600);
+    let unknown = r#"{"jsonrpc":"2.0","id":1,"method":"no_such_method"}"#;
+    assert_eq!(error_code(&support::raw_post(&rpc, unknown).await), -32601);
+    let bad_height = r#"{"jsonrpc":"2.0","id":2,"method":"block","params":{"height":"abc"}}"#;
+    assert_eq!(
+        error_code(&support::raw_post(&rpc, bad_height).await),
+        -32602
+    );
+    let bad_tx = r#"{"jsonrpc":"2.0","id":3,"method":"broadcast_tx_sync","params":{"tx":"!!"}}"#;
+    assert_eq!(error_code(&support::raw_post(&rpc, bad_tx).await), -32602);
+
+    // Over the websocket.
+    let mut socket = RawSocket::connect(&rpc).await;
+    assert_eq!(error_code(&socket.call("{not json").await), -32700);
+    let unknown = r#"{"jsonrpc":"2.0","id":4,"method":"no_such_method"}"#;
+    assert_eq!(error_code(&socket.call(unknown).await), -32601);
+    let bad_query =
+        r#"{"jsonrpc":"2.0","id":5,"method":"subscribe","params":{"query":"tm.event="}}"#;
+    assert_eq!(error_code(&socket.call(bad_query).await), -32602);
+    let no_query = r#"{"jsonrpc":"2.0","id":6,"method":"subscribe","params":{}}"#;
+    assert_eq!(error_code(&socket.call(no_query).await), -32602);
+    let not_subscribed =
+        r#"{"jsonrpc":"2.0","id":7,"method":"unsubscribe","params":{"query":"tm.event='Tx'"}}"#;
+    assert_eq!(error_code(&socket.call(not_subscribed).await), -32602);
+
+    // A subscription on the same socket still works after all that.
+    let subscribe = r#"{"jsonrpc":"2.0","id":"s","method":"subscribe","params":{"query":"tm.event='NewBlock'"}}"#;
+    let answer = socket.call(subscribe).await;
+    assert_eq!(answer["id"], "s");
+    assert!(answer["result"].is_object(), "{answer}");
+    let event = socket.recv().await;
+    assert_eq!(event["id"], "s#event");
+    assert_eq!(event["result"]["query"], "tm.event='NewBlock'");
+    assert_eq!(event["result"]["data"]["type"], "tendermint/event/NewBlock");
+    assert_eq!(event["result"]["events"]["tm.event"][0], "NewBlock");
+    let unsubscribe = r#"{"jsonrpc":"2.0","id":8,"method":"unsubscribe_all"}"#;
+    socket.send(unsubscribe).await;
+    // Events already on their way may arrive before the answer.
+    let answer = loop {
+        let message = socket.recv().await;
+        if message["id"] == 8 {
+            break message;
+        }
+    };
+    assert!(answer["result"].is_object(), "{answer}");
+
+    // Clients that subscribe and then never read, or vanish, cost nothing.
+    let mut silent = RawSocket::connect(&rpc).await;
+    silent
+        .send(r#"{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"query":"tm.event='NewBlock'"}}"#)
+        .await;
+    drop(RawSocket::connect(&rpc).await);
+
+    let before = net.wait_for_height(0, 1).await;
+    net.wait_for_height(0, before + 3).await;
+    let status = socket
+        .call(r#"{"jsonrpc":"2.0","id":9,"method":"status","params":{}}"#)
+        .await;
+    assert!(status["result"]["sync_info"].is_object(), "{status}");
+    assert!(net.nodes[0].is_running());
+    drop(silent);
+}
