@@ -18,7 +18,7 @@ use tendermint_proto::v0_38::abci::ResponseFinalizeBlock;
 use super::{Host, HostError, Shared};
 use crate::block::{self, LastBlock};
 use crate::context::{Address, Height, XccContext};
-use crate::mempool::TxHash;
+use crate::mempool::{Mempool, TxHash};
 use crate::store::Undecided;
 
 /// A committed block with its results, for RPC subscribers.
@@ -94,7 +94,9 @@ pub async fn handshake(
     Ok((genesis_app_hash, last_block(shared, store_height)?))
 }
 
-/// FinalizeBlock, results saved (the crash-safe point), then Commit.
+/// FinalizeBlock, results saved (the crash-safe point), then Commit. The
+/// caller holds the mempool: as in CometBFT, no CheckTx may run between the
+/// app's Commit (which resets its check state) and the recheck.
 async fn execute(
     shared: &Shared,
     height: u64,
@@ -171,6 +173,7 @@ impl Host {
         self.shared
             .store
             .store_decided(height, bytes, certificate)?;
+        let mut mempool = self.shared.mempool.clone().lock_owned().await;
         let (results, hashes) = execute(&self.shared, height, &block).await?;
         tracing::info!(
             height,
@@ -184,7 +187,8 @@ impl Host {
             app_hash: results.app_hash.clone(),
             results_hash: block::results_hash(&results.tx_results),
         });
-        self.recheck_mempool(&hashes).await?;
+        self.recheck_mempool(&mut mempool, &hashes).await?;
+        drop(mempool);
         let _ = self
             .shared
             .committed
@@ -193,8 +197,11 @@ impl Host {
     }
 
     /// CometBFT's recheck: what is left must still pass against the new state.
-    async fn recheck_mempool(&self, committed: &[TxHash]) -> Result<(), HostError> {
-        let mut mempool = self.shared.mempool.lock().await;
+    async fn recheck_mempool(
+        &self,
+        mempool: &mut Mempool,
+        committed: &[TxHash],
+    ) -> Result<(), HostError> {
         for tx in mempool.take_after_commit(committed) {
             let result = self
                 .shared
