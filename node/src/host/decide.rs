@@ -106,6 +106,16 @@ async fn execute(
         .app
         .finalize_block(block, &shared.params.validators)
         .await?;
+    // Changing the set needs per-height sets in headers, commits and the
+    // engine; until then a chain stops loudly rather than run on a set its
+    // app no longer agrees with.
+    if !results.validator_updates.is_empty() {
+        return Err(HostError::Inconsistent(format!(
+            "the app returned {} validator update(s) at height {height}; \
+             this node runs the genesis validator set and cannot apply them",
+            results.validator_updates.len()
+        )));
+    }
     let hashes: Vec<TxHash> = block
         .data
         .iter()
