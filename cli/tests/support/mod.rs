@@ -48,6 +48,14 @@ pub struct Testnet {
 impl Testnet {
     /// `xcc testnet init` and `start` with `validators` per chain.
     pub fn start(chains: &[&str], validators: usize, block_time_ms: u64) -> Testnet {
+        // `xcc testnet start` runs the xcc-node beside xcc, which cargo builds
+        // only when the node package is part of the test run.
+        let node = Path::new(env!("CARGO_BIN_EXE_xcc")).with_file_name("xcc-node");
+        assert!(
+            node.is_file(),
+            "{} is missing: run `cargo test --workspace` (or `cargo build -p xcc-node` first)",
+            node.display()
+        );
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args = vec![
             "testnet".to_owned(),
