@@ -33,9 +33,21 @@ fn invalid(message: impl Into<String>) -> BlockError {
 #[derive(Clone, Debug)]
 pub struct ChainParams {
     pub chain_id: chain::Id,
-    pub validators: ValidatorSet,
+    /// The set of heights 1 and 2; later sets follow the app's updates.
+    pub genesis_validators: ValidatorSet,
     pub consensus_hash: Hash,
     pub app_version: u64,
+}
+
+/// The validator sets a block at height h refers to.
+#[derive(Clone, Debug)]
+pub struct HeightValidators {
+    /// Height h - 1's set, which signed the block's last commit.
+    pub last: ValidatorSet,
+    /// Height h's set, which votes on the block.
+    pub current: ValidatorSet,
+    /// Height h + 1's set (the header's next validators hash).
+    pub next: ValidatorSet,
 }
 
 /// The previous block, as the next header refers to it.
@@ -58,8 +70,11 @@ pub struct NewBlock<'a> {
     pub genesis_app_hash: &'a AppHash,
 }
 
-pub fn build(params: &ChainParams, new: NewBlock<'_>) -> Result<Block, BlockError> {
-    let validators_hash = params.validators.to_tendermint().hash();
+pub fn build(
+    params: &ChainParams,
+    validators: &HeightValidators,
+    new: NewBlock<'_>,
+) -> Result<Block, BlockError> {
     let header = Header {
         version: block::header::Version {
             block: BLOCK_PROTOCOL,
@@ -74,8 +89,8 @@ pub fn build(params: &ChainParams, new: NewBlock<'_>) -> Result<Block, BlockErro
                 .map_or_else(empty_hash, |last| commit_hash(&last.commit)),
         ),
         data_hash: Some(data_hash(&new.txs)),
-        validators_hash,
-        next_validators_hash: validators_hash,
+        validators_hash: validators.current.to_tendermint().hash(),
+        next_validators_hash: validators.next.to_tendermint().hash(),
         consensus_hash: params.consensus_hash,
         app_hash: new.last.map_or_else(
             || new.genesis_app_hash.clone(),
@@ -109,6 +124,7 @@ pub fn block_ref(block: &Block) -> BlockRef {
 /// CometBFT validator checks before voting for it, but the app's verdict.
 pub fn validate(
     params: &ChainParams,
+    validators: &HeightValidators,
     block: &Block,
     height: u64,
     last: Option<&LastBlock>,
@@ -136,6 +152,7 @@ pub fn validate(
     };
     let expected = build(
         params,
+        validators,
         NewBlock {
             height,
             time: header.time,
@@ -154,8 +171,8 @@ pub fn validate(
     if expected.header != *header {
         return Err(invalid("header does not match the chain's state"));
     }
-    if params
-        .validators
+    if validators
+        .current
         .validators()
         .iter()
         .all(|v| v.address.to_account_id() != header.proposer_address)
@@ -170,7 +187,7 @@ pub fn validate(
             .last_commit
             .as_ref()
             .ok_or_else(|| invalid("missing last commit"))?;
-        verify_commit(params, commit, &last.block)?;
+        verify_commit(params, &validators.last, commit, &last.block)?;
     }
     Ok(())
 }
@@ -214,6 +231,7 @@ pub fn commit_of(certificate: &CommitCertificate<XccContext>, validators: &Valid
 /// Verifies that more than 2/3 of the voting power signed `commit` for `block`.
 pub fn verify_commit(
     params: &ChainParams,
+    validators: &ValidatorSet,
     commit: &Commit,
     block: &BlockRef,
 ) -> Result<(), BlockError> {
@@ -237,8 +255,7 @@ pub fn verify_commit(
             return Err(invalid("validator signed the last commit twice"));
         }
         seen.push(*validator_address);
-        let Some(validator) = params
-            .validators
+        let Some(validator) = validators
             .validators()
             .iter()
             .find(|v| v.address.to_account_id() == *validator_address)
@@ -264,12 +281,7 @@ pub fn verify_commit(
         }
         signed_power += validator.voting_power;
     }
-    let total: u64 = params
-        .validators
-        .validators()
-        .iter()
-        .map(|v| v.voting_power)
-        .sum();
+    let total: u64 = validators.validators().iter().map(|v| v.voting_power).sum();
     if signed_power * 3 <= total * 2 {
         return Err(invalid("last commit lacks 2/3 of the voting power"));
     }

@@ -90,7 +90,7 @@ pub async fn run(home: NodeHome) -> anyhow::Result<()> {
     let address = Address(key.address());
     let params = Arc::new(ChainParams {
         chain_id: genesis.chain_id.clone(),
-        validators: validators.clone(),
+        genesis_validators: validators.clone(),
         consensus_hash: block::consensus_hash(&genesis.consensus_params),
         app_version: 1,
     });

@@ -11,7 +11,7 @@ use prost::Message;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use tendermint_proto::v0_38::abci::ResponseFinalizeBlock;
 
-use crate::context::{Address, BlockPart, BlockRef, XccContext};
+use crate::context::{Address, BlockPart, BlockRef, ValidatorSet, XccContext};
 
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 const CERTIFICATES: TableDefinition<u64, &[u8]> = TableDefinition::new("certificates");
@@ -19,6 +19,10 @@ const RESULTS: TableDefinition<u64, &[u8]> = TableDefinition::new("results");
 const TX_INDEX: TableDefinition<&[u8], (u64, u32)> = TableDefinition::new("tx_index");
 const UNDECIDED: TableDefinition<(u64, &[u8]), &[u8]> = TableDefinition::new("undecided");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// The validator set of each height from 3 on (1 and 2 use genesis's): the
+/// set for h + 2 is written with block h's results, as CometBFT applies the
+/// updates of block h two heights later.
+const VALIDATOR_SETS: TableDefinition<u64, &[u8]> = TableDefinition::new("validator_sets");
 
 const GENESIS_APP_HASH: &str = "genesis_app_hash";
 
@@ -65,7 +69,7 @@ impl BlockStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let db = Database::create(path)?;
         let txn = db.begin_write()?;
-        for table in [BLOCKS, CERTIFICATES, RESULTS] {
+        for table in [BLOCKS, CERTIFICATES, RESULTS, VALIDATOR_SETS] {
             txn.open_table(table)?;
         }
         txn.open_table(TX_INDEX)?;
@@ -186,16 +190,36 @@ impl BlockStore {
         Ok(())
     }
 
-    /// Records a block's FinalizeBlock results and indexes its txs.
+    /// The validator set of `height`, if recorded (heights above 2).
+    pub fn validator_set(&self, height: u64) -> Result<Option<ValidatorSet>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(VALIDATOR_SETS)?;
+        let Some(bytes) = table.get(height)? else {
+            return Ok(None);
+        };
+        let entries: Vec<([u8; 32], u64)> =
+            borsh::from_slice(bytes.value()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        ValidatorSet::from_entries(&entries)
+            .map(Some)
+            .ok_or_else(|| StoreError::Corrupt(format!("validator set of height {height}")))
+    }
+
+    /// Records a block's FinalizeBlock results, indexes its txs, and records
+    /// the validator set of `height + 2`, in one transaction.
     pub fn store_results(
         &self,
         height: u64,
         results: &ResponseFinalizeBlock,
         tx_hashes: &[[u8; 32]],
+        validators_after_next: &ValidatorSet,
     ) -> Result<(), StoreError> {
+        let entries = borsh::to_vec(&validators_after_next.to_entries())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let txn = self.db.begin_write()?;
         txn.open_table(RESULTS)?
             .insert(height, results.encode_to_vec().as_slice())?;
+        txn.open_table(VALIDATOR_SETS)?
+            .insert(height + 2, entries.as_slice())?;
         {
             let mut index = txn.open_table(TX_INDEX)?;
             for (i, hash) in tx_hashes.iter().enumerate() {

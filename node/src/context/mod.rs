@@ -18,7 +18,7 @@ pub use address::Address;
 pub use height::Height;
 pub use proposal::{BlockPart, Proposal};
 pub use signing_scheme::{Ed25519, PublicKey, Signature};
-pub use validator::{Validator, ValidatorSet};
+pub use validator::{UpdateError, Validator, ValidatorSet};
 pub use value::BlockRef;
 pub use vote::{NoExtension, Vote};
 

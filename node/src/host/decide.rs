@@ -52,7 +52,7 @@ fn last_block(shared: &Shared, height: u64) -> Result<Option<LastBlock>, HostErr
     let results = results_of(results)?;
     Ok(Some(LastBlock {
         block: block::block_ref(&block),
-        commit: block::commit_of(&certificate, &shared.params.validators),
+        commit: block::commit_of(&certificate, &shared.validators_at(height)?),
         app_hash: results.app_hash.clone(),
         results_hash: block::results_hash(&results.tx_results),
     }))
@@ -104,18 +104,21 @@ async fn execute(
 ) -> Result<(response::FinalizeBlock, Vec<TxHash>), HostError> {
     let results = shared
         .app
-        .finalize_block(block, &shared.params.validators)
+        .finalize_block(
+            block,
+            &shared.validators_at(height.saturating_sub(1).max(1))?,
+        )
         .await?;
-    // Changing the set needs per-height sets in headers, commits and the
-    // engine; until then a chain stops loudly rather than run on a set its
-    // app no longer agrees with.
-    if !results.validator_updates.is_empty() {
-        return Err(HostError::Inconsistent(format!(
-            "the app returned {} validator update(s) at height {height}; \
-             this node runs the genesis validator set and cannot apply them",
-            results.validator_updates.len()
-        )));
-    }
+    // CometBFT applies block h's updates to the set of h + 2, and halts on
+    // updates it cannot apply.
+    let after_next = shared
+        .validators_at(height + 1)?
+        .apply_updates(&results.validator_updates)
+        .map_err(|e| {
+            HostError::Inconsistent(format!(
+                "the app's validator updates at height {height}: {e}"
+            ))
+        })?;
     let hashes: Vec<TxHash> = block
         .data
         .iter()
@@ -125,6 +128,7 @@ async fn execute(
         height,
         &ResponseFinalizeBlock::from(results.clone()),
         &hashes,
+        &after_next,
     )?;
     shared.app.commit().await?;
     Ok((results, hashes))
@@ -167,7 +171,10 @@ impl Host {
         self.shared.store.update_certificate(certificate)?;
         if let Some(last) = self.last.as_mut() {
             if last.height() == certificate.height.0 {
-                last.commit = block::commit_of(certificate, &self.shared.params.validators);
+                last.commit = block::commit_of(
+                    certificate,
+                    &self.shared.validators_at(certificate.height.0)?,
+                );
             }
         }
         Ok(true)
@@ -193,7 +200,7 @@ impl Host {
         );
         self.last = Some(LastBlock {
             block: block::block_ref(&block),
-            commit: block::commit_of(certificate, &self.shared.params.validators),
+            commit: block::commit_of(certificate, &self.shared.validators_at(height)?),
             app_hash: results.app_hash.clone(),
             results_hash: block::results_hash(&results.tx_results),
         });

@@ -16,8 +16,8 @@ use tendermint::AppHash;
 use tokio::sync::{broadcast, Mutex};
 
 use crate::app_conn::{AppConn, AppConnError};
-use crate::block::{BlockError, ChainParams, LastBlock};
-use crate::context::{Address, BlockPart, Height, XccContext};
+use crate::block::{BlockError, ChainParams, HeightValidators, LastBlock};
+use crate::context::{Address, BlockPart, Height, ValidatorSet, XccContext};
 use crate::mempool::Mempool;
 use crate::signing::ValidatorSigner;
 use crate::store::{BlockStore, StoreError};
@@ -44,6 +44,28 @@ pub struct Shared {
     pub app: AppConn,
     pub mempool: Arc<Mutex<Mempool>>,
     pub committed: broadcast::Sender<Arc<Committed>>,
+}
+
+impl Shared {
+    /// The validator set of `height`: genesis's for heights 1 and 2, then
+    /// what the app's updates made of it.
+    pub fn validators_at(&self, height: u64) -> Result<ValidatorSet, HostError> {
+        if height <= 2 {
+            return Ok(self.params.genesis_validators.clone());
+        }
+        self.store.validator_set(height)?.ok_or_else(|| {
+            HostError::Inconsistent(format!("no validator set recorded for height {height}"))
+        })
+    }
+
+    /// The sets a block at `height` refers to.
+    pub fn height_validators(&self, height: u64) -> Result<HeightValidators, HostError> {
+        Ok(HeightValidators {
+            last: self.validators_at(height.saturating_sub(1).max(1))?,
+            current: self.validators_at(height)?,
+            next: self.validators_at(height + 1)?,
+        })
+    }
 }
 
 pub struct Host {
@@ -102,12 +124,12 @@ impl Host {
         Height(self.last.as_ref().map_or(0, |l| l.height()) + 1)
     }
 
-    fn height_params(&self) -> HeightParams<XccContext> {
-        HeightParams::new(
-            self.shared.params.validators.clone(),
+    fn height_params(&self, height: Height) -> Result<HeightParams<XccContext>, HostError> {
+        Ok(HeightParams::new(
+            self.shared.validators_at(height.0)?,
             self.timeouts,
             Some(self.block_time),
-        )
+        ))
     }
 
     /// Serves consensus until its channel closes.
@@ -131,8 +153,9 @@ impl Host {
         match msg {
             AppMsg::ConsensusReady { reply } => {
                 let height = self.next_height();
-                tracing::info!(%height, validators = self.shared.params.validators.count(), "consensus ready");
-                let _ = reply.send((height, self.height_params()));
+                let params = self.height_params(height)?;
+                tracing::info!(%height, validators = params.validator_set.count(), "consensus ready");
+                let _ = reply.send((height, params));
             }
             AppMsg::StartedRound {
                 height,
@@ -182,10 +205,11 @@ impl Host {
                 certificate, reply, ..
             } => {
                 let next = if self.finalized(&certificate).await? {
-                    Next::Start(self.next_height(), self.height_params())
+                    let height = self.next_height();
+                    Next::Start(height, self.height_params(height)?)
                 } else {
                     tracing::warn!(height = %certificate.height, "decided block not here; restarting the height for value sync");
-                    Next::Restart(certificate.height, self.height_params())
+                    Next::Restart(certificate.height, self.height_params(certificate.height)?)
                 };
                 let _ = reply.send(next);
             }

@@ -71,6 +71,7 @@ impl Host {
             .await
             .reap(self.max_block_tx_bytes);
         let params = &self.shared.params;
+        let validators = self.shared.height_validators(height.0)?;
         let txs = self
             .shared
             .app
@@ -79,12 +80,13 @@ impl Host {
                 self.max_block_tx_bytes,
                 height.0,
                 time,
-                &params.validators,
+                &validators.next,
                 self.address,
             )
             .await?;
         let block = block::build(
             params,
+            &validators,
             NewBlock {
                 height: height.0,
                 time,
@@ -183,7 +185,14 @@ impl Host {
         let StreamContent::Data(part) = message.content else {
             return Ok(None);
         };
-        let Some(proposer) = self.shared.params.validators.get_by_address(&part.proposer) else {
+        let next = self.next_height();
+        // The set of a height is known once the block two below it is
+        // committed; parts further ahead are restreamed or synced later.
+        if part.height < next || part.height.0 > next.0 + 1 {
+            return Ok(None);
+        }
+        let validators = self.shared.validators_at(part.height.0)?;
+        let Some(proposer) = validators.get_by_address(&part.proposer) else {
             tracing::warn!(proposer = %part.proposer, "block part from a non-validator");
             return Ok(None);
         };
@@ -193,12 +202,8 @@ impl Host {
             tracing::warn!(proposer = %part.proposer, "block part with a bad signature");
             return Ok(None);
         }
-        let next = self.next_height();
         if part.height > next {
             self.pending.push(part);
-            return Ok(None);
-        }
-        if part.height < next {
             return Ok(None);
         }
         self.accept_part(part).await.map(Some)
@@ -226,8 +231,10 @@ impl Host {
         let (value, valid) = match block::decode(&part.block) {
             Ok(block) => {
                 let value = block::block_ref(&block);
+                let validators = self.shared.height_validators(height.0)?;
                 let checked = block::validate(
                     &self.shared.params,
+                    &validators,
                     &block,
                     height.0,
                     self.last.as_ref(),
@@ -250,7 +257,7 @@ impl Host {
                     Ok(()) => {
                         self.shared
                             .app
-                            .process_proposal(&block, &self.shared.params.validators)
+                            .process_proposal(&block, &validators.last)
                             .await?
                     }
                     Err(error) => {

@@ -175,7 +175,7 @@ async fn status(state: &RpcState) -> Result<Value, RpcError> {
             "other": { "tx_index": "on", "rpc_address": "" }
         },
         "sync_info": to_json(&sync_info)?,
-        "validator_info": to_json(&shared.params.validators.to_tendermint().validators().first())?,
+        "validator_info": to_json(&shared.validators_at(latest.unwrap_or(0) + 1).map_err(RpcError::internal)?.to_tendermint().validators().first())?,
     }))
 }
 
@@ -325,7 +325,11 @@ fn commit(state: &RpcState, height: Option<u64>) -> Result<Value, RpcError> {
         .certificate(height)
         .map_err(RpcError::internal)?
         .ok_or_else(|| RpcError::internal(format!("no commit for height {height}")))?;
-    let commit = block::commit_of(&certificate, &state.shared.params.validators);
+    let validators = state
+        .shared
+        .validators_at(height)
+        .map_err(RpcError::internal)?;
+    let commit = block::commit_of(&certificate, &validators);
     let signed_header = SignedHeader::new(block.header, commit).map_err(RpcError::internal)?;
     let canonical = latest(state)? > height;
     to_json(&endpoint::commit::Response {
@@ -339,7 +343,17 @@ fn validators(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
         Some(h) if h > 0 => h,
         _ => latest(state)?,
     };
-    let set = state.shared.params.validators.to_tendermint();
+    // Sets are known up to two heights past the latest block.
+    if height > latest(state)? + 2 {
+        return Err(RpcError::invalid_params(format!(
+            "height {height} is beyond the known validator sets"
+        )));
+    }
+    let set = state
+        .shared
+        .validators_at(height)
+        .map_err(RpcError::internal)?
+        .to_tendermint();
     let validators = set.validators().clone();
     let total = validators.len() as i32;
     to_json(&endpoint::validators::Response::new(
