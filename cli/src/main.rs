@@ -21,7 +21,7 @@ use xcc_node_config::AppKind;
 use xcc_proto::tx::v1 as pb;
 
 use keyring::Keyring;
-use msgs::{CurrencyTx, SecurityTx};
+use msgs::{CurrencyTx, SecurityTx, ValidatorsTx};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -129,6 +129,13 @@ enum TxCommand {
         #[command(subcommand)]
         msg: CurrencyTx,
     },
+    /// A validator admin tx (any chain; needs --chain-id).
+    Validators {
+        #[command(flatten)]
+        options: TxOptions,
+        #[command(subcommand)]
+        msg: ValidatorsTx,
+    },
     /// Add a signature to a tx file (e.g. the registrar countersigning a registration).
     Sign {
         file: PathBuf,
@@ -218,17 +225,20 @@ fn keys(keyring: &Keyring, command: KeysCommand) -> anyhow::Result<()> {
 
 async fn tx(home: &std::path::Path, keyring: &Keyring, command: TxCommand) -> anyhow::Result<()> {
     type Build = Box<dyn Fn(xcc_chain::Address) -> xcc_proto::Any>;
-    let (options, kind, build): (TxOptions, AppKind, Build) = match command {
+    let (options, kind, build): (TxOptions, Option<AppKind>, Build) = match command {
         TxCommand::Security { options, msg } => (
             options,
-            AppKind::Security,
+            Some(AppKind::Security),
             Box::new(move |signer| msg.to_any(signer)),
         ),
         TxCommand::Currency { options, msg } => (
             options,
-            AppKind::Currency,
+            Some(AppKind::Currency),
             Box::new(move |signer| msg.to_any(signer)),
         ),
+        TxCommand::Validators { options, msg } => {
+            (options, None, Box::new(move |signer| msg.to_any(signer)))
+        }
         TxCommand::Sign { file, from, output } => {
             let mut tx = txfile::read(&file)?;
             add_signature(&mut tx, &keyring.get(&from)?.key)?;
@@ -243,7 +253,7 @@ async fn tx(home: &std::path::Path, keyring: &Keyring, command: TxCommand) -> an
         }
     };
     let signer = keyring.get(&options.from)?;
-    let chain_id = query::chain_id(home, options.chain_id.as_deref(), Some(kind))?;
+    let chain_id = query::chain_id(home, options.chain_id.as_deref(), kind)?;
     // Offline signing needs no chain at all once the nonce is given.
     let client = match (options.generate_only, options.nonce) {
         (true, Some(_)) => None,

@@ -2,7 +2,9 @@
 
 use clap::Subcommand;
 use xcc_chain::Address;
-use xcc_proto::{currency::v1 as currency, security::v1 as security, to_any, Any};
+use xcc_proto::{
+    currency::v1 as currency, security::v1 as security, to_any, validators::v1 as validators, Any,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum SecurityTx {
@@ -207,6 +209,54 @@ impl CurrencyTx {
                 to: to.to_string(),
                 amount: *amount,
             }),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ValidatorsTx {
+    /// Set a consensus validator's voting power, 0 to remove it (validator admin only).
+    SetPower {
+        /// The validator's ed25519 public key, base64 as in priv_validator_key.json.
+        #[arg(long)]
+        pub_key: ConsensusKey,
+        #[arg(long)]
+        power: u64,
+    },
+}
+
+/// A validator's ed25519 consensus key, given in base64.
+#[derive(Clone, Debug)]
+pub struct ConsensusKey(Vec<u8>);
+
+impl std::str::FromStr for ConsensusKey {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|e| format!("not base64: {e}"))?;
+        if bytes.len() != 32 {
+            return Err(format!(
+                "an ed25519 key is 32 bytes, this is {}",
+                bytes.len()
+            ));
+        }
+        Ok(ConsensusKey(bytes))
+    }
+}
+
+impl ValidatorsTx {
+    pub fn to_any(&self, signer: Address) -> Any {
+        match self {
+            ValidatorsTx::SetPower { pub_key, power } => {
+                to_any(&validators::MsgSetValidatorPower {
+                    authority: signer.to_string(),
+                    public_key: pub_key.0.clone(),
+                    power: *power,
+                })
+            }
         }
     }
 }

@@ -30,6 +30,12 @@ pub mod currency {
     }
 }
 
+pub mod validators {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.validators.v1.rs"));
+    }
+}
+
 /// Packs a message into an `Any` with its `/package.Message` type URL.
 pub fn to_any<M: prost::Name>(msg: &M) -> Any {
     Any {

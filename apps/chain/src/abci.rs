@@ -118,7 +118,11 @@ impl AbciApp {
                 ConsensusResponse::FinalizeBlock(resp::FinalizeBlock {
                     events: Vec::new(),
                     tx_results: finalized.tx_results.into_iter().map(exec_result).collect(),
-                    validator_updates: Vec::new(),
+                    validator_updates: finalized
+                        .validator_updates
+                        .iter()
+                        .map(validator_update)
+                        .collect::<Result<_, _>>()?,
                     consensus_param_updates: None,
                     app_hash: app_hash_of(&finalized.app_hash),
                 })
@@ -238,6 +242,17 @@ fn abci_event(event: Event) -> AbciEvent {
             .into_iter()
             .map(|(key, value)| (key, value, true)),
     )
+}
+
+fn validator_update(
+    update: &crate::ValidatorUpdate,
+) -> Result<tendermint::validator::Update, AppError> {
+    Ok(tendermint::validator::Update {
+        pub_key: tendermint::PublicKey::from_raw_ed25519(&update.public_key)
+            .ok_or_else(|| AppError::ValidatorUpdate("not an ed25519 key".into()))?,
+        power: tendermint::vote::Power::try_from(update.power)
+            .map_err(|e| AppError::ValidatorUpdate(e.to_string()))?,
+    })
 }
 
 fn exec_result(outcome: TxOutcome) -> ExecTxResult {

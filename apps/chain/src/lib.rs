@@ -12,8 +12,9 @@ pub mod module;
 pub mod state;
 pub mod testing;
 pub mod tx;
+pub mod validators;
 
 pub use address::Address;
 pub use app::{App, AppConfig, AppError, FinalizedBlock, QueryOutcome, TxOutcome};
 pub use error::{ExecError, QueryError};
-pub use module::{BlockInfo, Event, Module, Msg, MsgContext};
+pub use module::{BlockInfo, Event, Module, Msg, MsgContext, ValidatorUpdate};

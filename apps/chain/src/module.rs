@@ -42,6 +42,15 @@ impl Event {
     }
 }
 
+/// A change of a consensus validator's power (0 removes it), returned to
+/// the node in FinalizeBlock; CometBFT applies it two heights later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValidatorUpdate {
+    /// ed25519 consensus public key.
+    pub public_key: [u8; 32],
+    pub power: u64,
+}
+
 /// What a message handler sees besides state.
 pub struct MsgContext<'a> {
     pub chain_id: &'a str,
@@ -49,11 +58,16 @@ pub struct MsgContext<'a> {
     /// Addresses that signed the tx, the sender first.
     pub signers: &'a [Address],
     pub events: Vec<Event>,
+    pub validator_updates: Vec<ValidatorUpdate>,
 }
 
 impl MsgContext<'_> {
     pub fn emit(&mut self, event: Event) {
         self.events.push(event);
+    }
+
+    pub fn update_validator(&mut self, update: ValidatorUpdate) {
+        self.validator_updates.push(update);
     }
 }
 

@@ -111,6 +111,10 @@ impl TestChain {
             "a refused tx changed state: {}",
             outcome.log
         );
+        assert!(
+            with.validator_updates.is_empty(),
+            "a refused tx changed the validator set"
+        );
         self.app.commit().expect("commit");
         self.height = block.height;
         outcome

@@ -36,6 +36,9 @@ pub fn init(
     let registrar = key("registrar")?;
     let bank = key("bank")?;
     let users = [key("alice")?, key("bob")?];
+    // Sets validator powers on every chain (`xcc tx validators`).
+    let operator = key("operator")?;
+    let validator_admin = serde_json::json!({ "admin": operator });
 
     let security = SecurityGenesis {
         registrar: Some(registrar),
@@ -60,12 +63,12 @@ pub fn init(
         ChainSpec {
             chain_id: SECURITY_CHAIN.into(),
             app: AppKind::Security,
-            app_state: serde_json::json!({ "security": security }),
+            app_state: serde_json::json!({ "security": security, "validators": validator_admin }),
         },
         ChainSpec {
             chain_id: CURRENCY_CHAIN.into(),
             app: AppKind::Currency,
-            app_state: serde_json::json!({ "currency": currency }),
+            app_state: serde_json::json!({ "currency": currency, "validators": validator_admin }),
         },
     ];
     for chain_id in only {

@@ -15,7 +15,7 @@ use xcc_node_config::{read_toml, TestnetManifest, TestnetNode, MANIFEST_FILE};
 #[derive(Debug, Subcommand)]
 pub enum TestnetCommand {
     /// Write every validator's home, the genesis of each chain, the CLI
-    /// config and the keys registrar, bank, alice and bob.
+    /// config and the keys registrar, bank, alice, bob and operator.
     Init {
         #[arg(long, default_value_t = 4)]
         validators: usize,

@@ -12,7 +12,7 @@ use xcc_store::{PreparedVersion, Snapshot, Store};
 use crate::address::Address;
 use crate::auth;
 use crate::error::{code, ExecError, CHAIN_CODESPACE};
-use crate::module::{BlockInfo, Event, Module, Msg, MsgContext};
+use crate::module::{BlockInfo, Event, Module, Msg, MsgContext, ValidatorUpdate};
 use crate::state::{Changes, EmptyState, StateDelta, StateRead, StateWrite};
 use crate::tx::{decode_and_verify, tx_hash, DEFAULT_MAX_TX_BYTES};
 
@@ -46,6 +46,8 @@ pub enum AppError {
     OutOfOrder { last: u64, got: u64 },
     #[error("commit without a finalized block")]
     NothingToCommit,
+    #[error("invalid validator update: {0}")]
+    ValidatorUpdate(String),
 }
 
 /// The result of one tx, as FinalizeBlock and CheckTx report it.
@@ -87,6 +89,8 @@ impl TxOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FinalizedBlock {
     pub tx_results: Vec<TxOutcome>,
+    /// One per key, the block's last word on it (CometBFT refuses two).
+    pub validator_updates: Vec<ValidatorUpdate>,
     pub app_hash: [u8; 32],
 }
 
@@ -238,7 +242,9 @@ impl App {
         let check_state = StateDelta::with_changes(base.as_ref(), std::mem::take(&mut self.check));
         let block = self.check_block(&check_state)?;
         let mut tx_state = StateDelta::new(&check_state);
-        let result = self.execute_tx(&mut tx_state, block, bytes);
+        let result = self
+            .execute_tx(&mut tx_state, block, bytes)
+            .map(|(events, _)| events);
         let tx_changes = tx_state.into_changes();
         let mut check_changes = check_state.into_changes();
         if result.is_ok() {
@@ -290,13 +296,18 @@ impl App {
         block_state.put_raw(state_key::LAST_BLOCK.to_vec(), meta);
 
         let mut tx_results = Vec::with_capacity(txs.len());
+        let mut validator_updates = std::collections::BTreeMap::new();
         for bytes in txs {
             let mut tx_state = StateDelta::new(&block_state);
             let result = self.execute_tx(&mut tx_state, block, bytes);
             let tx_changes = tx_state.into_changes();
-            if result.is_ok() {
+            let result = result.map(|(events, updates)| {
                 block_state.apply(tx_changes);
-            }
+                for update in updates {
+                    validator_updates.insert(update.public_key, update);
+                }
+                events
+            });
             tx_results.push(TxOutcome::from_result(tx_hash(bytes), result));
         }
         let changes = block_state.into_changes();
@@ -315,6 +326,7 @@ impl App {
         });
         Ok(FinalizedBlock {
             tx_results,
+            validator_updates: validator_updates.into_values().collect(),
             app_hash,
         })
     }
@@ -343,7 +355,7 @@ impl App {
         state: &mut dyn StateWrite,
         block: BlockInfo,
         bytes: &[u8],
-    ) -> Result<Vec<Event>, ExecError> {
+    ) -> Result<(Vec<Event>, Vec<ValidatorUpdate>), ExecError> {
         let tx = decode_and_verify(bytes, &self.chain_id, self.config.max_tx_bytes)?;
         if tx.body.timeout_height != 0 && block.height > tx.body.timeout_height {
             return Err(ExecError::new(
@@ -375,11 +387,12 @@ impl App {
             block,
             signers: &signers,
             events: Vec::new(),
+            validator_updates: Vec::new(),
         };
         for msg in &msgs {
             msg.execute(&mut ctx, state)?;
         }
-        Ok(ctx.events)
+        Ok((ctx.events, ctx.validator_updates))
     }
 
     fn decode_msg(&self, any: &xcc_proto::Any) -> Result<Box<dyn Msg>, ExecError> {
