@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use ed25519_consensus::SigningKey;
-use xcc_chain::tx::{add_signature, decode_and_verify, DEFAULT_MAX_TX_BYTES};
+use xcc_chain::tx::{add_signature, decode_and_verify, signed_tx, DEFAULT_MAX_TX_BYTES};
 use xcc_node_config::AppKind;
 use xcc_proto::tx::v1 as pb;
 
@@ -271,11 +271,7 @@ async fn tx(home: &std::path::Path, keyring: &Keyring, command: TxCommand) -> an
         timeout_height: options.timeout_height,
         memo: options.memo,
     };
-    let mut tx = pb::Tx {
-        body: Some(body),
-        signatures: Vec::new(),
-    };
-    add_signature(&mut tx, &signer.key)?;
+    let tx = signed_tx(body, &[&signer.key]);
     match client {
         Some(client) if !options.generate_only => {
             print_committed(&send::broadcast_and_wait(&client, &tx).await?)

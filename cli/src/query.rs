@@ -105,7 +105,7 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                 address: account(&a)?.to_string(),
             };
             let found: auth::Account = ask
-                .module(&client, "xcc.auth.v1.Query/Account", &request)
+                .module(&client, crate::send::ACCOUNT_QUERY, &request)
                 .await?;
             json!({ "address": found.address, "public_key": hex::encode(found.public_key), "nonce": found.nonce })
         }
@@ -132,7 +132,7 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                 CurrencyQuery::Denom { denom } => to_json::<currency::Denom>(
                     ask.module(
                         &client,
-                        "xcc.currency.v1.Query/Denom",
+                        "/xcc.currency.v1.Query/Denom",
                         &currency::QueryDenomRequest { denom },
                     )
                     .await?,
@@ -140,7 +140,7 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                 CurrencyQuery::Denoms => to_json::<currency::QueryDenomsResponse>(
                     ask.module(
                         &client,
-                        "xcc.currency.v1.Query/Denoms",
+                        "/xcc.currency.v1.Query/Denoms",
                         &currency::QueryDenomsRequest {},
                     )
                     .await?,
@@ -151,7 +151,7 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                         account: account(&a)?.to_string(),
                     };
                     to_json::<currency::QueryBalanceResponse>(
-                        ask.module(&client, "xcc.currency.v1.Query/Balance", &request)
+                        ask.module(&client, "/xcc.currency.v1.Query/Balance", &request)
                             .await?,
                     )?
                 }
@@ -160,7 +160,7 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                         account: account(&a)?.to_string(),
                     };
                     to_json::<currency::QueryBalancesResponse>(
-                        ask.module(&client, "xcc.currency.v1.Query/Balances", &request)
+                        ask.module(&client, "/xcc.currency.v1.Query/Balances", &request)
                             .await?,
                     )?
                 }
@@ -179,7 +179,7 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                 SecurityQuery::Security { symbol } => to_json::<security::Security>(
                     ask.module(
                         &client,
-                        "xcc.security.v1.Query/Security",
+                        "/xcc.security.v1.Query/Security",
                         &security::QuerySecurityRequest { symbol },
                     )
                     .await?,
@@ -187,7 +187,7 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                 SecurityQuery::Securities => to_json::<security::QuerySecuritiesResponse>(
                     ask.module(
                         &client,
-                        "xcc.security.v1.Query/Securities",
+                        "/xcc.security.v1.Query/Securities",
                         &security::QuerySecuritiesRequest {},
                     )
                     .await?,
@@ -198,14 +198,14 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                         account: account(&a)?.to_string(),
                     };
                     to_json::<security::QueryBalanceResponse>(
-                        ask.module(&client, "xcc.security.v1.Query/Balance", &request)
+                        ask.module(&client, "/xcc.security.v1.Query/Balance", &request)
                             .await?,
                     )?
                 }
                 SecurityQuery::Holders { symbol } => to_json::<security::QueryHoldersResponse>(
                     ask.module(
                         &client,
-                        "xcc.security.v1.Query/Holders",
+                        "/xcc.security.v1.Query/Holders",
                         &security::QueryHoldersRequest { symbol },
                     )
                     .await?,
@@ -216,14 +216,14 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                         account: account(&a)?.to_string(),
                     };
                     to_json::<security::QueryWhitelistResponse>(
-                        ask.module(&client, "xcc.security.v1.Query/Whitelist", &request)
+                        ask.module(&client, "/xcc.security.v1.Query/Whitelist", &request)
                             .await?,
                     )?
                 }
                 SecurityQuery::KycAgents { symbol } => to_json::<security::QueryKycAgentsResponse>(
                     ask.module(
                         &client,
-                        "xcc.security.v1.Query/KycAgents",
+                        "/xcc.security.v1.Query/KycAgents",
                         &security::QueryKycAgentsRequest { symbol },
                     )
                     .await?,

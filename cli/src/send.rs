@@ -9,7 +9,7 @@ use xcc_chain::Address;
 use xcc_proto::auth::v1 as auth;
 use xcc_proto::tx::v1 as pb;
 
-const ACCOUNT_QUERY: &str = "/xcc.auth.v1.Query/Account";
+pub const ACCOUNT_QUERY: &str = "/xcc.auth.v1.Query/Account";
 
 /// The nonce the account's next tx must carry (0 for an account the chain
 /// has not seen yet).

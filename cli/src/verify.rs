@@ -15,10 +15,8 @@ use tendermint_light_client_verifier::types::{
 };
 use tendermint_light_client_verifier::{ProdVerifier, Verdict, Verifier};
 use tendermint_rpc::{Client, HttpClient, Paging};
+use xcc_chain::app::{PROOF_OP_TYPE, STORE_KEY_PATH};
 use xcc_node_config::{read_toml, ClientConfig, CLIENT_CONFIG_FILE};
-
-const STORE_KEY_PATH: &str = "/store/key";
-const PROOF_OP_TYPE: &str = "ics23:jmt";
 
 /// A validator set is trusted this long after the header that vouched for it.
 const TRUSTING_PERIOD: Duration = Duration::from_secs(21 * 24 * 3600);

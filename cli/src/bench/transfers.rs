@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail};
 use ed25519_consensus::SigningKey;
 use prost::Message;
 use tendermint_rpc::{Client, HttpClient};
-use xcc_chain::tx::add_signature;
+use xcc_chain::tx::signed_tx;
 use xcc_chain::Address;
 use xcc_proto::{currency::v1 as currency, to_any, tx::v1 as pb};
 
@@ -56,13 +56,7 @@ pub async fn run(
     Ok(())
 }
 
-fn transfer(
-    chain_id: &str,
-    key: &SigningKey,
-    nonce: u64,
-    to: Address,
-    amount: u64,
-) -> anyhow::Result<pb::Tx> {
+fn transfer(chain_id: &str, key: &SigningKey, nonce: u64, to: Address, amount: u64) -> pb::Tx {
     let from = Address::from_public_key(&key.verification_key());
     let msg = to_any(&currency::MsgTransfer {
         from: from.to_string(),
@@ -70,18 +64,14 @@ fn transfer(
         denom: "usd".into(),
         amount,
     });
-    let mut tx = pb::Tx {
-        body: Some(pb::TxBody {
-            chain_id: chain_id.to_owned(),
-            nonce,
-            msgs: vec![msg],
-            timeout_height: 0,
-            memo: String::new(),
-        }),
-        signatures: Vec::new(),
+    let body = pb::TxBody {
+        chain_id: chain_id.to_owned(),
+        nonce,
+        msgs: vec![msg],
+        timeout_height: 0,
+        memo: String::new(),
     };
-    add_signature(&mut tx, key).map_err(|e| anyhow!("signing: {e}"))?;
-    Ok(tx)
+    signed_tx(body, &[key])
 }
 
 async fn height(client: &HttpClient) -> anyhow::Result<u64> {
@@ -127,11 +117,7 @@ async fn one_run(
             amount: 1_000_000,
         }));
     }
-    let mut funding = pb::Tx {
-        body: Some(funding),
-        signatures: Vec::new(),
-    };
-    add_signature(&mut funding, &bank.key).map_err(|e| anyhow!("signing: {e}"))?;
+    let funding = signed_tx(funding, &[&bank.key]);
     broadcast_and_wait(&clients[0], &funding).await?;
 
     // Sign everything before the clock starts.
@@ -140,8 +126,8 @@ async fn one_run(
     for (index, key) in keys.iter().enumerate() {
         let to = bank.address();
         let batch = (0..per_sender as u64)
-            .map(|nonce| transfer(CURRENCY_CHAIN, key, nonce, to, 1).map(|tx| tx.encode_to_vec()))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+            .map(|nonce| transfer(CURRENCY_CHAIN, key, nonce, to, 1).encode_to_vec())
+            .collect::<Vec<_>>();
         batches.push((clients[index % clients.len()].clone(), batch));
     }
     let total = per_sender * senders;

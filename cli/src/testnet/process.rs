@@ -118,14 +118,12 @@ pub fn stop(testnet: &Path, nodes: &[TestnetNode], kill_at_once: bool) -> anyhow
     }
     let deadline = Instant::now() + STOP_GRACE;
     for (node, home, pid) in &signalled {
-        while is_alive(*pid) && Instant::now() < deadline {
-            reap(*pid);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if is_alive(*pid) {
+        if !wait_gone(*pid, deadline) {
             eprintln!("warning: {} ignored SIGTERM; killing it", node.moniker);
             let _ = kill(*pid, Signal::SIGKILL);
-            wait_gone(*pid)?;
+            if !wait_gone(*pid, Instant::now() + STOP_GRACE) {
+                bail!("process {pid} survived SIGKILL");
+            }
         }
         let _ = std::fs::remove_file(home.pid_file());
     }
@@ -137,14 +135,14 @@ fn reap(pid: Pid) {
     let _ = nix::sys::wait::waitpid(pid, Some(nix::sys::wait::WaitPidFlag::WNOHANG));
 }
 
-fn wait_gone(pid: Pid) -> anyhow::Result<()> {
-    let deadline = Instant::now() + STOP_GRACE;
+/// Whether the process is gone by `deadline`.
+fn wait_gone(pid: Pid, deadline: Instant) -> bool {
     while is_alive(pid) {
         reap(pid);
         if Instant::now() > deadline {
-            bail!("process {pid} survived SIGKILL");
+            return false;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Ok(())
+    true
 }

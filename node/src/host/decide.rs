@@ -190,7 +190,7 @@ impl Host {
         self.shared
             .store
             .store_decided(height, bytes, certificate)?;
-        let mut mempool = self.shared.mempool.clone().lock_owned().await;
+        let mut mempool = self.shared.mempool.lock().await;
         let (results, hashes) = execute(&self.shared, height, &block).await?;
         tracing::info!(
             height,

@@ -309,12 +309,30 @@ fn committed_result(
 )> {
     let hash = block::tx_hash(tx);
     let (height, index) = state.shared.store.tx_location(hash.as_bytes()).ok()??;
-    let results = state.shared.store.results(height).ok()??;
-    let results = tendermint::abci::response::FinalizeBlock::try_from(results).ok()?;
     Some((
         tm_block::Height::try_from(height).ok()?,
-        results.tx_results.get(index as usize).cloned(),
+        stored_tx_result(state, height, index).ok(),
     ))
+}
+
+/// The result of the tx at `index` in block `height`, as stored.
+fn stored_tx_result(
+    state: &RpcState,
+    height: u64,
+    index: u32,
+) -> Result<tendermint::abci::types::ExecTxResult, RpcError> {
+    let stored = state
+        .shared
+        .store
+        .results(height)
+        .map_err(RpcError::internal)?
+        .ok_or_else(|| RpcError::internal(format!("no results for height {height}")))?;
+    tendermint::abci::response::FinalizeBlock::try_from(stored)
+        .map_err(RpcError::internal)?
+        .tx_results
+        .get(index as usize)
+        .cloned()
+        .ok_or_else(|| RpcError::internal("tx result missing"))
 }
 
 fn commit(state: &RpcState, height: Option<u64>) -> Result<Value, RpcError> {
@@ -399,18 +417,7 @@ fn tx(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
         .map_err(RpcError::internal)?
         .ok_or_else(|| RpcError::internal(format!("tx {} not found", hex::encode_upper(&hash))))?;
     let (_, block) = block_at(state, Some(height))?;
-    let stored = state
-        .shared
-        .store
-        .results(height)
-        .map_err(RpcError::internal)?;
-    let results = stored
-        .map(tendermint::abci::response::FinalizeBlock::try_from)
-        .transpose()
-        .map_err(RpcError::internal)?;
-    let tx_result = results
-        .and_then(|r| r.tx_results.get(index as usize).cloned())
-        .ok_or_else(|| RpcError::internal("tx result missing"))?;
+    let tx_result = stored_tx_result(state, height, index)?;
     let tx = block.data.get(index as usize).cloned().unwrap_or_default();
     to_json(&endpoint::tx::Response {
         hash: block::tx_hash(&tx),
