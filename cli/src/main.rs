@@ -259,24 +259,27 @@ async fn tx(home: &std::path::Path, keyring: &Keyring, command: TxCommand) -> an
         (true, Some(_)) => None,
         _ => Some(rpc::connect(home, &chain_id, options.node.as_deref()).await?),
     };
-    let nonce = match (options.nonce, &client) {
-        (Some(nonce), _) => nonce,
-        (None, Some(client)) => send::next_nonce(client, &signer.address()).await?,
-        (None, None) => bail!("--nonce is needed when no chain can be reached"),
-    };
-    let body = pb::TxBody {
-        chain_id,
+    let body = |nonce| pb::TxBody {
+        chain_id: chain_id.clone(),
         nonce,
         msgs: vec![build(signer.address())],
         timeout_height: options.timeout_height,
-        memo: options.memo,
+        memo: options.memo.clone(),
     };
-    let tx = signed_tx(body, &[&signer.key]);
-    match client {
-        Some(client) if !options.generate_only => {
-            print_committed(&send::broadcast_and_wait(&client, &tx).await?)
+    let sign = |nonce| signed_tx(body(nonce), &[&signer.key]);
+    match (client, options.nonce) {
+        (Some(client), None) if !options.generate_only => print_committed(
+            &send::send_with_chain_nonce(&client, &signer.address(), sign).await?,
+        ),
+        (Some(client), Some(nonce)) if !options.generate_only => {
+            print_committed(&send::broadcast_and_wait(&client, &sign(nonce)).await?)
         }
-        _ => txfile::write(&tx, options.output.as_deref()),
+        (Some(client), None) => {
+            let nonce = send::next_nonce(&client, &signer.address()).await?;
+            txfile::write(&sign(nonce), options.output.as_deref())
+        }
+        (_, Some(nonce)) => txfile::write(&sign(nonce), options.output.as_deref()),
+        (None, None) => bail!("--nonce is needed when no chain can be reached"),
     }
 }
 

@@ -45,6 +45,82 @@ pub struct Committed {
     pub events: Vec<serde_json::Value>,
 }
 
+/// A tx the node's CheckTx refused.
+#[derive(Debug)]
+pub struct Refused {
+    pub code: u32,
+    pub log: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the tx was refused (code {}): {}", self.code, self.log)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// How many times a tx signed with the chain's nonce is re-signed when the
+/// node answered before it had committed the sender's previous tx.
+const STALE_NONCE_RETRIES: usize = 5;
+
+/// Signs with the nonce the chain expects and sends. A node that lags the
+/// block holding the sender's previous tx answers the nonce query with an
+/// older nonce than its CheckTx expects a moment later (or, when the tx is
+/// the same as the previous one, finds it still in its mempool); the tx is
+/// then re-signed once the node has moved on a block.
+pub async fn send_with_chain_nonce(
+    client: &HttpClient,
+    account: &Address,
+    sign: impl Fn(u64) -> pb::Tx,
+) -> anyhow::Result<Committed> {
+    let mut retries = 0;
+    loop {
+        let tx = sign(next_nonce(client, account).await?);
+        match broadcast_and_wait(client, &tx).await {
+            Err(e) if retries < STALE_NONCE_RETRIES && is_stale_nonce(&e) => {
+                retries += 1;
+                wait_for_next_block(client).await?;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+fn is_stale_nonce(error: &anyhow::Error) -> bool {
+    // xcc-node's and CometBFT's words for a tx whose bytes the mempool holds.
+    const DUPLICATE: [&str; 2] = ["tx already in the mempool", "tx already exists in cache"];
+    match error.downcast_ref::<Refused>() {
+        Some(refused) => refused.code == code::INVALID_NONCE,
+        None => {
+            let message = error.to_string();
+            DUPLICATE.iter().any(|words| message.contains(words))
+        }
+    }
+}
+
+pub async fn latest_height(client: &HttpClient) -> anyhow::Result<u64> {
+    Ok(client
+        .status()
+        .await
+        .map_err(|e| anyhow!("status: {e}"))?
+        .sync_info
+        .latest_block_height
+        .value())
+}
+
+async fn wait_for_next_block(client: &HttpClient) -> anyhow::Result<()> {
+    let start = latest_height(client).await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while latest_height(client).await? <= start {
+        if std::time::Instant::now() > deadline {
+            bail!("the node made no block for 30 s after height {start}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
 /// Broadcasts the tx and waits for its block. A tx refused by CheckTx or
 /// failed in its block is an error, with the chain's code and log.
 pub async fn broadcast_and_wait(client: &HttpClient, tx: &pb::Tx) -> anyhow::Result<Committed> {
@@ -53,11 +129,11 @@ pub async fn broadcast_and_wait(client: &HttpClient, tx: &pb::Tx) -> anyhow::Res
         .await
         .map_err(|e| anyhow!("broadcasting the tx: {e}"))?;
     if response.check_tx.code.is_err() {
-        bail!(
-            "the tx was refused (code {}): {}",
-            response.check_tx.code.value(),
-            response.check_tx.log
-        );
+        return Err(Refused {
+            code: response.check_tx.code.value(),
+            log: response.check_tx.log,
+        }
+        .into());
     }
     let result = response.tx_result;
     let committed = Committed {

@@ -14,7 +14,7 @@ use xcc_proto::{currency::v1 as currency, to_any, tx::v1 as pb};
 use super::ScratchNet;
 use crate::keyring::Keyring;
 use crate::rpc::http_client;
-use crate::send::{broadcast_and_wait, next_nonce};
+use crate::send::{broadcast_and_wait, latest_height, next_nonce};
 use crate::testnet::init::CURRENCY_CHAIN;
 
 struct Figures {
@@ -74,16 +74,6 @@ fn transfer(chain_id: &str, key: &SigningKey, nonce: u64, to: Address, amount: u
     signed_tx(body, &[key])
 }
 
-async fn height(client: &HttpClient) -> anyhow::Result<u64> {
-    Ok(client
-        .status()
-        .await
-        .map_err(|e| anyhow!("status: {e}"))?
-        .sync_info
-        .latest_block_height
-        .value())
-}
-
 async fn one_run(
     validators: usize,
     txs: usize,
@@ -132,7 +122,7 @@ async fn one_run(
     }
     let total = per_sender * senders;
 
-    let start_height = height(&clients[0]).await?;
+    let start_height = latest_height(&clients[0]).await?;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (client, batch) in batches {
@@ -164,7 +154,7 @@ async fn one_run(
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let blocks = height(&clients[0]).await?.saturating_sub(start_height);
+    let blocks = latest_height(&clients[0]).await?.saturating_sub(start_height);
     Ok(Figures {
         validators,
         tx_per_sec: total as f64 / seconds,
