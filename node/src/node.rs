@@ -56,14 +56,12 @@ impl EngineNodeConfig for EngineConfig {
 
 fn modules(kind: AppKind) -> anyhow::Result<Vec<Box<dyn Module>>> {
     match kind {
-        AppKind::Security => Ok(vec![
-            Box::new(xcc_chain::validators::ValidatorsModule),
-            Box::new(xcc_security::SecurityModule),
-        ]),
-        AppKind::Currency => Ok(vec![
-            Box::new(xcc_chain::validators::ValidatorsModule),
-            Box::new(xcc_currency::CurrencyModule),
-        ]),
+        AppKind::Security => Ok(xcc_chain::chain_modules(vec![Box::new(
+            xcc_security::SecurityModule,
+        )])),
+        AppKind::Currency => Ok(xcc_chain::chain_modules(vec![Box::new(
+            xcc_currency::CurrencyModule,
+        )])),
         AppKind::Coordinator => Err(anyhow!("the coordinator app does not exist yet")),
     }
 }

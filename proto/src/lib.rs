@@ -36,6 +36,18 @@ pub mod validators {
     }
 }
 
+pub mod ibc {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.ibc.v1.rs"));
+    }
+}
+
+pub mod ping {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.ping.v1.rs"));
+    }
+}
+
 /// Packs a message into an `Any` with its `/package.Message` type URL.
 pub fn to_any<M: prost::Name>(msg: &M) -> Any {
     Any {

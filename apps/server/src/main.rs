@@ -43,14 +43,8 @@ struct Args {
 
 fn modules(chain: Chain) -> Vec<Box<dyn Module>> {
     match chain {
-        Chain::Security => vec![
-            Box::new(xcc_chain::validators::ValidatorsModule),
-            Box::new(xcc_security::SecurityModule),
-        ],
-        Chain::Currency => vec![
-            Box::new(xcc_chain::validators::ValidatorsModule),
-            Box::new(xcc_currency::CurrencyModule),
-        ],
+        Chain::Security => xcc_chain::chain_modules(vec![Box::new(xcc_security::SecurityModule)]),
+        Chain::Currency => xcc_chain::chain_modules(vec![Box::new(xcc_currency::CurrencyModule)]),
     }
 }
 

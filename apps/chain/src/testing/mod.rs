@@ -14,6 +14,9 @@ use crate::app::{App, AppConfig, QueryOutcome, TxOutcome};
 use crate::module::{BlockInfo, Module};
 use crate::tx::signed_tx;
 
+mod validators;
+pub use validators::{encode_header, TestValidators};
+
 /// Block time of height 1 in test chains (2026-01-01T00:00:00Z), and the
 /// spacing of blocks.
 pub const GENESIS_TIME_NS: u64 = 1_767_225_600 * 1_000_000_000;
