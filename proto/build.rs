@@ -29,8 +29,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .type_attribute(".xcc.currency.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.security.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.ibc.v1.ClientState", "#[derive(serde::Serialize)]")
+        .type_attribute(
+            ".xcc.ibc.v1.QueryClientStateResponse",
+            "#[derive(serde::Serialize)]",
+        )
+        .type_attribute(
+            ".xcc.ibc.v1.QueryPendingPacketsResponse",
+            "#[derive(serde::Serialize)]",
+        )
         .type_attribute(".xcc.ibc.v1.Packet", "#[derive(serde::Serialize)]")
-        .type_attribute(".xcc.ping.v1.Received", "#[derive(serde::Serialize)]")
+        .type_attribute(".xcc.ping.v1", "#[derive(serde::Serialize)]")
         .compile_fds(descriptors)?;
     Ok(())
 }

@@ -1,27 +1,15 @@
-//! Keys on disk: one JSON file per key under `<home>/keyring`, readable by its
-//! owner only (0600), as CometBFT keeps its validator key.
+//! The shared keyring (`xcc_node_config::keyring`, also the relayer's) with
+//! the chains' account addresses, which that crate does not know.
 
-use std::fs;
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{bail, Context};
 use ed25519_consensus::SigningKey;
-use serde::{Deserialize, Serialize};
 use xcc_chain::Address;
+use xcc_node_config::keyring::{self as shared, KeyringError};
 
-#[derive(Serialize, Deserialize)]
-struct KeyFile {
-    name: String,
-    address: String,
-    public_key: String,
-    secret_key: String,
-}
+pub use shared::parse_secret;
 
-pub struct Keyring {
-    dir: PathBuf,
-}
+pub struct Keyring(shared::Keyring);
 
 pub struct NamedKey {
     pub name: String,
@@ -34,93 +22,30 @@ impl NamedKey {
     }
 }
 
-fn valid_name(name: &str) -> anyhow::Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !ok {
-        bail!("invalid key name {name:?}: use 1 to 64 of a-z, A-Z, 0-9, '-' and '_'");
+impl From<shared::NamedKey> for NamedKey {
+    fn from(named: shared::NamedKey) -> Self {
+        NamedKey {
+            name: named.name,
+            key: named.key,
+        }
     }
-    Ok(())
-}
-
-pub fn parse_secret(hex_secret: &str) -> anyhow::Result<SigningKey> {
-    let bytes = hex::decode(hex_secret.trim()).context("the secret key must be hex")?;
-    let bytes: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("the secret key must be 32 bytes"))?;
-    Ok(SigningKey::from(bytes))
 }
 
 impl Keyring {
-    pub fn open(home: &Path) -> anyhow::Result<Self> {
-        let dir = home.join("keyring");
-        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))?;
-        Ok(Keyring { dir })
+    pub fn open(home: &Path) -> Result<Self, KeyringError> {
+        shared::Keyring::open(home).map(Keyring)
     }
 
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(format!("{name}.json"))
+    pub fn add(&self, name: &str, key: SigningKey) -> Result<NamedKey, KeyringError> {
+        let address = Address::from_public_key(&key.verification_key()).to_string();
+        self.0.add(name, key, &address).map(NamedKey::from)
     }
 
-    pub fn add(&self, name: &str, key: SigningKey) -> anyhow::Result<NamedKey> {
-        valid_name(name)?;
-        let path = self.path(name);
-        let named = NamedKey {
-            name: name.to_owned(),
-            key,
-        };
-        let file = KeyFile {
-            name: name.to_owned(),
-            address: named.address().to_string(),
-            public_key: hex::encode(named.key.verification_key().as_bytes()),
-            secret_key: hex::encode(named.key.as_bytes()),
-        };
-        // create_new: never overwrite a key.
-        let mut out = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .with_context(|| {
-                format!(
-                    "key {name:?} already exists or {} is not writable",
-                    path.display()
-                )
-            })?;
-        out.write_all(&serde_json::to_vec_pretty(&file)?)?;
-        Ok(named)
+    pub fn get(&self, name: &str) -> Result<NamedKey, KeyringError> {
+        self.0.get(name).map(NamedKey::from)
     }
 
-    pub fn get(&self, name: &str) -> anyhow::Result<NamedKey> {
-        valid_name(name)?;
-        let path = self.path(name);
-        let bytes = fs::read(&path)
-            .with_context(|| format!("no key named {name:?} in {}", self.dir.display()))?;
-        let file: KeyFile = serde_json::from_slice(&bytes)
-            .with_context(|| format!("{} is not a key file", path.display()))?;
-        let key = parse_secret(&file.secret_key)?;
-        Ok(NamedKey {
-            name: file.name,
-            key,
-        })
-    }
-
-    pub fn list(&self) -> anyhow::Result<Vec<NamedKey>> {
-        let mut names: Vec<String> = fs::read_dir(&self.dir)?
-            .filter_map(|entry| entry.ok())
-            .filter_map(|entry| {
-                entry
-                    .file_name()
-                    .to_str()
-                    .and_then(|n| n.strip_suffix(".json"))
-                    .map(str::to_owned)
-            })
-            .collect();
-        names.sort();
-        names.iter().map(|name| self.get(name)).collect()
+    pub fn list(&self) -> Result<Vec<NamedKey>, KeyringError> {
+        Ok(self.0.list()?.into_iter().map(NamedKey::from).collect())
     }
 }

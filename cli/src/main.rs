@@ -136,6 +136,23 @@ enum TxCommand {
         #[command(subcommand)]
         msg: ValidatorsTx,
     },
+    /// Ping another chain through the packet layer (needs --chain-id, the
+    /// sending chain); the pong comes back once a relayer carried both ways.
+    Ping {
+        #[command(flatten)]
+        options: TxOptions,
+        /// The chain to ping.
+        #[arg(long)]
+        to: String,
+        #[arg(long, default_value = "ping")]
+        message: String,
+        /// The packet times out this many seconds after its block.
+        #[arg(long, default_value_t = 600)]
+        timeout_secs: u64,
+        /// Send this many pings in the one tx.
+        #[arg(long, default_value_t = 1)]
+        count: usize,
+    },
     /// Add a signature to a tx file (e.g. the registrar countersigning a registration).
     Sign {
         file: PathBuf,
@@ -224,21 +241,42 @@ fn keys(keyring: &Keyring, command: KeysCommand) -> anyhow::Result<()> {
 }
 
 async fn tx(home: &std::path::Path, keyring: &Keyring, command: TxCommand) -> anyhow::Result<()> {
-    type Build = Box<dyn Fn(xcc_chain::Address) -> xcc_proto::Any>;
+    type Build = Box<dyn Fn(xcc_chain::Address) -> Vec<xcc_proto::Any>>;
     let (options, kind, build): (TxOptions, Option<AppKind>, Build) = match command {
         TxCommand::Security { options, msg } => (
             options,
             Some(AppKind::Security),
-            Box::new(move |signer| msg.to_any(signer)),
+            Box::new(move |signer| vec![msg.to_any(signer)]),
         ),
         TxCommand::Currency { options, msg } => (
             options,
             Some(AppKind::Currency),
-            Box::new(move |signer| msg.to_any(signer)),
+            Box::new(move |signer| vec![msg.to_any(signer)]),
         ),
-        TxCommand::Validators { options, msg } => {
-            (options, None, Box::new(move |signer| msg.to_any(signer)))
-        }
+        TxCommand::Validators { options, msg } => (
+            options,
+            None,
+            Box::new(move |signer| vec![msg.to_any(signer)]),
+        ),
+        TxCommand::Ping {
+            options,
+            to,
+            message,
+            timeout_secs,
+            count,
+        } => (
+            options,
+            None,
+            Box::new(move |signer| {
+                let ping = xcc_proto::to_any(&xcc_proto::ping::v1::MsgPing {
+                    sender: signer.to_string(),
+                    dest_chain: to.clone(),
+                    message: message.clone(),
+                    timeout_ns: timeout_secs.saturating_mul(1_000_000_000),
+                });
+                vec![ping; count]
+            }),
+        ),
         TxCommand::Sign { file, from, output } => {
             let mut tx = txfile::read(&file)?;
             add_signature(&mut tx, &keyring.get(&from)?.key)?;
@@ -262,15 +300,15 @@ async fn tx(home: &std::path::Path, keyring: &Keyring, command: TxCommand) -> an
     let body = |nonce| pb::TxBody {
         chain_id: chain_id.clone(),
         nonce,
-        msgs: vec![build(signer.address())],
+        msgs: build(signer.address()),
         timeout_height: options.timeout_height,
         memo: options.memo.clone(),
     };
     let sign = |nonce| signed_tx(body(nonce), &[&signer.key]);
     match (client, options.nonce) {
-        (Some(client), None) if !options.generate_only => print_committed(
-            &send::send_with_chain_nonce(&client, &signer.address(), sign).await?,
-        ),
+        (Some(client), None) if !options.generate_only => {
+            print_committed(&send::send_with_chain_nonce(&client, &signer.address(), sign).await?)
+        }
         (Some(client), Some(nonce)) if !options.generate_only => {
             print_committed(&send::broadcast_and_wait(&client, &sign(nonce)).await?)
         }

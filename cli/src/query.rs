@@ -9,7 +9,10 @@ use serde_json::json;
 use tendermint_rpc::{Client, HttpClient};
 use xcc_chain::Address;
 use xcc_node_config::{read_toml, AppKind, ClientConfig, CLIENT_CONFIG_FILE};
-use xcc_proto::{auth::v1 as auth, currency::v1 as currency, security::v1 as security};
+use xcc_proto::{
+    auth::v1 as auth, currency::v1 as currency, ibc::v1 as ibc, ping::v1 as ping,
+    security::v1 as security,
+};
 
 use crate::keyring::Keyring;
 use crate::verify;
@@ -45,6 +48,28 @@ enum QueryCommand {
     Security(SecurityQuery),
     /// A raw store key, given as text (needs --chain-id).
     Store { key: String },
+    /// Packet layer queries (needs --chain-id).
+    #[command(subcommand)]
+    Ibc(IbcQuery),
+    /// Ping port queries (needs --chain-id).
+    #[command(subcommand)]
+    Ping(PingQuery),
+}
+
+#[derive(Debug, Subcommand)]
+enum IbcQuery {
+    /// This chain's light client of a counterparty.
+    Client { counterparty: String },
+    /// Packets sent to `dest` and not yet acknowledged or timed out.
+    Pending { dest: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum PingQuery {
+    /// How many pings arrived from `source`, and the last message.
+    Received { source: String },
+    /// What became of ping `sequence` sent to `dest`: a pong, an error or a timeout.
+    Outcome { dest: String, sequence: u64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +143,61 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
             let proven =
                 verify::proven_get(home, &chain_id, &client, key.as_bytes(), args.height).await?;
             json!({ "key": key, "height": proven.height, "value": proven.value.map(hex::encode), "proven": true })
+        }
+        QueryCommand::Ibc(_) | QueryCommand::Ping(_) if args.prove => {
+            bail!("packet layer queries cannot be proven; prove a store key instead")
+        }
+        QueryCommand::Ibc(query) => {
+            let client = connect(chain(None)?).await?;
+            match query {
+                IbcQuery::Client { counterparty } => to_json::<ibc::QueryClientStateResponse>(
+                    ask.module(
+                        &client,
+                        "/xcc.ibc.v1.Query/ClientState",
+                        &ibc::QueryClientStateRequest {
+                            client_id: counterparty,
+                        },
+                    )
+                    .await?,
+                )?,
+                IbcQuery::Pending { dest } => to_json::<ibc::QueryPendingPacketsResponse>(
+                    ask.module(
+                        &client,
+                        "/xcc.ibc.v1.Query/PendingPackets",
+                        &ibc::QueryPendingPacketsRequest {
+                            dest_chain: dest,
+                            limit: 0,
+                        },
+                    )
+                    .await?,
+                )?,
+            }
+        }
+        QueryCommand::Ping(query) => {
+            let client = connect(chain(None)?).await?;
+            match query {
+                PingQuery::Received { source } => to_json::<ping::Received>(
+                    ask.module(
+                        &client,
+                        "/xcc.ping.v1.Query/Received",
+                        &ping::QueryReceivedRequest {
+                            source_chain: source,
+                        },
+                    )
+                    .await?,
+                )?,
+                PingQuery::Outcome { dest, sequence } => to_json::<ping::Outcome>(
+                    ask.module(
+                        &client,
+                        "/xcc.ping.v1.Query/Outcome",
+                        &ping::QueryOutcomeRequest {
+                            dest_chain: dest,
+                            sequence,
+                        },
+                    )
+                    .await?,
+                )?,
+            }
         }
         QueryCommand::Currency(query) => {
             let chain_id = chain(Some(AppKind::Currency))?;

@@ -16,7 +16,8 @@ pub async fn run(blocks: u64, validators: usize, block_time_ms: u64) -> anyhow::
     let net = ScratchNet::start(CURRENCY_CHAIN, validators, block_time_ms).await?;
     let nodes = &net.manifest.nodes;
     let (live, lagging) = (&nodes[0], &nodes[nodes.len() - 1]);
-    process::stop(net.home(), std::slice::from_ref(lagging), true)?;
+    let lagging_node = process::nodes(net.home(), std::slice::from_ref(lagging));
+    process::stop(&lagging_node, true)?;
     let behind_from = status::latest_height(&live.rpc).await.unwrap_or(0);
     let grown = Instant::now();
     let target = behind_from + blocks;
@@ -29,7 +30,7 @@ pub async fn run(blocks: u64, validators: usize, block_time_ms: u64) -> anyhow::
     let growth = grown.elapsed().as_secs_f64();
 
     let restarted = Instant::now();
-    process::start(net.home(), std::slice::from_ref(lagging))?;
+    process::start(&lagging_node)?;
     while status::latest_height(&lagging.rpc).await.unwrap_or(0) < target {
         if restarted.elapsed() > Duration::from_secs(1800) {
             bail!("the restarted validator did not catch up within 30 minutes");

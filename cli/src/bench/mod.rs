@@ -91,7 +91,7 @@ impl ScratchNet {
             manifest,
             client,
         };
-        process::start(&net.dir, &net.manifest.nodes)?;
+        process::start(&process::nodes(&net.dir, &net.manifest.nodes))?;
         status::wait_for_blocks(&net.manifest.nodes, Duration::from_secs(180))
             .await
             .context("the bench testnet did not start")?;
@@ -105,7 +105,7 @@ impl ScratchNet {
 
 impl Drop for ScratchNet {
     fn drop(&mut self) {
-        if let Err(error) = process::stop(&self.dir, &self.manifest.nodes, true) {
+        if let Err(error) = process::stop(&process::nodes(&self.dir, &self.manifest.nodes), true) {
             eprintln!("warning: stopping the bench testnet: {error:#}");
         }
         let _ = std::fs::remove_dir_all(&self.dir);

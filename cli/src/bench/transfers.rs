@@ -154,7 +154,9 @@ async fn one_run(
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let blocks = latest_height(&clients[0]).await?.saturating_sub(start_height);
+    let blocks = latest_height(&clients[0])
+        .await?
+        .saturating_sub(start_height);
     Ok(Figures {
         validators,
         tx_per_sec: total as f64 / seconds,

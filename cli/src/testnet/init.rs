@@ -38,6 +38,8 @@ pub fn init(
     let users = [key("alice")?, key("bob")?];
     // Sets validator powers on every chain (`xcc tx validators`).
     let operator = key("operator")?;
+    // Signs what `xcc testnet start`'s relayer relays (no fees, so no funds).
+    key("relayer")?;
     let validator_admin = serde_json::json!({ "admin": operator });
 
     let security = SecurityGenesis {

@@ -29,22 +29,33 @@ pub enum TestnetCommand {
         #[arg(long = "chain")]
         chains: Vec<String>,
     },
-    /// Start the nodes in the background; returns once every chain commits blocks.
+    /// Start the nodes and the relayer in the background; returns once every
+    /// chain commits blocks.
     Start {
         /// Only this node (its moniker, e.g. currency-1-node2).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "relayer")]
         node: Option<String>,
+        /// Only the relayer.
+        #[arg(long)]
+        relayer: bool,
+        /// The nodes without the relayer.
+        #[arg(long, conflicts_with_all = ["relayer", "node"])]
+        no_relayer: bool,
         /// How long to wait for blocks, in seconds.
         #[arg(long, default_value_t = 120)]
         timeout: u64,
     },
     /// Print every node's chain, RPC URL, process and latest height.
     Status,
-    /// Stop the nodes (SIGTERM, then SIGKILL after a grace period).
+    /// Stop the relayer and the nodes (SIGTERM, then SIGKILL after a grace
+    /// period).
     Stop {
         /// Only this node (its moniker).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "relayer")]
         node: Option<String>,
+        /// Only the relayer.
+        #[arg(long)]
+        relayer: bool,
         /// Send SIGKILL at once, as a crash would.
         #[arg(long)]
         kill: bool,
@@ -59,23 +70,62 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
             base_port,
             chains,
         } => init::init_and_report(home, validators, block_time, base_port, &chains),
-        TestnetCommand::Start { node, timeout } => {
-            let nodes = select(&manifest(home)?, node.as_deref())?;
-            let started = process::start(home, &nodes)?;
-            status::wait_for_blocks(&nodes, Duration::from_secs(timeout))
-                .await
-                .context("the nodes did not commit blocks; see node.log in each node's home")?;
-            println!("started {started} node(s); every chain commits blocks");
+        TestnetCommand::Start {
+            node,
+            relayer,
+            no_relayer,
+            timeout,
+        } => {
+            let manifest = manifest(home)?;
+            if !relayer {
+                let nodes = select(&manifest, node.as_deref())?;
+                let started = process::start(&process::nodes(home, &nodes))?;
+                status::wait_for_blocks(&nodes, Duration::from_secs(timeout))
+                    .await
+                    .context("the nodes did not commit blocks; see node.log in each node's home")?;
+                println!("started {started} node(s); every chain commits blocks");
+            }
+            if relayer || (node.is_none() && !no_relayer && relays_anything(&manifest)) {
+                let service = process::Service::relayer(home);
+                let started = process::start(std::slice::from_ref(&service))?;
+                println!(
+                    "relayer {}; its log is {}",
+                    if started > 0 {
+                        "started"
+                    } else {
+                        "already running"
+                    },
+                    service.log_file().display()
+                );
+            }
             Ok(())
         }
         TestnetCommand::Status => status::print(home, &manifest(home)?.nodes).await,
-        TestnetCommand::Stop { node, kill } => {
-            let nodes = select(&manifest(home)?, node.as_deref())?;
-            let stopped = process::stop(home, &nodes, kill)?;
-            println!("stopped {stopped} node(s)");
+        TestnetCommand::Stop {
+            node,
+            relayer,
+            kill,
+        } => {
+            let mut services = Vec::new();
+            if node.is_none() {
+                services.push(process::Service::relayer(home));
+            }
+            if !relayer {
+                let nodes = select(&manifest(home)?, node.as_deref())?;
+                services.extend(process::nodes(home, &nodes));
+            }
+            let stopped = process::stop(&services, kill)?;
+            println!("stopped {stopped} process(es)");
             Ok(())
         }
     }
+}
+
+/// A relayer has work only between two chains or more.
+fn relays_anything(manifest: &TestnetManifest) -> bool {
+    let chains: std::collections::BTreeSet<&str> =
+        manifest.nodes.iter().map(|n| n.chain_id.as_str()).collect();
+    chains.len() > 1
 }
 
 fn manifest(home: &Path) -> anyhow::Result<TestnetManifest> {

@@ -1,7 +1,9 @@
-//! Starting and stopping node processes. Each node runs in its own process
-//! group, so it outlives the `xcc` that started it and a Ctrl-C aimed at the
-//! CLI does not reach it; its pid file is how `stop` finds it again.
+//! Starting and stopping the testnet's processes (nodes and the relayer).
+//! Each runs in its own process group, so it outlives the `xcc` that started
+//! it and a Ctrl-C aimed at the CLI does not reach it; its pid file is how
+//! `stop` finds it again.
 
+use std::ffi::OsString;
 use std::fs::OpenOptions;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -13,32 +15,79 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use xcc_node_config::{NodeHome, TestnetNode};
 
-/// How long a node gets to stop after SIGTERM before it is killed.
+/// How long a process gets to stop after SIGTERM before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 
-/// The `xcc-node` binary: `$XCC_NODE_BIN`, else the one installed beside
-/// `xcc`, else whatever `PATH` finds.
-fn node_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("XCC_NODE_BIN") {
-        return PathBuf::from(path);
+/// A background process of the testnet: a validator node or the relayer.
+pub struct Service {
+    pub name: String,
+    /// The binary's file name, also how a pid is recognised as ours.
+    program: &'static str,
+    args: Vec<OsString>,
+    pid_file: PathBuf,
+    log_file: PathBuf,
+}
+
+impl Service {
+    pub fn node(testnet: &Path, node: &TestnetNode) -> Service {
+        let home = NodeHome::new(testnet.join(&node.home));
+        Service {
+            name: node.moniker.clone(),
+            program: "xcc-node",
+            args: vec!["start".into(), "--home".into(), home.root().into()],
+            pid_file: home.pid_file(),
+            log_file: home.log_file(),
+        }
     }
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("xcc-node")))
-        .filter(|candidate| candidate.is_file())
-        .unwrap_or_else(|| PathBuf::from("xcc-node"))
+
+    /// The testnet's relayer, keeping its pid and log under `<testnet>/relayer`.
+    pub fn relayer(testnet: &Path) -> Service {
+        let dir = testnet.join(RELAYER_DIR);
+        Service {
+            name: "relayer".to_owned(),
+            program: "xcc-relayer",
+            args: vec!["start".into(), "--home".into(), testnet.into()],
+            pid_file: dir.join("relayer.pid"),
+            log_file: dir.join("relayer.log"),
+        }
+    }
+
+    pub fn log_file(&self) -> &Path {
+        &self.log_file
+    }
+
+    /// The process id, if it is running.
+    pub fn running_pid(&self) -> Option<Pid> {
+        let text = std::fs::read_to_string(&self.pid_file).ok()?;
+        let pid = Pid::from_raw(text.trim().parse().ok()?);
+        (is_alive(pid) && runs_program(pid, self.program)).then_some(pid)
+    }
+
+    /// `$XCC_NODE_BIN` / `$XCC_RELAYER_BIN`, else the binary installed beside
+    /// `xcc`, else whatever `PATH` finds.
+    fn binary(&self) -> PathBuf {
+        let variable = format!("{}_BIN", self.program.to_uppercase().replace('-', "_"));
+        if let Some(path) = std::env::var_os(&variable) {
+            return PathBuf::from(path);
+        }
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(self.program)))
+            .filter(|candidate| candidate.is_file())
+            .unwrap_or_else(|| PathBuf::from(self.program))
+    }
 }
 
-pub fn node_home(testnet: &Path, node: &TestnetNode) -> NodeHome {
-    NodeHome::new(testnet.join(&node.home))
+/// The services of these nodes.
+pub fn nodes(testnet: &Path, nodes: &[TestnetNode]) -> Vec<Service> {
+    nodes
+        .iter()
+        .map(|node| Service::node(testnet, node))
+        .collect()
 }
 
-/// The node's process id, if it is running.
-pub fn running_pid(home: &NodeHome) -> Option<Pid> {
-    let text = std::fs::read_to_string(home.pid_file()).ok()?;
-    let pid = Pid::from_raw(text.trim().parse().ok()?);
-    (is_alive(pid) && is_node_process(pid)).then_some(pid)
-}
+/// Where the relayer of a testnet keeps its pid and log.
+pub const RELAYER_DIR: &str = "relayer";
 
 fn is_alive(pid: Pid) -> bool {
     kill(pid, None).is_ok() && !is_zombie(pid)
@@ -55,33 +104,33 @@ fn is_zombie(pid: Pid) -> bool {
         .is_some_and(|state| state == 'Z')
 }
 
-/// Guards against a pid reused by an unrelated process since the node died.
-fn is_node_process(pid: Pid) -> bool {
+/// Guards against a pid reused by an unrelated process since ours died.
+fn runs_program(pid: Pid, program: &str) -> bool {
     match std::fs::read(format!("/proc/{pid}/cmdline")) {
-        Ok(cmdline) => String::from_utf8_lossy(&cmdline).contains("xcc-node"),
+        Ok(cmdline) => String::from_utf8_lossy(&cmdline).contains(program),
         // Without procfs there is nothing better to go on.
         Err(_) => true,
     }
 }
 
-/// Starts every node not already running; returns how many it started.
-pub fn start(testnet: &Path, nodes: &[TestnetNode]) -> anyhow::Result<usize> {
-    let binary = node_binary();
+/// Starts every service not already running; returns how many it started.
+pub fn start(services: &[Service]) -> anyhow::Result<usize> {
     let mut started = 0;
-    for node in nodes {
-        let home = node_home(testnet, node);
-        if running_pid(&home).is_some() {
+    for service in services {
+        if service.running_pid().is_some() {
             continue;
+        }
+        if let Some(dir) = service.log_file.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         let log = OpenOptions::new()
             .create(true)
             .append(true)
-            .open(home.log_file())
-            .with_context(|| format!("opening {}", home.log_file().display()))?;
+            .open(&service.log_file)
+            .with_context(|| format!("opening {}", service.log_file.display()))?;
+        let binary = service.binary();
         let child = Command::new(&binary)
-            .arg("start")
-            .arg("--home")
-            .arg(home.root())
+            .args(&service.args)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -89,43 +138,44 @@ pub fn start(testnet: &Path, nodes: &[TestnetNode]) -> anyhow::Result<usize> {
             .spawn()
             .with_context(|| {
                 format!(
-                    "starting {} (set XCC_NODE_BIN to the xcc-node binary)",
-                    binary.display()
+                    "starting {} (set {}_BIN to the {} binary)",
+                    binary.display(),
+                    service.program.to_uppercase().replace('-', "_"),
+                    service.program
                 )
             })?;
-        std::fs::write(home.pid_file(), child.id().to_string())
-            .with_context(|| format!("writing {}", home.pid_file().display()))?;
+        std::fs::write(&service.pid_file, child.id().to_string())
+            .with_context(|| format!("writing {}", service.pid_file.display()))?;
         started += 1;
     }
     Ok(started)
 }
 
-/// Stops every running node; returns how many it stopped. Stopping a node
+/// Stops every running service; returns how many it stopped. Stopping one
 /// that is not running is not an error.
-pub fn stop(testnet: &Path, nodes: &[TestnetNode], kill_at_once: bool) -> anyhow::Result<usize> {
+pub fn stop(services: &[Service], kill_at_once: bool) -> anyhow::Result<usize> {
     let signal = if kill_at_once {
         Signal::SIGKILL
     } else {
         Signal::SIGTERM
     };
     let mut signalled = Vec::new();
-    for node in nodes {
-        let home = node_home(testnet, node);
-        if let Some(pid) = running_pid(&home) {
-            kill(pid, signal).with_context(|| format!("signalling {}", node.moniker))?;
-            signalled.push((node, home, pid));
+    for service in services {
+        if let Some(pid) = service.running_pid() {
+            kill(pid, signal).with_context(|| format!("signalling {}", service.name))?;
+            signalled.push((service, pid));
         }
     }
     let deadline = Instant::now() + STOP_GRACE;
-    for (node, home, pid) in &signalled {
+    for (service, pid) in &signalled {
         if !wait_gone(*pid, deadline) {
-            eprintln!("warning: {} ignored SIGTERM; killing it", node.moniker);
+            eprintln!("warning: {} ignored SIGTERM; killing it", service.name);
             let _ = kill(*pid, Signal::SIGKILL);
             if !wait_gone(*pid, Instant::now() + STOP_GRACE) {
                 bail!("process {pid} survived SIGKILL");
             }
         }
-        let _ = std::fs::remove_file(home.pid_file());
+        let _ = std::fs::remove_file(&service.pid_file);
     }
     Ok(signalled.len())
 }

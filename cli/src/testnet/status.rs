@@ -8,7 +8,7 @@ use anyhow::bail;
 use tendermint_rpc::Client;
 use xcc_node_config::TestnetNode;
 
-use super::process::{node_home, running_pid};
+use super::process::Service;
 
 /// How often a waiting CLI asks again.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
@@ -62,7 +62,8 @@ pub async fn print(testnet: &Path, nodes: &[TestnetNode]) -> anyhow::Result<()> 
         "CHAIN", "NODE", "RPC", "PID"
     );
     for node in nodes {
-        let pid = running_pid(&node_home(testnet, node))
+        let pid = Service::node(testnet, node)
+            .running_pid()
             .map_or_else(|| "-".to_owned(), |pid| pid.to_string());
         let height = latest_height(&node.rpc)
             .await
@@ -72,5 +73,10 @@ pub async fn print(testnet: &Path, nodes: &[TestnetNode]) -> anyhow::Result<()> 
             node.chain_id, node.moniker, node.rpc, pid
         );
     }
+    let relayer = Service::relayer(testnet).running_pid();
+    println!(
+        "relayer: {}",
+        relayer.map_or_else(|| "not running".to_owned(), |pid| format!("pid {pid}"))
+    );
     Ok(())
 }

@@ -48,14 +48,26 @@ pub struct Testnet {
 impl Testnet {
     /// `xcc testnet init` and `start` with `validators` per chain.
     pub fn start(chains: &[&str], validators: usize, block_time_ms: u64) -> Testnet {
+        Self::start_with(chains, validators, block_time_ms, &[])
+    }
+
+    /// As `start`, passing `start_args` to `xcc testnet start`.
+    pub fn start_with(
+        chains: &[&str],
+        validators: usize,
+        block_time_ms: u64,
+        start_args: &[&str],
+    ) -> Testnet {
         // `xcc testnet start` runs the xcc-node beside xcc, which cargo builds
         // only when the node package is part of the test run.
-        let node = Path::new(env!("CARGO_BIN_EXE_xcc")).with_file_name("xcc-node");
-        assert!(
-            node.is_file(),
-            "{} is missing: run `cargo test --workspace` (or `cargo build -p xcc-node` first)",
-            node.display()
-        );
+        for program in ["xcc-node", "xcc-relayer"] {
+            let binary = sibling_binary(program);
+            assert!(
+                binary.is_file(),
+                "{} is missing: run `cargo test --workspace` (or `cargo build -p {program}` first)",
+                binary.display()
+            );
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args = vec![
             "testnet".to_owned(),
@@ -77,7 +89,9 @@ impl Testnet {
             manifest,
             client,
         };
-        ok(testnet.home(), &["testnet", "start", "--timeout", "180"]);
+        let mut args = vec!["testnet", "start", "--timeout", "180"];
+        args.extend(start_args);
+        ok(testnet.home(), &args);
         testnet
     }
 
@@ -121,6 +135,51 @@ impl Testnet {
             .join(chain_id)
             .join(format!("node{index}"))
             .join("node.log")
+    }
+}
+
+/// A binary cargo built beside `xcc` (when its package is in the test run).
+pub fn sibling_binary(program: &str) -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_xcc")).with_file_name(program)
+}
+
+/// A process of the test, killed (SIGKILL) when dropped.
+pub struct Spawned(pub std::process::Child);
+
+impl Spawned {
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+impl Testnet {
+    /// An `xcc-relayer` of this testnet signing with `key`, its output in
+    /// `<testnet>/relayer/<key>.log`.
+    pub fn spawn_relayer(&self, key: &str, args: &[&str]) -> Spawned {
+        let dir = self.home().join("relayer");
+        std::fs::create_dir_all(&dir).expect("relayer dir");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(format!("{key}.log")))
+            .expect("relayer log");
+        let child = Command::new(sibling_binary("xcc-relayer"))
+            .args(["start", "--home"])
+            .arg(self.home())
+            .args(["--key", key])
+            .args(args)
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn xcc-relayer");
+        Spawned(child)
     }
 }
 

@@ -58,17 +58,24 @@ pub fn generate(
     let mut manifest = TestnetManifest::default();
     let mut client = ClientConfig::default();
 
-    for chain in chains {
-        let nodes: Vec<PlannedNode> = (0..plan.validators)
-            .map(|index| PlannedNode {
-                home: PathBuf::from(&chain.chain_id).join(format!("node{index}")),
-                moniker: format!("{}-node{index}", chain.chain_id),
-                key: PrivValidatorKey::new(SigningKey::new(rand_core::OsRng)),
-                p2p_port: ports.next(),
-                rpc_port: ports.next(),
-            })
-            .collect();
-        let genesis = genesis(chain, &nodes, genesis_time)?;
+    let planned: Vec<(&ChainSpec, Vec<PlannedNode>)> = chains
+        .iter()
+        .map(|chain| {
+            let nodes = (0..plan.validators)
+                .map(|index| PlannedNode {
+                    home: PathBuf::from(&chain.chain_id).join(format!("node{index}")),
+                    moniker: format!("{}-node{index}", chain.chain_id),
+                    key: PrivValidatorKey::new(SigningKey::new(rand_core::OsRng)),
+                    p2p_port: ports.next(),
+                    rpc_port: ports.next(),
+                })
+                .collect();
+            (chain, nodes)
+        })
+        .collect();
+    for (chain, nodes) in &planned {
+        let app_state = with_counterparties(chain, &planned, genesis_time)?;
+        let genesis = genesis(chain, nodes, app_state, genesis_time)?;
         for (index, node) in nodes.iter().enumerate() {
             let home = NodeHome::new(dir.join(&node.home));
             create_dir(&home.config_dir())?;
@@ -130,25 +137,63 @@ struct PlannedNode {
     rpc_port: u16,
 }
 
+fn validators(nodes: &[PlannedNode]) -> Vec<tendermint::validator::Info> {
+    nodes
+        .iter()
+        .map(|node| tendermint::validator::Info {
+            address: tendermint::account::Id::new(node.key.address()),
+            pub_key: node.key.tendermint_public_key(),
+            power: tendermint::vote::Power::from(10u32),
+            name: Some(node.moniker.clone()),
+            proposer_priority: Default::default(),
+        })
+        .collect()
+}
+
+/// The chain's `app_state` with every other chain of the testnet as a
+/// counterparty of its packet layer, trusted from that chain's genesis
+/// validators (the `ibc` module's genesis section).
+fn with_counterparties(
+    chain: &ChainSpec,
+    planned: &[(&ChainSpec, Vec<PlannedNode>)],
+    genesis_time: tendermint::Time,
+) -> Result<serde_json::Value, ConfigError> {
+    let counterparties: Vec<serde_json::Value> = planned
+        .iter()
+        .filter(|(other, _)| other.chain_id != chain.chain_id)
+        .map(|(other, nodes)| {
+            serde_json::json!({
+                "chain_id": other.chain_id,
+                "genesis_time": genesis_time,
+                "validators": validators(nodes),
+            })
+        })
+        .collect();
+    let mut app_state = match &chain.app_state {
+        serde_json::Value::Null => serde_json::json!({}),
+        other => other.clone(),
+    };
+    let sections = app_state.as_object_mut().ok_or_else(|| {
+        ConfigError::Invalid(format!(
+            "the app_state of {} is not a JSON object",
+            chain.chain_id
+        ))
+    })?;
+    sections.insert(
+        "ibc".to_owned(),
+        serde_json::json!({ "counterparties": counterparties }),
+    );
+    Ok(app_state)
+}
+
 fn genesis(
     chain: &ChainSpec,
     nodes: &[PlannedNode],
+    app_state: serde_json::Value,
     genesis_time: tendermint::Time,
 ) -> Result<tendermint::Genesis, ConfigError> {
-    use tendermint::{block, consensus, evidence, public_key::Algorithm, validator, vote};
+    use tendermint::{block, consensus, evidence, public_key::Algorithm};
     let invalid = |e: tendermint::Error| ConfigError::Invalid(e.to_string());
-    let validators = nodes
-        .iter()
-        .map(|node| {
-            Ok(validator::Info {
-                address: tendermint::account::Id::new(node.key.address()),
-                pub_key: node.key.tendermint_public_key(),
-                power: vote::Power::from(10u32),
-                name: Some(node.moniker.clone()),
-                proposer_priority: Default::default(),
-            })
-        })
-        .collect::<Result<Vec<_>, ConfigError>>()?;
     Ok(tendermint::Genesis {
         genesis_time,
         chain_id: chain.chain_id.parse().map_err(invalid)?,
@@ -170,9 +215,9 @@ fn genesis(
             version: Some(consensus::params::VersionParams { app: 1 }),
             abci: Default::default(),
         },
-        validators,
+        validators: validators(nodes),
         app_hash: Default::default(),
-        app_state: chain.app_state.clone(),
+        app_state,
     })
 }
 

@@ -6,6 +6,7 @@ mod error;
 mod generate;
 mod home;
 mod key;
+pub mod keyring;
 mod node;
 mod testnet;
 

@@ -240,6 +240,10 @@ pub fn timeout(
     Ok(())
 }
 
+/// The port a settled packet goes back to, and the consensus state its proof
+/// is checked against.
+type Settlement<'p> = (&'p Arc<dyn Port>, pb::ConsensusState);
+
 /// Removes a pending packet that an acknowledgement or timeout settles, and
 /// returns its port and the consensus state to check the proof against.
 /// `None` when the packet was already settled (a racing relayer's no-op).
@@ -249,7 +253,7 @@ fn settle<'p>(
     ports: &'p Ports,
     packet: &pb::Packet,
     proof_height: u64,
-) -> Result<Option<(&'p Arc<dyn Port>, pb::ConsensusState)>, ExecError> {
+) -> Result<Option<Settlement<'p>>, ExecError> {
     if !take_pending(ctx, state, packet)? {
         return Ok(None);
     }

@@ -10,10 +10,10 @@ use xcc_proto::ping::v1 as pb;
 use xcc_proto::Any;
 
 use crate::address::Address;
-use crate::error::ExecError;
+use crate::error::{decode_request, ExecError, QueryError};
 use crate::ibc::packet::{self, Port};
-use crate::module::{decode_any, Event, Module, Msg, MsgContext};
-use crate::state::{StateReadExt, StateWrite, StateWriteExt};
+use crate::module::{decode_any, BlockInfo, Event, Module, Msg, MsgContext};
+use crate::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 
 pub const PORT: &str = "ping";
 /// A ping's longest message, in bytes.
@@ -84,6 +84,40 @@ impl Module for PingModule {
         _genesis: &serde_json::Value,
     ) -> Result<(), ExecError> {
         Ok(())
+    }
+
+    fn query_service(&self) -> Option<&'static str> {
+        Some("xcc.ping.v1.Query")
+    }
+
+    fn query(
+        &self,
+        state: &dyn StateRead,
+        _block: BlockInfo,
+        method: &str,
+        request: &[u8],
+    ) -> Result<Vec<u8>, QueryError> {
+        match method {
+            "Received" => {
+                let request: pb::QueryReceivedRequest = decode_request(request)?;
+                let received: pb::Received = state
+                    .get_proto(&state_key::received(&request.source_chain))?
+                    .unwrap_or_default();
+                Ok(received.encode_to_vec())
+            }
+            "Outcome" => {
+                let request: pb::QueryOutcomeRequest = decode_request(request)?;
+                let key = state_key::outcome(&request.dest_chain, request.sequence);
+                let outcome: pb::Outcome = state.get_proto(&key)?.ok_or_else(|| {
+                    QueryError::NotFound(format!(
+                        "no outcome yet of ping {} to {}",
+                        request.sequence, request.dest_chain
+                    ))
+                })?;
+                Ok(outcome.encode_to_vec())
+            }
+            other => Err(QueryError::UnknownPath(other.to_owned())),
+        }
     }
 }
 

@@ -1,0 +1,96 @@
+//! `xcc-relayer start`: relays between the chains of a home's `client.toml`
+//! with a key of its keyring, and serves metrics.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use tokio::signal::unix::{signal, SignalKind};
+use tracing_subscriber::EnvFilter;
+use xcc_relayer::{metrics_addr_file, Relayer, RelayerOptions, DEFAULT_KEY};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xcc-relayer",
+    version,
+    about = "Relays proven packets between XCC chains"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Relay until SIGTERM or ctrl-c.
+    Start(StartArgs),
+}
+
+#[derive(Debug, Args)]
+struct StartArgs {
+    /// The home: chains and RPC endpoints in <home>/client.toml, keys in
+    /// <home>/keyring (the `xcc` CLI's home; a testnet's directory is one).
+    #[arg(long, env = "XCC_HOME", default_value_os_t = default_home())]
+    home: PathBuf,
+    /// The key that signs the relayer's txs on every chain.
+    #[arg(long, default_value = DEFAULT_KEY)]
+    key: String,
+    /// Where to serve Prometheus metrics (GET /metrics); port 0 picks one.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    metrics: SocketAddr,
+    /// The most packets (or acks, or timeouts) per tx.
+    #[arg(long, default_value_t = RelayerOptions::default().batch_size)]
+    batch_size: usize,
+    /// A full reconciliation from state at least every this many blocks.
+    #[arg(long, default_value_t = RelayerOptions::default().reconcile_every_blocks)]
+    reconcile_every_blocks: u64,
+}
+
+fn default_home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+        .join(".xcc")
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Start(args) => start(args).await,
+    }
+}
+
+async fn start(args: StartArgs) -> anyhow::Result<()> {
+    let options = RelayerOptions {
+        batch_size: args.batch_size,
+        reconcile_every_blocks: args.reconcile_every_blocks,
+        ..RelayerOptions::default()
+    };
+    let relayer = Relayer::from_home(&args.home, &args.key, options)
+        .with_context(|| format!("starting the relayer from {}", args.home.display()))?;
+    let server = relayer.serve_metrics(args.metrics).await?;
+    tracing::info!(addr = %server.addr(), "serving metrics at /metrics");
+    let addr_file = metrics_addr_file(&args.home, &args.key);
+    if let Some(dir) = addr_file.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&addr_file, server.addr().to_string())
+        .with_context(|| format!("writing {}", addr_file.display()))?;
+
+    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let shutdown = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    };
+    relayer.run(shutdown).await;
+    drop(server);
+    Ok(())
+}
