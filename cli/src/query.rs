@@ -320,36 +320,38 @@ struct Ask {
 }
 
 impl Ask {
-    /// A module query service call: protobuf request in, protobuf answer out.
     async fn module<R: Message + Default>(
         &self,
         client: &HttpClient,
         path: &str,
         request: &impl Message,
     ) -> anyhow::Result<R> {
-        let height = self
-            .height
-            .map(tendermint::block::Height::try_from)
-            .transpose()?;
-        let answer = client
-            .abci_query(
-                Some(format!("/{path}")),
-                request.encode_to_vec(),
-                height,
-                false,
-            )
-            .await
-            .map_err(|e| anyhow!("query {path}: {e}"))?;
-        if answer.code.is_err() {
-            bail!(
-                "query {path} failed (code {}): {}",
-                answer.code.value(),
-                answer.log
-            );
-        }
-        R::decode(answer.value.as_slice())
-            .with_context(|| format!("query {path}: undecodable answer"))
+        module_query(client, path, request, self.height).await
     }
+}
+
+/// A module query service call: protobuf request in, protobuf answer out,
+/// read at `height` (the latest by default).
+pub async fn module_query<R: Message + Default>(
+    client: &HttpClient,
+    path: &str,
+    request: &impl Message,
+    height: Option<u64>,
+) -> anyhow::Result<R> {
+    let height = height.map(tendermint::block::Height::try_from).transpose()?;
+    let path = format!("/{}", path.trim_start_matches('/'));
+    let answer = client
+        .abci_query(Some(path.clone()), request.encode_to_vec(), height, false)
+        .await
+        .map_err(|e| anyhow!("query {path}: {e}"))?;
+    if answer.code.is_err() {
+        bail!(
+            "query {path} failed (code {}): {}",
+            answer.code.value(),
+            answer.log
+        );
+    }
+    R::decode(answer.value.as_slice()).with_context(|| format!("query {path}: undecodable answer"))
 }
 
 fn to_json<T: serde::Serialize>(value: T) -> anyhow::Result<serde_json::Value> {

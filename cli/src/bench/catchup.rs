@@ -13,7 +13,7 @@ pub async fn run(blocks: u64, validators: usize, block_time_ms: u64) -> anyhow::
     if validators < 4 {
         bail!("catch-up needs 4 validators, so the chain goes on with one down");
     }
-    let net = ScratchNet::start(CURRENCY_CHAIN, validators, block_time_ms).await?;
+    let net = ScratchNet::start(&[CURRENCY_CHAIN], validators, block_time_ms).await?;
     let nodes = &net.manifest.nodes;
     let (live, lagging) = (&nodes[0], &nodes[nodes.len() - 1]);
     let lagging_node = process::nodes(net.home(), std::slice::from_ref(lagging));

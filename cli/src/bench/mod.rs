@@ -2,6 +2,7 @@
 //! directory and stopped when the run ends. Build with `--release` first.
 
 mod catchup;
+mod packets;
 mod transfers;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +40,23 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         block_time: u64,
     },
+    /// Pings relayed per second between two chains by an in-process relayer,
+    /// for each batch size (the first is the baseline of the ratios), and
+    /// the latency of one hop in block intervals.
+    Packets {
+        #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
+        batch_sizes: Vec<usize>,
+        /// Pings to relay with each batch size.
+        #[arg(long, default_value_t = 300)]
+        packets: usize,
+        /// Single pings timed from commit on the source to receipt.
+        #[arg(long, default_value_t = 10)]
+        latency_samples: usize,
+        #[arg(long, default_value_t = 1)]
+        validators: usize,
+        #[arg(long, default_value_t = 200)]
+        block_time: u64,
+    },
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
@@ -54,10 +72,26 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             validators,
             block_time,
         } => catchup::run(blocks, validators, block_time).await,
+        BenchCommand::Packets {
+            batch_sizes,
+            packets,
+            latency_samples,
+            validators,
+            block_time,
+        } => {
+            packets::run(
+                &batch_sizes,
+                packets,
+                latency_samples,
+                validators,
+                block_time,
+            )
+            .await
+        }
     }
 }
 
-/// A one-chain testnet in a scratch directory, stopped and removed on drop.
+/// A testnet of some chains in a scratch directory, stopped and removed on drop.
 pub struct ScratchNet {
     pub dir: PathBuf,
     pub manifest: TestnetManifest,
@@ -66,7 +100,7 @@ pub struct ScratchNet {
 
 impl ScratchNet {
     pub async fn start(
-        chain_id: &str,
+        chain_ids: &[&str],
         validators: usize,
         block_time_ms: u64,
     ) -> anyhow::Result<Self> {
@@ -83,7 +117,7 @@ impl ScratchNet {
             validators,
             block_time_ms,
             None,
-            &[chain_id.to_owned()],
+            &chain_ids.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
         )?;
         let client = read_toml(&dir.join(CLIENT_CONFIG_FILE))?;
         let net = ScratchNet {

@@ -80,7 +80,7 @@ async fn one_run(
     senders: usize,
     block_time_ms: u64,
 ) -> anyhow::Result<Figures> {
-    let net = ScratchNet::start(CURRENCY_CHAIN, validators, block_time_ms).await?;
+    let net = ScratchNet::start(&[CURRENCY_CHAIN], validators, block_time_ms).await?;
     let urls = net.client.chains[CURRENCY_CHAIN].rpc.clone();
     let clients: Vec<HttpClient> = urls
         .iter()
