@@ -1,0 +1,298 @@
+//! The two-phase commit coordinator of one cross-tx, as a pure state
+//! machine in the manner of Malachite's `core-state-machine`: `apply` takes
+//! an input (a vote, a proven timeout, a block time, an ack) and returns
+//! the outputs the chain must carry out (prepare packets, the decision,
+//! decision packets). Nothing here touches state, packets or clocks.
+//!
+//! `Preparing -> Decided -> Done`. Legs with no dependency are prepared at
+//! once; a leg that depends on another is prepared once that leg voted OK,
+//! with its result as input. Any failed vote, a prepare that timed out, or
+//! block time reaching the deadline with votes missing decides Abort; all
+//! votes OK decide Commit. The decision is an output before any decision
+//! packet, so the chain records it first. The cross-tx is done when every
+//! leg that was sent a decision has acknowledged it.
+
+/// A leg's position in its cross-tx.
+pub type LegIndex = usize;
+
+/// What the coordinator knows of a leg before it runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LegPlan {
+    pub chain_id: String,
+    /// The leg whose OK result this leg takes as input; always an earlier
+    /// leg, so dependencies cannot form a cycle.
+    pub depends_on: Option<LegIndex>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("a cross-tx needs at least one leg")]
+    NoLegs,
+    #[error("leg {leg} depends on leg {on}, which is not an earlier leg")]
+    BadDependency { leg: LegIndex, on: LegIndex },
+}
+
+/// A participant's answer to a prepare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Vote {
+    /// The leg is prepared (its effects reserved); `result` feeds the legs
+    /// that depend on it.
+    Ok {
+        result: Vec<u8>,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Commit,
+    Abort(AbortReason),
+}
+
+impl Decision {
+    pub fn is_commit(&self) -> bool {
+        matches!(self, Decision::Commit)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AbortReason {
+    VoteFailed { leg: LegIndex, reason: String },
+    PrepareTimedOut { leg: LegIndex },
+    DeadlinePassed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Intake accepted the cross-tx.
+    Start,
+    /// A leg's vote, from a proven acknowledgement of its prepare.
+    Voted { leg: LegIndex, vote: Vote },
+    /// A leg's prepare packet was proven timed out.
+    PrepareTimedOut { leg: LegIndex },
+    /// A block began at this time (unix nanoseconds).
+    BlockTime { now_ns: u64 },
+    /// A leg acknowledged the decision.
+    DecisionAcked { leg: LegIndex },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Send the leg its prepare packet, timing out at the deadline.
+    SendPrepare {
+        leg: LegIndex,
+        input: Option<Vec<u8>>,
+    },
+    /// Record the decision (before any decision packet leaves).
+    Decided(Decision),
+    /// Send the leg the decision; such packets never time out.
+    SendDecision { leg: LegIndex, commit: bool },
+    /// Every leg that was sent the decision acknowledged it.
+    Done,
+}
+
+/// Where one leg stands while the cross-tx is being prepared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LegState {
+    /// Waiting for the leg it depends on to vote OK.
+    Waiting,
+    /// Its prepare was sent; no vote yet.
+    Preparing,
+    Voted(Vote),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Before `Start`.
+    New,
+    Preparing {
+        legs: Vec<LegState>,
+    },
+    /// `acked[leg]` is `None` for a leg that was never sent a prepare (so
+    /// needs no decision), else whether it acknowledged the decision.
+    Decided {
+        decision: Decision,
+        acked: Vec<Option<bool>>,
+    },
+    Done {
+        decision: Decision,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Coordinator {
+    legs: Vec<LegPlan>,
+    deadline_ns: u64,
+    phase: Phase,
+}
+
+impl Coordinator {
+    pub fn new(legs: Vec<LegPlan>, deadline_ns: u64) -> Result<Self, PlanError> {
+        if legs.is_empty() {
+            return Err(PlanError::NoLegs);
+        }
+        for (leg, plan) in legs.iter().enumerate() {
+            if let Some(on) = plan.depends_on {
+                if on >= leg {
+                    return Err(PlanError::BadDependency { leg, on });
+                }
+            }
+        }
+        Ok(Coordinator {
+            legs,
+            deadline_ns,
+            phase: Phase::New,
+        })
+    }
+
+    /// Rebuilds a coordinator from its recorded parts.
+    pub fn restore(legs: Vec<LegPlan>, deadline_ns: u64, phase: Phase) -> Self {
+        Coordinator {
+            legs,
+            deadline_ns,
+            phase,
+        }
+    }
+
+    pub fn legs(&self) -> &[LegPlan] {
+        &self.legs
+    }
+
+    pub fn deadline_ns(&self) -> u64 {
+        self.deadline_ns
+    }
+
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    pub fn decision(&self) -> Option<&Decision> {
+        match &self.phase {
+            Phase::Decided { decision, .. } | Phase::Done { decision } => Some(decision),
+            Phase::New | Phase::Preparing { .. } => None,
+        }
+    }
+
+    /// Applies one input. Inputs that do not fit the phase (a duplicate
+    /// vote, a late vote after the decision, an ack before it) change
+    /// nothing and return no output, so replays are harmless.
+    pub fn apply(&mut self, input: Input) -> Vec<Output> {
+        let phase = std::mem::replace(&mut self.phase, Phase::New);
+        let (phase, outputs) = self.step(phase, input);
+        self.phase = phase;
+        outputs
+    }
+
+    fn step(&self, phase: Phase, input: Input) -> (Phase, Vec<Output>) {
+        match (phase, input) {
+            (Phase::New, Input::Start) => {
+                let legs: Vec<LegState> = self
+                    .legs
+                    .iter()
+                    .map(|plan| match plan.depends_on {
+                        None => LegState::Preparing,
+                        Some(_) => LegState::Waiting,
+                    })
+                    .collect();
+                let outputs = legs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, state)| **state == LegState::Preparing)
+                    .map(|(leg, _)| Output::SendPrepare { leg, input: None })
+                    .collect();
+                (Phase::Preparing { legs }, outputs)
+            }
+            (Phase::Preparing { legs }, Input::Voted { leg, vote }) => {
+                self.on_vote(legs, leg, vote)
+            }
+            (Phase::Preparing { legs }, Input::PrepareTimedOut { leg })
+                if legs.get(leg) == Some(&LegState::Preparing) =>
+            {
+                self.decide(&legs, Decision::Abort(AbortReason::PrepareTimedOut { leg }))
+            }
+            (Phase::Preparing { legs }, Input::BlockTime { now_ns })
+                if now_ns >= self.deadline_ns =>
+            {
+                self.decide(&legs, Decision::Abort(AbortReason::DeadlinePassed))
+            }
+            (
+                Phase::Decided {
+                    decision,
+                    mut acked,
+                },
+                Input::DecisionAcked { leg },
+            ) if acked.get(leg) == Some(&Some(false)) => {
+                acked[leg] = Some(true);
+                if acked.iter().all(|a| *a != Some(false)) {
+                    (Phase::Done { decision }, vec![Output::Done])
+                } else {
+                    (Phase::Decided { decision, acked }, Vec::new())
+                }
+            }
+            (phase, _) => (phase, Vec::new()),
+        }
+    }
+
+    fn on_vote(&self, mut legs: Vec<LegState>, leg: LegIndex, vote: Vote) -> (Phase, Vec<Output>) {
+        if legs.get(leg) != Some(&LegState::Preparing) {
+            return (Phase::Preparing { legs }, Vec::new());
+        }
+        if let Vote::Failed { reason } = &vote {
+            let reason = reason.clone();
+            legs[leg] = LegState::Voted(vote);
+            return self.decide(
+                &legs,
+                Decision::Abort(AbortReason::VoteFailed { leg, reason }),
+            );
+        }
+        let result = match &vote {
+            Vote::Ok { result } => result.clone(),
+            Vote::Failed { .. } => Vec::new(),
+        };
+        legs[leg] = LegState::Voted(vote);
+        let mut outputs = Vec::new();
+        for (dependent, plan) in self.legs.iter().enumerate() {
+            if plan.depends_on == Some(leg) && legs[dependent] == LegState::Waiting {
+                legs[dependent] = LegState::Preparing;
+                outputs.push(Output::SendPrepare {
+                    leg: dependent,
+                    input: Some(result.clone()),
+                });
+            }
+        }
+        let all_ok = legs
+            .iter()
+            .all(|state| matches!(state, LegState::Voted(Vote::Ok { .. })));
+        if all_ok {
+            return self.decide(&legs, Decision::Commit);
+        }
+        (Phase::Preparing { legs }, outputs)
+    }
+
+    /// Records the decision, then sends it to every leg that was prepared
+    /// or is being prepared; a leg never sent a prepare needs no decision.
+    fn decide(&self, legs: &[LegState], decision: Decision) -> (Phase, Vec<Output>) {
+        let acked: Vec<Option<bool>> = legs
+            .iter()
+            .map(|state| match state {
+                LegState::Waiting => None,
+                LegState::Preparing | LegState::Voted(_) => Some(false),
+            })
+            .collect();
+        let commit = decision.is_commit();
+        let mut outputs = vec![Output::Decided(decision.clone())];
+        outputs.extend(
+            acked
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.is_some())
+                .map(|(leg, _)| Output::SendDecision { leg, commit }),
+        );
+        (Phase::Decided { decision, acked }, outputs)
+    }
+}
+
+#[cfg(test)]
+mod tests;
