@@ -48,6 +48,12 @@ pub mod ping {
     }
 }
 
+pub mod xtx {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.xtx.v1.rs"));
+    }
+}
+
 /// Packs a message into an `Any` with its `/package.Message` type URL.
 pub fn to_any<M: prost::Name>(msg: &M) -> Any {
     Any {

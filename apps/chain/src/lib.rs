@@ -16,6 +16,7 @@ pub mod state;
 pub mod testing;
 pub mod tx;
 pub mod validators;
+pub mod xtx;
 
 pub use address::Address;
 pub use app::{App, AppConfig, AppError, FinalizedBlock, QueryOutcome, TxOutcome};

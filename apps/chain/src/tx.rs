@@ -113,15 +113,28 @@ pub fn decode_and_verify(
     if tx.signatures.is_empty() {
         return Err(TxError::Unsigned);
     }
-    let message = sign_bytes(chain_id, body.nonce, &body);
-    let mut signers: Vec<Signer> = Vec::with_capacity(tx.signatures.len());
-    for (index, sig) in tx.signatures.iter().enumerate() {
+    let signers = verify_signatures(&tx.signatures, &sign_bytes(chain_id, body.nonce, &body))?;
+    Ok(VerifiedTx {
+        hash: tx_hash(bytes),
+        body,
+        signers,
+    })
+}
+
+/// Checks every signature over `message` and returns the signers in order;
+/// an account may sign once.
+pub fn verify_signatures(
+    signatures: &[pb::Signature],
+    message: &[u8],
+) -> Result<Vec<Signer>, TxError> {
+    let mut signers: Vec<Signer> = Vec::with_capacity(signatures.len());
+    for (index, sig) in signatures.iter().enumerate() {
         let public_key = VerificationKey::try_from(sig.public_key.as_slice())
             .map_err(|_| TxError::BadPublicKey { index })?;
         let signature = Signature::try_from(sig.signature.as_slice())
             .map_err(|_| TxError::BadSignature { index })?;
         public_key
-            .verify(&signature, &message)
+            .verify(&signature, message)
             .map_err(|_| TxError::BadSignature { index })?;
         let address = Address::from_public_key(&public_key);
         if signers.iter().any(|s| s.address == address) {
@@ -132,11 +145,15 @@ pub fn decode_and_verify(
             public_key,
         });
     }
-    Ok(VerifiedTx {
-        hash: tx_hash(bytes),
-        body,
-        signers,
-    })
+    Ok(signers)
+}
+
+/// `key`'s signature of `message`, in wire form.
+pub fn signature(key: &SigningKey, message: &[u8]) -> pb::Signature {
+    pb::Signature {
+        public_key: key.verification_key().as_bytes().to_vec(),
+        signature: key.sign(message).to_bytes().to_vec(),
+    }
 }
 
 /// Adds `key`'s signature to `tx`; the first signature added makes the sender.
@@ -145,11 +162,8 @@ pub fn add_signature(tx: &mut pb::Tx, key: &SigningKey) -> Result<(), TxError> {
         .body
         .as_ref()
         .ok_or_else(|| TxError::Malformed("missing body".into()))?;
-    let signature = key.sign(&sign_bytes(&body.chain_id, body.nonce, body));
-    tx.signatures.push(pb::Signature {
-        public_key: key.verification_key().as_bytes().to_vec(),
-        signature: signature.to_bytes().to_vec(),
-    });
+    let message = sign_bytes(&body.chain_id, body.nonce, body);
+    tx.signatures.push(signature(key, &message));
     Ok(())
 }
 
