@@ -338,7 +338,9 @@ pub async fn module_query<R: Message + Default>(
     request: &impl Message,
     height: Option<u64>,
 ) -> anyhow::Result<R> {
-    let height = height.map(tendermint::block::Height::try_from).transpose()?;
+    let height = height
+        .map(tendermint::block::Height::try_from)
+        .transpose()?;
     let path = format!("/{}", path.trim_start_matches('/'));
     let answer = client
         .abci_query(Some(path.clone()), request.encode_to_vec(), height, false)

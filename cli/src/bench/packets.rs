@@ -102,8 +102,8 @@ pub async fn run(
     if packets == 0 || batch_sizes.is_empty() {
         bail!("need some packets and at least one batch size");
     }
-    let net = ScratchNet::start(&[SECURITY_CHAIN, CURRENCY_CHAIN], validators, block_time_ms)
-        .await?;
+    let net =
+        ScratchNet::start(&[SECURITY_CHAIN, CURRENCY_CHAIN], validators, block_time_ms).await?;
     let keyring = Keyring::open(net.home())?;
     let alice = keyring.get("alice")?;
     let relayer_key = keyring.get(xcc_relayer::DEFAULT_KEY)?.key;
@@ -221,4 +221,3 @@ pub async fn run(
     drop(net);
     Ok(())
 }
-

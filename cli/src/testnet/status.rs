@@ -5,7 +5,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use tendermint_rpc::Client;
 use xcc_node_config::TestnetNode;
 
 use super::process::Service;
@@ -16,11 +15,10 @@ const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// The node's latest committed height, or `None` while it does not answer.
 pub async fn latest_height(rpc: &str) -> Option<u64> {
     let client = crate::rpc::http_client(rpc).ok()?;
-    let status = tokio::time::timeout(Duration::from_secs(5), client.status())
+    tokio::time::timeout(Duration::from_secs(5), crate::send::latest_height(&client))
         .await
         .ok()?
-        .ok()?;
-    Some(status.sync_info.latest_block_height.value())
+        .ok()
 }
 
 /// Waits until every given node answers and commits a block it did not have
