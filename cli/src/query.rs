@@ -69,7 +69,13 @@ enum PingQuery {
     /// How many pings arrived from `source`, and the last message.
     Received { source: String },
     /// What became of ping `sequence` sent to `dest`: a pong, an error or a timeout.
-    Outcome { dest: String, sequence: u64 },
+    Outcome {
+        dest: String,
+        sequence: u64,
+        /// Wait (up to 2 minutes) for the pong or the timeout to come back.
+        #[arg(long)]
+        wait: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,17 +192,27 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                     )
                     .await?,
                 )?,
-                PingQuery::Outcome { dest, sequence } => to_json::<ping::Outcome>(
-                    ask.module(
-                        &client,
-                        "/xcc.ping.v1.Query/Outcome",
-                        &ping::QueryOutcomeRequest {
-                            dest_chain: dest,
-                            sequence,
-                        },
-                    )
-                    .await?,
-                )?,
+                PingQuery::Outcome {
+                    dest,
+                    sequence,
+                    wait,
+                } => {
+                    let request = ping::QueryOutcomeRequest {
+                        dest_chain: dest,
+                        sequence,
+                    };
+                    let path = "/xcc.ping.v1.Query/Outcome";
+                    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+                    let outcome = loop {
+                        match ask.module::<ping::Outcome>(&client, path, &request).await {
+                            Err(_) if wait && std::time::Instant::now() < deadline => {
+                                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                            }
+                            answer => break answer?,
+                        }
+                    };
+                    to_json(outcome)?
+                }
             }
         }
         QueryCommand::Currency(query) => {
