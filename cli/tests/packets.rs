@@ -7,7 +7,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use support::{Testnet, WAIT};
 
@@ -65,6 +65,21 @@ fn outcome(net: &Testnet, sequence: u64) -> Option<serde_json::Value> {
         .and_then(|v| v.get("outcome").cloned())
 }
 
+/// The time of the node's latest block, unix nanoseconds (0 while it does
+/// not answer).
+async fn block_time_ns(url: &str) -> u64 {
+    use tendermint_rpc::Client;
+    match support::client(url).status().await {
+        Ok(status) => status
+            .sync_info
+            .latest_block_time
+            .unix_timestamp_nanos()
+            .try_into()
+            .unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + WAIT;
     while !done() {
@@ -115,12 +130,19 @@ fn packets_arrive_exactly_once_through_relayer_crashes_races_and_timeouts() {
     // absence there and the source times it out.
     let dest_node = net.moniker(DEST, 0);
     net.kill(&dest_node);
-    let sent = SystemTime::now();
     ping(&net, 1, 2);
     let relayer = net.spawn_relayer("relayer", &[]);
-    while SystemTime::now() < sent + Duration::from_secs(3) {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let waiting = net.json(&["query", "--chain-id", SOURCE, "ibc", "pending", DEST]);
+    let timeout = waiting["packets"][0]["timeout_timestamp_ns"]
+        .as_u64()
+        .expect("the pending ping's timeout");
+    // Block times follow the clock, so the destination's first block after
+    // the restart is past the timeout once the source's blocks are.
+    let source_rpc = net.rpc(SOURCE)[0].clone();
+    let rt = support::runtime();
+    wait_until("the source's block time passes the ping's timeout", || {
+        rt.block_on(block_time_ns(&source_rpc)) > timeout
+    });
     net.restart(&dest_node);
     wait_until("the ping times out on its source", || {
         outcome(&net, 251).is_some()

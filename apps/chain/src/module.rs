@@ -94,12 +94,14 @@ pub trait Module: Send + Sync {
     fn decode_msg(&self, msg: &Any) -> Result<Box<dyn Msg>, ExecError>;
 
     /// Writes the module's genesis state; `genesis` is its `app_state` section
-    /// (`null` when absent).
+    /// (`null` when absent). A module without genesis state keeps the default.
     fn init_genesis(
         &self,
-        state: &mut dyn StateWrite,
-        genesis: &serde_json::Value,
-    ) -> Result<(), ExecError>;
+        _state: &mut dyn StateWrite,
+        _genesis: &serde_json::Value,
+    ) -> Result<(), ExecError> {
+        Ok(())
+    }
 
     /// The protobuf query service this module answers, e.g. `xcc.currency.v1.Query`.
     fn query_service(&self) -> Option<&'static str> {

@@ -3,7 +3,8 @@
 //! updated with headers the counterparty's validators signed. Every forged
 //! or mismatched input is refused and changes nothing.
 
-use xcc_chain::ibc::{error::code, state_key};
+use xcc_chain::ibc::error::{code, CODESPACE};
+use xcc_chain::ibc::state_key;
 use xcc_chain::testing::{TestChain, TestKey, TestValidators, BLOCK_INTERVAL_NS, GENESIS_TIME_NS};
 use xcc_proto::ibc::v1 as pb;
 use xcc_proto::ping::v1 as ping;
@@ -186,18 +187,19 @@ fn ping_outcome(chain: &TestChain, dest: &str, sequence: u64) -> Option<ping::ou
         .outcome
 }
 
+/// Runs `msgs` in a tx that must be refused with the packet layer's `code`
+/// and change nothing; returns the log.
 fn assert_refused_with(
     chain: &mut TestChain,
     signer: &TestKey,
     msgs: Vec<Any>,
-    codespace: &str,
     code: u32,
 ) -> String {
     let tx = chain.tx(&[signer], msgs);
     let outcome = chain.assert_refused(tx);
     assert_eq!(
         (outcome.codespace, outcome.code),
-        (codespace, code),
+        (CODESPACE, code),
         "{}",
         outcome.log
     );
@@ -338,85 +340,45 @@ fn forged_proofs_and_tampered_packets_change_nothing() {
     let good_proof = proof(&pair.a, &commitment_key(&packet), version);
     let relayer = TestKey::from_seed(50);
     let ibc = code::INVALID_PROOF;
+    let mut refuse_recv = |packet: &pb::Packet, proof: Vec<u8>, proof_height: u64, code: u32| {
+        let msg = recv(&relayer, packet, proof, proof_height);
+        assert_refused_with(&mut pair.b, &relayer, vec![msg], code);
+    };
 
     let mut tampered = good_proof.clone();
     let middle = tampered.len() / 2;
     tampered[middle] ^= 0x01;
-    assert_refused_with(
-        &mut pair.b,
-        &relayer,
-        vec![recv(&relayer, &packet, tampered, version + 1)],
-        "ibc",
-        ibc,
-    );
-    assert_refused_with(
-        &mut pair.b,
-        &relayer,
-        vec![recv(&relayer, &packet, vec![1, 2, 3], version + 1)],
-        "ibc",
-        ibc,
-    );
+    refuse_recv(&packet, tampered, version + 1, ibc);
+    refuse_recv(&packet, vec![1, 2, 3], version + 1, ibc);
 
     // A proof of the state after `version`, claimed at the wrong height.
-    assert_refused_with(
-        &mut pair.b,
-        &relayer,
-        vec![recv(&relayer, &packet, good_proof.clone(), version + 2)],
-        "ibc",
-        ibc,
-    );
-    assert_refused_with(
-        &mut pair.b,
-        &relayer,
-        vec![recv(&relayer, &packet, good_proof.clone(), version + 5)],
-        "ibc",
+    refuse_recv(&packet, good_proof.clone(), version + 2, ibc);
+    refuse_recv(
+        &packet,
+        good_proof.clone(),
+        version + 5,
         code::CONSENSUS_STATE_NOT_FOUND,
     );
 
     // Tampered packet fields do not match the proven commitment.
     let mut data = packet.clone();
     data.data.push(0);
-    assert_refused_with(
-        &mut pair.b,
-        &relayer,
-        vec![recv(&relayer, &data, good_proof.clone(), version + 1)],
-        "ibc",
-        ibc,
-    );
+    refuse_recv(&data, good_proof.clone(), version + 1, ibc);
     let mut timeout = packet.clone();
     timeout.timeout_timestamp_ns += 1;
-    assert_refused_with(
-        &mut pair.b,
-        &relayer,
-        vec![recv(&relayer, &timeout, good_proof.clone(), version + 1)],
-        "ibc",
-        ibc,
-    );
+    refuse_recv(&timeout, good_proof.clone(), version + 1, ibc);
     let mut sequence = packet.clone();
     sequence.sequence = 2;
-    assert_refused_with(
-        &mut pair.b,
-        &relayer,
-        vec![recv(&relayer, &sequence, good_proof.clone(), version + 1)],
-        "ibc",
-        ibc,
-    );
+    refuse_recv(&sequence, good_proof.clone(), version + 1, ibc);
     let mut dest = packet.clone();
     dest.dest_chain = "other-1".to_owned();
-    assert_refused_with(
-        &mut pair.b,
-        &relayer,
-        vec![recv(&relayer, &dest, good_proof.clone(), version + 1)],
-        "ibc",
-        code::INVALID_PACKET,
-    );
+    refuse_recv(&dest, good_proof.clone(), version + 1, code::INVALID_PACKET);
     let mut source = packet.clone();
     source.source_chain = "other-1".to_owned();
-    assert_refused_with(
-        &mut pair.b,
-        &relayer,
-        vec![recv(&relayer, &source, good_proof.clone(), version + 1)],
-        "ibc",
+    refuse_recv(
+        &source,
+        good_proof.clone(),
+        version + 1,
         code::CLIENT_NOT_FOUND,
     );
     assert_eq!(pings_received(&pair.b, A), 0);
@@ -456,7 +418,6 @@ fn headers_that_do_not_verify_change_nothing() {
             &mut pair.b,
             &relayer,
             vec![update(&relayer, A, forged)],
-            "ibc",
             invalid,
         );
         assert!(!log.is_empty());
@@ -467,7 +428,6 @@ fn headers_that_do_not_verify_change_nothing() {
         &mut pair.b,
         &relayer,
         vec![update(&relayer, A, forged)],
-        "ibc",
         invalid,
     );
     // Signed by the right keys for another chain id.
@@ -476,7 +436,6 @@ fn headers_that_do_not_verify_change_nothing() {
         &mut pair.b,
         &relayer,
         vec![update(&relayer, A, forged)],
-        "ibc",
         invalid,
     );
     // An app hash swapped after signing.
@@ -494,7 +453,6 @@ fn headers_that_do_not_verify_change_nothing() {
         &mut pair.b,
         &relayer,
         vec![update(&relayer, A, forged)],
-        "ibc",
         invalid,
     );
     // From the future, beyond the allowed clock drift.
@@ -509,7 +467,6 @@ fn headers_that_do_not_verify_change_nothing() {
         &mut pair.b,
         &relayer,
         vec![update(&relayer, A, future)],
-        "ibc",
         invalid,
     );
     // Undecodable bytes, and a chain this one has no client of.
@@ -519,7 +476,6 @@ fn headers_that_do_not_verify_change_nothing() {
         &mut pair.b,
         &relayer,
         vec![update(&relayer, A, garbage)],
-        "ibc",
         invalid,
     );
     let genuine = header(&pair.a, &pair.a_validators, 5, 0);
@@ -527,7 +483,6 @@ fn headers_that_do_not_verify_change_nothing() {
         &mut pair.b,
         &relayer,
         vec![update(&relayer, "other-1", genuine.clone())],
-        "ibc",
         code::CLIENT_NOT_FOUND,
     );
     assert_eq!(client_state(&pair.b, A).latest_height, 0);
@@ -549,13 +504,7 @@ fn an_expired_client_refuses_headers_and_packets() {
     catch_up(&mut pair.b, 10);
     let relayer = TestKey::from_seed(50);
     let msgs = update_and_recv(&pair, &relayer, &packet, version, 0);
-    let log = assert_refused_with(
-        &mut pair.b,
-        &relayer,
-        msgs.clone(),
-        "ibc",
-        code::CLIENT_EXPIRED,
-    );
+    let log = assert_refused_with(&mut pair.b, &relayer, msgs.clone(), code::CLIENT_EXPIRED);
     assert!(log.contains("expired"), "{log}");
     // Nor can the chain send to an expired counterparty.
     let ping = to_any(&ping::MsgPing {
@@ -565,7 +514,7 @@ fn an_expired_client_refuses_headers_and_packets() {
         timeout_ns: MINUTE_NS,
     });
     let alice = TestKey::from_seed(51);
-    assert_refused_with(&mut pair.b, &alice, vec![ping], "ibc", code::CLIENT_EXPIRED);
+    assert_refused_with(&mut pair.b, &alice, vec![ping], code::CLIENT_EXPIRED);
 }
 
 #[test]
@@ -615,14 +564,13 @@ fn misbehaviour_freezes_the_client_and_blocks_its_packets() {
         proof(&pair.a, &commitment_key(&packet), version),
         version + 1,
     );
-    assert_refused_with(&mut pair.b, &relayer, vec![msg], "ibc", code::CLIENT_FROZEN);
+    assert_refused_with(&mut pair.b, &relayer, vec![msg], code::CLIENT_FROZEN);
     pair.a.block(Vec::new());
     let next = header(&pair.a, &pair.a_validators, version + 2, version + 1);
     assert_refused_with(
         &mut pair.b,
         &relayer,
         vec![update(&relayer, A, next)],
-        "ibc",
         code::CLIENT_FROZEN,
     );
     assert_eq!(pings_received(&pair.b, A), 0);
@@ -637,7 +585,7 @@ fn a_timed_out_packet_is_refused_by_its_destination_and_timed_out_at_its_source(
     catch_up(&mut pair.b, version + 5);
     let relayer = TestKey::from_seed(50);
     let msgs = update_and_recv(&pair, &relayer, &packet, version, 0);
-    assert_refused_with(&mut pair.b, &relayer, msgs, "ibc", code::PACKET_TIMED_OUT);
+    assert_refused_with(&mut pair.b, &relayer, msgs, code::PACKET_TIMED_OUT);
 
     // B's state before the timeout cannot prove it; its state after can.
     let receipt = state_key::receipt(A, packet.sequence);
@@ -660,13 +608,7 @@ fn a_timed_out_packet_is_refused_by_its_destination_and_timed_out_at_its_source(
         ),
         timeout(proof(&pair.b, &receipt, early), early + 1),
     ];
-    assert_refused_with(
-        &mut pair.a,
-        &relayer,
-        msgs,
-        "ibc",
-        code::TIMEOUT_NOT_REACHED,
-    );
+    assert_refused_with(&mut pair.a, &relayer, msgs, code::TIMEOUT_NOT_REACHED);
     let msgs = vec![
         update(
             &relayer,
@@ -707,6 +649,6 @@ fn a_receipt_cannot_be_proven_absent() {
             proof_height: version + 1,
         }),
     ];
-    assert_refused_with(&mut pair.a, &relayer, msgs, "ibc", code::INVALID_PROOF);
+    assert_refused_with(&mut pair.a, &relayer, msgs, code::INVALID_PROOF);
     assert_eq!(ping_outcome(&pair.a, B, packet.sequence), None);
 }

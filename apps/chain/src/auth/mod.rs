@@ -68,14 +68,6 @@ impl Module for Auth {
         ))
     }
 
-    fn init_genesis(
-        &self,
-        _state: &mut dyn StateWrite,
-        _genesis: &serde_json::Value,
-    ) -> Result<(), ExecError> {
-        Ok(())
-    }
-
     fn query_service(&self) -> Option<&'static str> {
         Some("xcc.auth.v1.Query")
     }

@@ -78,14 +78,6 @@ impl Module for PingModule {
         Ok(Box::new(SendPing { sender, msg }))
     }
 
-    fn init_genesis(
-        &self,
-        _state: &mut dyn StateWrite,
-        _genesis: &serde_json::Value,
-    ) -> Result<(), ExecError> {
-        Ok(())
-    }
-
     fn query_service(&self) -> Option<&'static str> {
         Some("xcc.ping.v1.Query")
     }
