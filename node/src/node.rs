@@ -54,15 +54,11 @@ impl EngineNodeConfig for EngineConfig {
     }
 }
 
-fn modules(kind: AppKind) -> anyhow::Result<Vec<Box<dyn Module>>> {
+fn modules(kind: AppKind) -> Vec<Box<dyn Module>> {
     match kind {
-        AppKind::Security => Ok(xcc_chain::chain_modules(vec![Box::new(
-            xcc_security::SecurityModule,
-        )])),
-        AppKind::Currency => Ok(xcc_chain::chain_modules(vec![Box::new(
-            xcc_currency::CurrencyModule,
-        )])),
-        AppKind::Coordinator => Err(anyhow!("the coordinator app does not exist yet")),
+        AppKind::Security => xcc_security::modules(),
+        AppKind::Currency => xcc_currency::modules(),
+        AppKind::Coordinator => xcc_coordinator::modules(),
     }
 }
 
@@ -107,7 +103,7 @@ pub async fn run(home: NodeHome) -> anyhow::Result<()> {
             keep_recent: config.state.keep_recent,
             ..AppConfig::default()
         },
-        modules(config.app)?,
+        modules(config.app),
     )
     .context("opening the app")?;
     let abci = AbciApp::new(app).with_genesis(GenesisDoc {

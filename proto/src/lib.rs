@@ -54,6 +54,12 @@ pub mod xtx {
     }
 }
 
+pub mod coordinator {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.coordinator.v1.rs"));
+    }
+}
+
 /// Packs a message into an `Any` with its `/package.Message` type URL.
 pub fn to_any<M: prost::Name>(msg: &M) -> Any {
     Any {

@@ -116,7 +116,7 @@ impl AbciApp {
                 let txs: Vec<Vec<u8>> = block.txs.iter().map(|tx| tx.to_vec()).collect();
                 let finalized = app.finalize_block(info, &txs)?;
                 ConsensusResponse::FinalizeBlock(resp::FinalizeBlock {
-                    events: Vec::new(),
+                    events: finalized.events.into_iter().map(abci_event).collect(),
                     tx_results: finalized.tx_results.into_iter().map(exec_result).collect(),
                     validator_updates: finalized
                         .validator_updates

@@ -24,14 +24,30 @@ pub use error::{ExecError, QueryError};
 pub use module::{BlockInfo, Event, Module, Msg, MsgContext, ValidatorUpdate};
 
 /// A chain's modules: those every XCC chain runs (validator administration,
-/// the packet layer and its test port), then the chain's own.
-pub fn chain_modules(own: Vec<Box<dyn Module>>) -> Vec<Box<dyn Module>> {
-    let ports = ibc::Ports::new(vec![std::sync::Arc::new(ping::PingModule)]);
+/// the packet layer with the test port and `ports`), then the chain's own.
+pub fn chain_modules(
+    own: Vec<Box<dyn Module>>,
+    ports: Vec<std::sync::Arc<dyn ibc::Port>>,
+) -> Vec<Box<dyn Module>> {
+    let mut all_ports: Vec<std::sync::Arc<dyn ibc::Port>> =
+        vec![std::sync::Arc::new(ping::PingModule)];
+    all_ports.extend(ports);
     let mut modules: Vec<Box<dyn Module>> = vec![
         Box::new(validators::ValidatorsModule),
-        Box::new(ibc::IbcModule::new(ports)),
+        Box::new(ibc::IbcModule::new(ibc::Ports::new(all_ports))),
         Box::new(ping::PingModule),
     ];
     modules.extend(own);
     modules
+}
+
+/// A participant chain's modules: `chain_modules` with the chain's own and
+/// the participant side of two-phase commit over `reservations`.
+pub fn participant_chain_modules(
+    mut own: Vec<Box<dyn Module>>,
+    reservations: std::sync::Arc<dyn participant::Reservations>,
+) -> Vec<Box<dyn Module>> {
+    let participant = participant::ParticipantModule::new(reservations);
+    own.push(Box::new(participant.clone()));
+    chain_modules(own, vec![std::sync::Arc::new(participant)])
 }

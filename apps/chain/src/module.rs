@@ -103,6 +103,16 @@ pub trait Module: Send + Sync {
         Ok(())
     }
 
+    /// Runs at the start of every block, before its txs (deadlines, pruning).
+    /// A failure undoes the hook's writes and is logged; the block goes on.
+    fn begin_block(
+        &self,
+        _ctx: &mut MsgContext<'_>,
+        _state: &mut dyn StateWrite,
+    ) -> Result<(), ExecError> {
+        Ok(())
+    }
+
     /// The protobuf query service this module answers, e.g. `xcc.currency.v1.Query`.
     fn query_service(&self) -> Option<&'static str> {
         None

@@ -32,7 +32,7 @@ impl Pair {
     fn new(dir: &std::path::Path, trusting_period_secs: u64) -> Pair {
         let a_validators = TestValidators::new(A, &[1, 2, 3, 4]);
         let b_validators = TestValidators::new(B, &[11, 12, 13, 14]);
-        let modules = || xcc_chain::chain_modules(Vec::new());
+        let modules = || xcc_chain::chain_modules(Vec::new(), Vec::new());
         std::fs::create_dir_all(dir.join("a")).unwrap();
         std::fs::create_dir_all(dir.join("b")).unwrap();
         Pair {

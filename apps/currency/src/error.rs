@@ -22,6 +22,8 @@ pub enum CurrencyError {
     },
     #[error("the supply of {0} would overflow")]
     SupplyOverflow(DenomName),
+    #[error("the hold of cross-tx {0} is not covered by the payer's balance")]
+    HoldNotCovered(String),
     #[error(transparent)]
     State(#[from] StateError),
 }
@@ -35,6 +37,7 @@ impl CurrencyError {
             CurrencyError::InsufficientBalance { .. } => 4,
             CurrencyError::SupplyOverflow(_) => 5,
             CurrencyError::State(_) => 6,
+            CurrencyError::HoldNotCovered(_) => 7,
         }
     }
 }

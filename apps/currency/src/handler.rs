@@ -99,11 +99,13 @@ fn transfer(
 ) -> Result<(), CurrencyError> {
     load_denom(state, denom)?;
     let from_balance = balance(state, from, denom)?;
-    if from_balance < amount {
+    // Cash held for prepared cross-txs is not the sender's to spend.
+    let available = crate::hold::spendable(state, from, denom)?;
+    if available < amount {
         return Err(CurrencyError::InsufficientBalance {
             denom: denom.clone(),
             account: *from,
-            available: from_balance,
+            available,
             needed: amount,
         });
     }

@@ -4,6 +4,7 @@
 pub mod denom;
 pub mod error;
 pub mod handler;
+pub mod hold;
 pub mod msg;
 pub mod query;
 pub mod state_key;
@@ -41,6 +42,15 @@ pub struct GenesisBalance {
 }
 
 pub struct CurrencyModule;
+
+/// The currency chain's modules: those every chain runs, the participant
+/// side of two-phase commit over cash reservations, and currency.
+pub fn modules() -> Vec<Box<dyn Module>> {
+    xcc_chain::participant_chain_modules(
+        vec![Box::new(CurrencyModule)],
+        std::sync::Arc::new(CurrencyModule),
+    )
+}
 
 impl Msg for CurrencyMsg {
     fn signers(&self) -> Vec<Address> {

@@ -9,6 +9,7 @@ use xcc_proto::currency::v1 as pb;
 use crate::denom::DenomName;
 use crate::error::CurrencyError;
 use crate::handler;
+use crate::hold;
 use crate::state_key;
 
 pub const SERVICE: &str = "xcc.currency.v1.Query";
@@ -55,7 +56,8 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
             let (denom, account) = (denom(&request.denom)?, address(&request.account)?);
             handler::load_denom(state, &denom).map_err(query_error)?;
             let amount = handler::balance(state, &account, &denom).map_err(query_error)?;
-            Ok(pb::QueryBalanceResponse { amount }.encode_to_vec())
+            let reserved = hold::reserved(state, &account, &denom).map_err(query_error)?;
+            Ok(pb::QueryBalanceResponse { amount, reserved }.encode_to_vec())
         }
         "Balances" => {
             let request: pb::QueryBalancesRequest = decode_request(request)?;
@@ -72,6 +74,11 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                 })
                 .collect();
             Ok(pb::QueryBalancesResponse { balances }.encode_to_vec())
+        }
+        "Holds" => {
+            let _: pb::QueryHoldsRequest = decode_request(request)?;
+            let holds = hold::holds(state).map_err(query_error)?;
+            Ok(pb::QueryHoldsResponse { holds }.encode_to_vec())
         }
         other => Err(QueryError::UnknownPath(format!("{SERVICE}/{other}"))),
     }

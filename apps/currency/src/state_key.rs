@@ -21,3 +21,18 @@ pub fn balance(account: &Address, denom: &DenomName) -> Vec<u8> {
 pub fn balances(account: &Address) -> Vec<u8> {
     format!("currency/balance/{account}/").into_bytes()
 }
+
+/// Cash held out of `account`'s balance for prepared cross-txs, big-endian
+/// u64; absent means zero. Spendable = balance - reserved.
+pub fn reserved(account: &Address, denom: &DenomName) -> Vec<u8> {
+    format!("currency/reserved/{account}/{denom}").into_bytes()
+}
+
+/// What a prepared cross-tx holds on this chain.
+pub fn hold(tx_id: &[u8; 32]) -> Vec<u8> {
+    format!("currency/holds/{}", hex::encode(tx_id)).into_bytes()
+}
+
+pub fn all_holds() -> &'static [u8] {
+    b"currency/holds/"
+}

@@ -46,6 +46,30 @@ pub enum SecurityError {
     AlreadyInState(String),
     #[error("{0}")]
     NotInState(String),
+    #[error("no listing {0}")]
+    UnknownListing(u64),
+    #[error("{account} is not the seller of listing {listing_id}")]
+    NotSeller { listing_id: u64, account: Address },
+    #[error("listing {listing_id} has {available} units for sale, the fill wants {wanted}")]
+    ListingShort {
+        listing_id: u64,
+        available: u64,
+        wanted: u64,
+    },
+    #[error("the cross-tx does not pay for the fill: {0}")]
+    PaymentMissing(String),
+    #[error(
+        "the whitelist entry of {account} for {symbol} is pinned by {pins} prepared cross-tx(s)"
+    )]
+    WhitelistPinned {
+        symbol: Symbol,
+        account: Address,
+        pins: u64,
+    },
+    #[error("{0} is only valid as a leg of a cross-tx")]
+    CrossTxOnly(&'static str),
+    #[error("the hold of cross-tx {0} is not covered")]
+    HoldNotCovered(String),
     #[error(transparent)]
     State(#[from] StateError),
 }
@@ -67,6 +91,13 @@ impl SecurityError {
             SecurityError::AlreadyInState(_) => 12,
             SecurityError::NotInState(_) => 13,
             SecurityError::State(_) => 14,
+            SecurityError::UnknownListing(_) => 15,
+            SecurityError::NotSeller { .. } => 16,
+            SecurityError::ListingShort { .. } => 17,
+            SecurityError::PaymentMissing(_) => 18,
+            SecurityError::WhitelistPinned { .. } => 19,
+            SecurityError::CrossTxOnly(_) => 20,
+            SecurityError::HoldNotCovered(_) => 21,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod handler;
+pub mod hold;
 pub mod msg;
 pub mod query;
 pub mod state_key;
@@ -26,6 +27,15 @@ pub struct SecurityGenesis {
 }
 
 pub struct SecurityModule;
+
+/// The security chain's modules: those every chain runs, the participant
+/// side of two-phase commit over unit reservations, and securities.
+pub fn modules() -> Vec<Box<dyn Module>> {
+    xcc_chain::participant_chain_modules(
+        vec![Box::new(SecurityModule)],
+        std::sync::Arc::new(SecurityModule),
+    )
+}
 
 impl Msg for SecurityMsg {
     fn signers(&self) -> Vec<Address> {

@@ -56,6 +56,24 @@ pub enum SecurityMsg {
         symbol: Symbol,
         account: Address,
     },
+    CreateListing {
+        seller: Address,
+        symbol: Symbol,
+        units: u64,
+        price_per_unit: u64,
+        denom: String,
+        currency_chain: String,
+    },
+    CancelListing {
+        seller: Address,
+        listing_id: u64,
+    },
+    /// Only as a cross-tx leg (see `crate::hold`).
+    FillListing {
+        buyer: Address,
+        listing_id: u64,
+        units: u64,
+    },
     Unfreeze {
         issuer: Address,
         symbol: Symbol,
@@ -73,6 +91,9 @@ pub fn type_urls() -> Vec<String> {
         pb::MsgTransfer::type_url(),
         pb::MsgFreeze::type_url(),
         pb::MsgUnfreeze::type_url(),
+        pb::MsgCreateListing::type_url(),
+        pb::MsgCancelListing::type_url(),
+        pb::MsgFillListing::type_url(),
     ]
 }
 
@@ -176,6 +197,35 @@ impl SecurityMsg {
                 symbol: symbol(&m.symbol)?,
                 account: address("account", &m.account)?,
             }
+        } else if url == pb::MsgCreateListing::type_url() {
+            let m: pb::MsgCreateListing = decode_any(any)?;
+            if m.denom.is_empty() || m.currency_chain.is_empty() {
+                return Err(SecurityError::Invalid(
+                    "a listing names its denom and currency chain".into(),
+                )
+                .into());
+            }
+            SecurityMsg::CreateListing {
+                seller: address("seller", &m.seller)?,
+                symbol: symbol(&m.symbol)?,
+                units: positive("units", m.units)?,
+                price_per_unit: positive("price_per_unit", m.price_per_unit)?,
+                denom: m.denom,
+                currency_chain: m.currency_chain,
+            }
+        } else if url == pb::MsgCancelListing::type_url() {
+            let m: pb::MsgCancelListing = decode_any(any)?;
+            SecurityMsg::CancelListing {
+                seller: address("seller", &m.seller)?,
+                listing_id: m.listing_id,
+            }
+        } else if url == pb::MsgFillListing::type_url() {
+            let m: pb::MsgFillListing = decode_any(any)?;
+            SecurityMsg::FillListing {
+                buyer: address("buyer", &m.buyer)?,
+                listing_id: m.listing_id,
+                units: positive("units", m.units)?,
+            }
         } else {
             return Err(SecurityError::Invalid(format!("not a security message: {url}")).into());
         };
@@ -194,6 +244,9 @@ impl SecurityMsg {
             SecurityMsg::WhitelistAdd { authority, .. }
             | SecurityMsg::WhitelistRemove { authority, .. } => vec![*authority],
             SecurityMsg::Transfer { from, .. } => vec![*from],
+            SecurityMsg::CreateListing { seller, .. }
+            | SecurityMsg::CancelListing { seller, .. } => vec![*seller],
+            SecurityMsg::FillListing { buyer, .. } => vec![*buyer],
         }
     }
 }

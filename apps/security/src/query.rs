@@ -7,6 +7,8 @@ use xcc_chain::{Address, BlockInfo, QueryError};
 use xcc_proto::security::v1 as pb;
 
 use crate::error::SecurityError;
+use crate::handler::listing::load_listing;
+use crate::handler::occupancy::load_position;
 use crate::handler::{self, WhitelistStatus};
 use crate::state_key;
 use crate::symbol::Symbol;
@@ -30,6 +32,7 @@ fn query_error(error: SecurityError) -> QueryError {
         SecurityError::UnknownSecurity(symbol) => {
             QueryError::NotFound(format!("security {symbol}"))
         }
+        SecurityError::UnknownListing(id) => QueryError::NotFound(format!("listing {id}")),
         SecurityError::State(e) => QueryError::State(e),
         other => QueryError::Invalid(other.to_string()),
     }
@@ -61,9 +64,15 @@ pub fn answer(
             let request: pb::QueryBalanceRequest = decode_request(request)?;
             let (symbol, account) = (symbol(&request.symbol)?, address(&request.account)?);
             handler::load_security(state, &symbol).map_err(query_error)?;
-            let amount = handler::balance(state, &symbol, &account).map_err(query_error)?;
+            let position = load_position(state, &symbol, &account).map_err(query_error)?;
             let frozen = handler::is_frozen(state, &symbol, &account).map_err(query_error)?;
-            Ok(pb::QueryBalanceResponse { amount, frozen }.encode_to_vec())
+            Ok(pb::QueryBalanceResponse {
+                amount: position.balance,
+                frozen,
+                reserved: position.reserved,
+                pending_in: position.pending_in,
+            }
+            .encode_to_vec())
         }
         "Holders" => {
             let request: pb::QueryHoldersRequest = decode_request(request)?;
@@ -76,12 +85,18 @@ pub fn answer(
                 .filter_map(|(key, amount)| {
                     state_key::account_suffix(&prefix, &key).map(|a| (a, amount))
                 })
-                .filter(|(account, _)| account.to_string() != security.issuer)
-                .map(|(account, amount)| pb::Holding {
-                    account: account.to_string(),
-                    amount,
+                .filter(|(account, amount)| *amount > 0 && account.to_string() != security.issuer)
+                .map(|(account, _)| {
+                    let position = load_position(state, &symbol, &account)?;
+                    Ok(pb::Holding {
+                        account: account.to_string(),
+                        amount: position.balance,
+                        reserved: position.reserved,
+                        pending_in: position.pending_in,
+                    })
                 })
-                .collect();
+                .collect::<Result<_, SecurityError>>()
+                .map_err(query_error)?;
             let count = u32::try_from(holders.len()).unwrap_or(u32::MAX);
             Ok(pb::QueryHoldersResponse {
                 holders,
@@ -118,6 +133,39 @@ pub fn answer(
                 .map(|agent| agent.to_string())
                 .collect();
             Ok(pb::QueryKycAgentsResponse { agents }.encode_to_vec())
+        }
+        "Listing" => {
+            let request: pb::QueryListingRequest = decode_request(request)?;
+            Ok(load_listing(state, request.listing_id)
+                .map_err(query_error)?
+                .encode_to_vec())
+        }
+        "Listings" => {
+            let request: pb::QueryListingsRequest = decode_request(request)?;
+            let listings = state
+                .prefix_proto::<pb::Listing>(state_key::all_listings())?
+                .into_iter()
+                .map(|(_, listing)| listing)
+                .filter(|l| request.symbol.is_empty() || l.symbol == request.symbol)
+                .collect();
+            Ok(pb::QueryListingsResponse { listings }.encode_to_vec())
+        }
+        "TradeStats" => {
+            let request: pb::QueryTradeStatsRequest = decode_request(request)?;
+            let symbol = symbol(&request.symbol)?;
+            handler::load_security(state, &symbol).map_err(query_error)?;
+            let stats = state
+                .get_proto::<pb::TradeStats>(&state_key::trade_stats(&symbol))?
+                .unwrap_or_else(|| pb::TradeStats {
+                    symbol: symbol.to_string(),
+                    ..Default::default()
+                });
+            Ok(stats.encode_to_vec())
+        }
+        "Holds" => {
+            let _: pb::QueryHoldsRequest = decode_request(request)?;
+            let holds = crate::hold::holds(state).map_err(query_error)?;
+            Ok(pb::QueryHoldsResponse { holds }.encode_to_vec())
         }
         other => Err(QueryError::UnknownPath(format!("{SERVICE}/{other}"))),
     }

@@ -40,6 +40,43 @@ pub fn frozen(symbol: &Symbol, account: &Address) -> Vec<u8> {
     format!("security/frozen/{symbol}/{account}").into_bytes()
 }
 
+/// Units of `account` held for prepared cross-txs and open listings.
+pub fn reserved(symbol: &Symbol, account: &Address) -> Vec<u8> {
+    format!("security/reserved/{symbol}/{account}").into_bytes()
+}
+
+/// Units on their way to `account` from prepared cross-txs.
+pub fn pending_in(symbol: &Symbol, account: &Address) -> Vec<u8> {
+    format!("security/pending/{symbol}/{account}").into_bytes()
+}
+
+/// How many prepared cross-txs rely on `account`'s whitelist entry.
+pub fn pins(symbol: &Symbol, account: &Address) -> Vec<u8> {
+    format!("security/pins/{symbol}/{account}").into_bytes()
+}
+
+pub fn hold(tx_id: &[u8; 32]) -> Vec<u8> {
+    format!("security/holds/{}", hex::encode(tx_id)).into_bytes()
+}
+
+pub fn all_holds() -> &'static [u8] {
+    b"security/holds/"
+}
+
+pub const NEXT_LISTING: &[u8] = b"security/next_listing";
+
+pub fn listing(id: u64) -> Vec<u8> {
+    format!("security/listing/{id:020}").into_bytes()
+}
+
+pub fn all_listings() -> &'static [u8] {
+    b"security/listing/"
+}
+
+pub fn trade_stats(symbol: &Symbol) -> Vec<u8> {
+    format!("security/trades/{symbol}").into_bytes()
+}
+
 /// The address at the end of a per-account key under `prefix`.
 pub fn account_suffix(prefix: &[u8], key: &[u8]) -> Option<Address> {
     std::str::from_utf8(key.strip_prefix(prefix)?)

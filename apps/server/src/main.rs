@@ -15,6 +15,7 @@ use xcc_store::Store;
 enum Chain {
     Security,
     Currency,
+    Coordinator,
 }
 
 #[derive(Debug, Parser)]
@@ -43,8 +44,9 @@ struct Args {
 
 fn modules(chain: Chain) -> Vec<Box<dyn Module>> {
     match chain {
-        Chain::Security => xcc_chain::chain_modules(vec![Box::new(xcc_security::SecurityModule)]),
-        Chain::Currency => xcc_chain::chain_modules(vec![Box::new(xcc_currency::CurrencyModule)]),
+        Chain::Security => xcc_security::modules(),
+        Chain::Currency => xcc_currency::modules(),
+        Chain::Coordinator => xcc_coordinator::modules(),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::keyring::Keyring;
 
 pub const SECURITY_CHAIN: &str = "security-1";
 pub const CURRENCY_CHAIN: &str = "currency-1";
+pub const COORDINATOR_CHAIN: &str = "coordinator-1";
 /// The cash every user account starts with.
 pub const USER_CASH: u64 = 1_000_000;
 pub const BANK_CASH: u64 = 1_000_000_000;
@@ -41,6 +42,11 @@ pub fn init(
     // Signs what `xcc testnet start`'s relayer relays (no fees, so no funds).
     key("relayer")?;
     let validator_admin = serde_json::json!({ "admin": operator });
+    let participant = serde_json::json!({ "coordinator": COORDINATOR_CHAIN });
+    let coordinator = xcc_coordinator::Params {
+        participants: vec![SECURITY_CHAIN.into(), CURRENCY_CHAIN.into()],
+        ..Default::default()
+    };
 
     let security = SecurityGenesis {
         registrar: Some(registrar),
@@ -60,23 +66,35 @@ pub fn init(
             balances,
         }],
     };
-    // The coordinator chain joins once its app exists.
     let all = [
+        ChainSpec {
+            chain_id: COORDINATOR_CHAIN.into(),
+            app: AppKind::Coordinator,
+            app_state: serde_json::json!({ "coordinator": coordinator, "validators": validator_admin }),
+        },
         ChainSpec {
             chain_id: SECURITY_CHAIN.into(),
             app: AppKind::Security,
-            app_state: serde_json::json!({ "security": security, "validators": validator_admin }),
+            app_state: serde_json::json!({
+                "security": security,
+                "participant": participant,
+                "validators": validator_admin,
+            }),
         },
         ChainSpec {
             chain_id: CURRENCY_CHAIN.into(),
             app: AppKind::Currency,
-            app_state: serde_json::json!({ "currency": currency, "validators": validator_admin }),
+            app_state: serde_json::json!({
+                "currency": currency,
+                "participant": participant,
+                "validators": validator_admin,
+            }),
         },
     ];
     for chain_id in only {
         if !all.iter().any(|c| &c.chain_id == chain_id) {
             anyhow::bail!(
-                "no chain {chain_id:?}; the chains are {SECURITY_CHAIN} and {CURRENCY_CHAIN}"
+                "no chain {chain_id:?}; the chains are {COORDINATOR_CHAIN}, {SECURITY_CHAIN} and {CURRENCY_CHAIN}"
             );
         }
     }

@@ -88,6 +88,8 @@ impl TxOutcome {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FinalizedBlock {
+    /// Events of the modules' begin-block hooks.
+    pub events: Vec<Event>,
     pub tx_results: Vec<TxOutcome>,
     /// One per key, the block's last word on it (CometBFT refuses two).
     pub validator_updates: Vec<ValidatorUpdate>,
@@ -295,6 +297,7 @@ impl App {
         meta.extend_from_slice(&block.time_ns.to_be_bytes());
         block_state.put_raw(state_key::LAST_BLOCK.to_vec(), meta);
 
+        let block_events = self.begin_block(&mut block_state, block);
         let mut tx_results = Vec::with_capacity(txs.len());
         let mut validator_updates = std::collections::BTreeMap::new();
         for bytes in txs {
@@ -325,6 +328,7 @@ impl App {
             prepared,
         });
         Ok(FinalizedBlock {
+            events: block_events,
             tx_results,
             validator_updates: validator_updates.into_values().collect(),
             app_hash,
@@ -348,6 +352,32 @@ impl App {
         };
         tracing::debug!(height = pending.height, "committed");
         Ok(retain_height)
+    }
+
+    /// Every module's begin-block hook, each in its own overlay.
+    fn begin_block(&self, block_state: &mut dyn StateWrite, block: BlockInfo) -> Vec<Event> {
+        let mut events = Vec::new();
+        for module in &self.modules {
+            let mut ctx = MsgContext {
+                chain_id: &self.chain_id,
+                block,
+                signers: &[],
+                events: Vec::new(),
+                validator_updates: Vec::new(),
+            };
+            match crate::state::transactional(block_state, |state| {
+                module.begin_block(&mut ctx, state)
+            }) {
+                Ok(()) => events.append(&mut ctx.events),
+                Err(e) => tracing::error!(
+                    module = module.name(),
+                    height = block.height,
+                    error = %e.log,
+                    "begin-block hook failed; its writes are undone"
+                ),
+            }
+        }
+        events
     }
 
     fn execute_tx(

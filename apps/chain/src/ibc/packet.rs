@@ -14,7 +14,7 @@ use super::state_key;
 use super::Ports;
 use crate::error::ExecError;
 use crate::module::{Event, MsgContext};
-use crate::state::{StateDelta, StateReadExt, StateWrite, StateWriteExt};
+use crate::state::{transactional, StateReadExt, StateWrite, StateWriteExt};
 
 /// The packet commitment as ibc-go computes it, with no timeout height:
 /// sha256(BE64(timeout_ns) || BE64(0) || BE64(0) || sha256(data)).
@@ -143,9 +143,9 @@ pub fn receive(
     // The handler runs in its own overlay: a failure leaves only the receipt
     // and the error acknowledgement behind.
     let events_before = ctx.events.len();
-    let mut handler_state = StateDelta::new(&*state);
-    let outcome = port.on_recv(ctx, &mut handler_state, packet);
-    let handler_changes = handler_state.into_changes();
+    let outcome = transactional(state, |handler_state| {
+        port.on_recv(ctx, handler_state, packet)
+    });
     let failed = outcome.is_err();
     let response = match outcome {
         Ok(result) => pb::acknowledgement::Response::Result(result),
@@ -154,14 +154,6 @@ pub fn receive(
             pb::acknowledgement::Response::Error(e.log)
         }
     };
-    if !failed {
-        for (key, value) in handler_changes {
-            match value {
-                Some(value) => state.put_raw(key, value),
-                None => state.delete(key),
-            }
-        }
-    }
     let ack = pb::Acknowledgement {
         response: Some(response),
     }

@@ -27,6 +27,26 @@ pub trait StateWrite: StateRead {
     fn delete(&mut self, key: Vec<u8>);
 }
 
+/// Runs `f` in an overlay of `state` and keeps its writes only if it
+/// succeeds, so a failure partway changes nothing.
+pub fn transactional<T, E>(
+    state: &mut dyn StateWrite,
+    f: impl FnOnce(&mut dyn StateWrite) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut overlay = StateDelta::new(&*state);
+    let outcome = f(&mut overlay);
+    let changes = overlay.into_changes();
+    if outcome.is_ok() {
+        for (key, value) in changes {
+            match value {
+                Some(value) => state.put_raw(key, value),
+                None => state.delete(key),
+            }
+        }
+    }
+    outcome
+}
+
 impl<S: StateRead + ?Sized> StateRead for &S {
     fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
         (**self).get_raw(key)

@@ -14,7 +14,9 @@ use crate::app::{App, AppConfig, QueryOutcome, TxOutcome};
 use crate::module::{BlockInfo, Module};
 use crate::tx::signed_tx;
 
+mod network;
 mod validators;
+pub use network::{ChainSetup, TestNetwork};
 pub use validators::{encode_header, TestValidators};
 
 /// Block time of height 1 in test chains (2026-01-01T00:00:00Z), and the

@@ -1,12 +1,14 @@
 //! Message handlers. Each checks everything before it writes anything, so a
 //! refused message leaves state untouched even within its tx.
 
-mod position;
+pub mod listing;
+pub mod occupancy;
+pub mod position;
 mod registry;
 mod whitelist;
 
 pub use position::{balance, is_frozen};
-pub use registry::{load_security, registrar};
+pub use registry::{issuer_of, load_security, registrar};
 pub use whitelist::{is_kyc_authority, whitelist_status, WhitelistStatus};
 
 use xcc_chain::state::StateWrite;
@@ -54,6 +56,29 @@ pub fn execute(
             symbol,
             account,
         } => position::set_frozen(ctx, state, issuer, symbol, account, true),
+        SecurityMsg::CreateListing {
+            seller,
+            symbol,
+            units,
+            price_per_unit,
+            denom,
+            currency_chain,
+        } => listing::create(
+            ctx,
+            state,
+            listing::NewListing {
+                seller,
+                symbol,
+                units: *units,
+                price_per_unit: *price_per_unit,
+                denom,
+                currency_chain,
+            },
+        ),
+        SecurityMsg::CancelListing { seller, listing_id } => {
+            listing::cancel(ctx, state, seller, *listing_id)
+        }
+        SecurityMsg::FillListing { .. } => Err(SecurityError::CrossTxOnly("filling a listing")),
         SecurityMsg::Unfreeze {
             issuer,
             symbol,

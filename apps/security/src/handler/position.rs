@@ -2,9 +2,10 @@
 //! freezing. The issuer is exempt from the whitelist and is not counted as a
 //! holder: the cap limits investors, not the treasury.
 
-use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::state::{StateRead, StateReadExt, StateWrite};
 use xcc_chain::{Address, Event, MsgContext};
 
+use super::occupancy::{load_position, write_positions, Position, PositionChange};
 use super::registry::{issuer_of, load_security, require_issuer};
 use super::whitelist::require_whitelisted;
 use crate::error::SecurityError;
@@ -29,6 +30,27 @@ pub fn is_frozen(
         .is_some())
 }
 
+/// Refuses unless `account` may send or receive units of the security now:
+/// not frozen, and whitelisted unless it is the issuer.
+pub fn require_may_hold(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    issuer: &Address,
+    account: &Address,
+    now: i64,
+) -> Result<(), SecurityError> {
+    if is_frozen(state, symbol, account)? {
+        return Err(SecurityError::Frozen {
+            symbol: symbol.clone(),
+            account: *account,
+        });
+    }
+    if account != issuer {
+        require_whitelisted(state, symbol, account, now)?;
+    }
+    Ok(())
+}
+
 pub fn transfer(
     ctx: &mut MsgContext<'_>,
     state: &mut dyn StateWrite,
@@ -41,48 +63,43 @@ pub fn transfer(
     let issuer = issuer_of(&security)?;
     let now = ctx.block.time_seconds();
     for account in [from, to] {
-        if is_frozen(state, symbol, account)? {
-            return Err(SecurityError::Frozen {
-                symbol: symbol.clone(),
-                account: *account,
-            });
-        }
-        if *account != issuer {
-            require_whitelisted(state, symbol, account, now)?;
-        }
+        require_may_hold(state, symbol, &issuer, account, now)?;
     }
-    let from_balance = balance(state, symbol, from)?;
-    if from_balance < amount {
+    let sender = load_position(state, symbol, from)?;
+    // Units held for prepared cross-txs and listings are not the sender's to move.
+    if sender.available() < amount {
         return Err(SecurityError::InsufficientBalance {
             symbol: symbol.clone(),
             account: *from,
-            available: from_balance,
+            available: sender.available(),
             needed: amount,
         });
     }
-    let to_balance = balance(state, symbol, to)?;
+    let receiver = load_position(state, symbol, to)?;
     // Total supply bounds every balance, so this cannot overflow; check anyway.
-    let to_after = to_balance
+    let to_after = receiver
+        .balance
         .checked_add(amount)
         .ok_or_else(|| SecurityError::Invalid("balance overflow".into()))?;
-
-    let joins = *to != issuer && to_balance == 0;
-    let leaves = *from != issuer && from_balance == amount;
-    let holders = (security.holders + u32::from(joins)).saturating_sub(u32::from(leaves));
-    if joins && !leaves && holders > security.holder_cap {
-        return Err(SecurityError::HolderCapExceeded {
-            symbol: symbol.clone(),
-            holders,
-            cap: security.holder_cap,
-        });
-    }
-
-    state.put_u64(state_key::balance(symbol, from), from_balance - amount);
-    state.put_u64(state_key::balance(symbol, to), to_after);
-    if holders != security.holders {
-        security.holders = holders;
-        state.put_proto(state_key::security(symbol), &security);
-    }
+    let changes = [
+        PositionChange {
+            account: *from,
+            before: sender,
+            after: Position {
+                balance: sender.balance - amount,
+                ..sender
+            },
+        },
+        PositionChange {
+            account: *to,
+            before: receiver,
+            after: Position {
+                balance: to_after,
+                ..receiver
+            },
+        },
+    ];
+    write_positions(state, symbol, &mut security, &issuer, &changes, true)?;
     ctx.emit(
         Event::new("security_transfer")
             .attr("symbol", symbol)

@@ -74,6 +74,7 @@ pub fn register(
         holder_cap: r.holder_cap,
         holders: 0,
         registered_height: ctx.block.height,
+        reserved_slots: 0,
     };
     state.put_proto(key, &security);
     state.put_u64(state_key::balance(&r.symbol, &r.issuer), r.total_supply);

@@ -178,6 +178,15 @@ pub fn remove(
             account: *account,
         });
     }
+    // A prepared cross-tx relies on the entry until it ends.
+    let pins = state.get_u64(&state_key::pins(symbol, account))?;
+    if pins > 0 {
+        return Err(SecurityError::WhitelistPinned {
+            symbol: symbol.clone(),
+            account: *account,
+            pins,
+        });
+    }
     state.delete(key);
     ctx.emit(
         Event::new("whitelist_removed")

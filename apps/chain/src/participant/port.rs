@@ -1,0 +1,214 @@
+//! The participant's `xtx` port: prepares and decisions from the registered
+//! coordinator, carried out by the chain's reservations as `machine` says.
+
+use prost::Message;
+use xcc_proto::ibc::v1 as ibc_pb;
+use xcc_proto::xtx::v1 as pb;
+
+use super::machine::{self, Effect, OnPrepare, Record, Vote};
+use super::record::{load_record, save_record, LegEntry};
+use super::{state_key, LegRequest, ParticipantModule, PORT};
+use crate::error::ExecError;
+use crate::ibc::Port;
+use crate::module::{Event, MsgContext};
+use crate::state::{transactional, StateWrite};
+use crate::xtx;
+
+impl Port for ParticipantModule {
+    fn name(&self) -> &'static str {
+        PORT
+    }
+
+    fn on_recv(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+        packet: &ibc_pb::Packet,
+    ) -> Result<Vec<u8>, ExecError> {
+        let coordinator = state.get_raw(state_key::COORDINATOR)?;
+        if coordinator.as_deref() != Some(packet.source_chain.as_bytes()) {
+            return Err(ExecError::unauthorized(format!(
+                "{} is not this chain's coordinator",
+                packet.source_chain
+            )));
+        }
+        let data = pb::XtxPacket::decode(packet.data.as_slice())
+            .map_err(|e| ExecError::invalid_msg(format!("xtx packet: {e}")))?;
+        match data.kind {
+            Some(pb::xtx_packet::Kind::Prepare(prepare)) => {
+                let vote = self.prepare(ctx, state, prepare)?;
+                let (vote, event) = match vote {
+                    Vote::Ok { result } => (pb::prepare_vote::Vote::Ok(result), "ok"),
+                    Vote::Failed { reason } => (pb::prepare_vote::Vote::Failed(reason), "failed"),
+                };
+                ctx.emit(Event::new("xtx_vote").attr("vote", event));
+                Ok(pb::PrepareVote {
+                    vote: Some(vote),
+                    at: Some(here(ctx)),
+                }
+                .encode_to_vec())
+            }
+            Some(pb::xtx_packet::Kind::Decision(decision)) => {
+                self.decide(ctx, state, &decision)?;
+                Ok(pb::DecisionApplied {
+                    committed: decision.commit,
+                    at: Some(here(ctx)),
+                }
+                .encode_to_vec())
+            }
+            None => Err(ExecError::invalid_msg("an empty xtx packet")),
+        }
+    }
+
+    fn on_acknowledge(
+        &self,
+        _ctx: &mut MsgContext<'_>,
+        _state: &mut dyn StateWrite,
+        _packet: &ibc_pb::Packet,
+        _ack: &ibc_pb::Acknowledgement,
+    ) -> Result<(), ExecError> {
+        Err(ExecError::invalid_msg("participants send no xtx packets"))
+    }
+
+    fn on_timeout(
+        &self,
+        _ctx: &mut MsgContext<'_>,
+        _state: &mut dyn StateWrite,
+        _packet: &ibc_pb::Packet,
+    ) -> Result<(), ExecError> {
+        Err(ExecError::invalid_msg("participants send no xtx packets"))
+    }
+}
+
+fn here(ctx: &MsgContext<'_>) -> pb::ChainPoint {
+    pb::ChainPoint {
+        height: ctx.block.height,
+        time_ns: ctx.block.time_ns,
+    }
+}
+
+fn tx_id_of(bytes: &[u8]) -> Result<[u8; 32], ExecError> {
+    bytes
+        .try_into()
+        .map_err(|_| ExecError::invalid_msg("a tx id has 32 bytes"))
+}
+
+impl ParticipantModule {
+    /// Answers a prepare with this leg's vote; a refusal is a vote, not an
+    /// error, so the coordinator learns the reason.
+    fn prepare(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+        prepare: pb::Prepare,
+    ) -> Result<Vote, ExecError> {
+        let signed = prepare
+            .signed_cross_tx
+            .ok_or_else(|| ExecError::invalid_msg("a prepare without its cross-tx"))?;
+        // Checked here again: a participant takes no chain's word for a signature.
+        let verified = xtx::verify(signed).map_err(|e| ExecError::invalid_msg(e.to_string()))?;
+        let leg_index = prepare.leg_index as usize;
+        let leg = verified
+            .cross_tx
+            .legs
+            .get(leg_index)
+            .ok_or_else(|| ExecError::invalid_msg(format!("no leg {leg_index}")))?;
+        if leg.chain_id != ctx.chain_id {
+            return Err(ExecError::invalid_msg(format!(
+                "leg {leg_index} is for {}, this is {}",
+                leg.chain_id, ctx.chain_id
+            )));
+        }
+        let tx_id = verified.id;
+        let deadline_ns = verified.cross_tx.deadline_ns;
+        let existing = load_record(state, &tx_id)?;
+        let record = existing.as_ref().map(|entry| &entry.record);
+        let (record, vote) = match machine::on_prepare(record, deadline_ns, ctx.block.time_ns) {
+            OnPrepare::Answer(vote) => return Ok(vote),
+            OnPrepare::Refuse(vote) => {
+                let reason = match &vote {
+                    Vote::Failed { reason } => reason.clone(),
+                    Vote::Ok { .. } => String::new(),
+                };
+                (Record::Refused { reason }, vote)
+            }
+            OnPrepare::Reserve => {
+                let signers: Vec<_> = verified.signers.iter().map(|s| s.address).collect();
+                let request = LegRequest {
+                    tx_id,
+                    cross_tx: &verified.cross_tx,
+                    leg_index,
+                    signers: &signers,
+                    input: &prepare.input,
+                };
+                let events_before = ctx.events.len();
+                let outcome =
+                    transactional(state, |held| self.reservations.prepare(ctx, held, &request));
+                if outcome.is_err() {
+                    ctx.events.truncate(events_before);
+                }
+                machine::prepared(outcome.map_err(|e| e.log))
+            }
+        };
+        save_record(
+            state,
+            &tx_id,
+            &LegEntry {
+                leg_index: prepare.leg_index,
+                record,
+                deadline_ns,
+                prepared_at: Some(ctx.block),
+                decided_at: None,
+            },
+        );
+        ctx.emit(
+            Event::new("xtx_prepare")
+                .attr("tx_id", hex::encode(tx_id))
+                .attr("leg", leg_index),
+        );
+        Ok(vote)
+    }
+
+    fn decide(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+        decision: &pb::Decision,
+    ) -> Result<(), ExecError> {
+        let tx_id = tx_id_of(&decision.tx_id)?;
+        let existing = load_record(state, &tx_id)?;
+        let (record, effect) = machine::on_decision(
+            existing.as_ref().map(|entry| &entry.record),
+            decision.commit,
+        )
+        .map_err(|e| ExecError::invalid_msg(e.to_string()))?;
+        match effect {
+            Effect::Apply => self.reservations.commit(ctx, state, &tx_id)?,
+            Effect::Release => self.reservations.release(ctx, state, &tx_id)?,
+            Effect::Nothing => {}
+        }
+        let entry = match existing {
+            Some(entry) if effect == Effect::Nothing && entry.record == record => return Ok(()),
+            Some(entry) => LegEntry {
+                record,
+                decided_at: Some(ctx.block),
+                ..entry
+            },
+            // A tombstone: the abort overtook its prepare.
+            None => LegEntry {
+                leg_index: decision.leg_index,
+                record,
+                deadline_ns: 0,
+                prepared_at: None,
+                decided_at: Some(ctx.block),
+            },
+        };
+        save_record(state, &tx_id, &entry);
+        ctx.emit(
+            Event::new("xtx_decision")
+                .attr("tx_id", hex::encode(tx_id))
+                .attr("commit", decision.commit),
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,42 @@
+//! Queries of the participant's leg records: `xcc.xtx.v1.Query`.
+
+use prost::Message;
+use xcc_proto::xtx::v1 as pb;
+
+use super::state_key;
+use crate::error::{decode_request, QueryError};
+use crate::state::{StateRead, StateReadExt};
+
+pub const SERVICE: &str = "xcc.xtx.v1.Query";
+
+pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
+    match method {
+        "Leg" => {
+            let request: pb::QueryLegRequest = decode_request(request)?;
+            let tx_id: [u8; 32] = request
+                .tx_id
+                .as_slice()
+                .try_into()
+                .map_err(|_| QueryError::Invalid("a tx id has 32 bytes".into()))?;
+            let record: pb::LegRecord =
+                state.get_proto(&state_key::leg(&tx_id))?.ok_or_else(|| {
+                    QueryError::NotFound(format!("no leg of {} here", hex::encode(tx_id)))
+                })?;
+            Ok(record.encode_to_vec())
+        }
+        "Legs" => {
+            let request: pb::QueryLegsRequest = decode_request(request)?;
+            let legs = state
+                .prefix_proto::<pb::LegRecord>(state_key::all_legs())?
+                .into_iter()
+                .map(|(_, record)| record)
+                .filter(|record| {
+                    request.status == pb::LegStatus::Unspecified as i32
+                        || record.status == request.status
+                })
+                .collect();
+            Ok(pb::QueryLegsResponse { legs }.encode_to_vec())
+        }
+        other => Err(QueryError::UnknownPath(other.to_owned())),
+    }
+}

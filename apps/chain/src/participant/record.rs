@@ -1,0 +1,99 @@
+//! The participant's record of a leg: the machine's `Record` and where and
+//! when it changed, stored as `xcc.xtx.v1.LegRecord`. Conversions live here.
+
+use xcc_proto::xtx::v1 as pb;
+
+use super::machine::Record;
+use super::state_key;
+use crate::module::BlockInfo;
+use crate::state::{StateError, StateRead, StateReadExt, StateWrite, StateWriteExt};
+
+/// A stored leg record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LegEntry {
+    pub leg_index: u32,
+    pub record: Record,
+    pub deadline_ns: u64,
+    pub prepared_at: Option<BlockInfo>,
+    pub decided_at: Option<BlockInfo>,
+}
+
+fn point(block: BlockInfo) -> pb::ChainPoint {
+    pb::ChainPoint {
+        height: block.height,
+        time_ns: block.time_ns,
+    }
+}
+
+fn block(point: pb::ChainPoint) -> BlockInfo {
+    BlockInfo {
+        height: point.height,
+        time_ns: point.time_ns,
+    }
+}
+
+impl LegEntry {
+    pub fn to_proto(&self, tx_id: &[u8; 32]) -> pb::LegRecord {
+        let (status, result, reason) = match &self.record {
+            Record::Prepared { result } => (pb::LegStatus::Prepared, result.clone(), ""),
+            Record::Refused { reason } => (pb::LegStatus::Refused, Vec::new(), reason.as_str()),
+            Record::Committed => (pb::LegStatus::Committed, Vec::new(), ""),
+            Record::Aborted => (pb::LegStatus::Aborted, Vec::new(), ""),
+        };
+        pb::LegRecord {
+            tx_id: tx_id.to_vec(),
+            leg_index: self.leg_index,
+            status: status as i32,
+            result,
+            reason: reason.to_owned(),
+            deadline_ns: self.deadline_ns,
+            prepared_at: self.prepared_at.map(point),
+            decided_at: self.decided_at.map(point),
+        }
+    }
+
+    pub fn from_proto(record: pb::LegRecord) -> Result<Self, String> {
+        let status = pb::LegStatus::try_from(record.status)
+            .map_err(|_| format!("unknown leg status {}", record.status))?;
+        let record_state = match status {
+            pb::LegStatus::Prepared => Record::Prepared {
+                result: record.result,
+            },
+            pb::LegStatus::Refused => Record::Refused {
+                reason: record.reason,
+            },
+            pb::LegStatus::Committed => Record::Committed,
+            pb::LegStatus::Aborted => Record::Aborted,
+            pb::LegStatus::Unspecified => return Err("leg status unspecified".into()),
+        };
+        Ok(LegEntry {
+            leg_index: record.leg_index,
+            record: record_state,
+            deadline_ns: record.deadline_ns,
+            prepared_at: record.prepared_at.map(block),
+            decided_at: record.decided_at.map(block),
+        })
+    }
+}
+
+pub fn load_record(
+    state: &dyn StateRead,
+    tx_id: &[u8; 32],
+) -> Result<Option<LegEntry>, StateError> {
+    let key = state_key::leg(tx_id);
+    match state.get_proto::<pb::LegRecord>(&key)? {
+        None => Ok(None),
+        Some(record) => {
+            LegEntry::from_proto(record)
+                .map(Some)
+                .map_err(|reason| StateError::Corrupt {
+                    key: String::from_utf8_lossy(&key).into_owned(),
+                    reason,
+                })
+        }
+    }
+}
+
+pub fn save_record(state: &mut dyn StateWrite, tx_id: &[u8; 32], entry: &LegEntry) {
+    state.put_proto(state_key::leg(tx_id), &entry.to_proto(tx_id));
+}

@@ -1,0 +1,117 @@
+//! Positions and the holder cap. A position is a balance, the units of it
+//! reserved (for prepared cross-txs and listings) and the units pending in
+//! (from prepared cross-txs). An account other than the issuer occupies a
+//! place under the cap while it holds units (a holder) or, holding none,
+//! waits for a pending credit (a reserved slot): `holders + reserved_slots`
+//! never exceeds the cap, so every prepared cross-tx can commit.
+
+use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::Address;
+use xcc_proto::security::v1 as pb;
+
+use crate::error::SecurityError;
+use crate::state_key;
+use crate::symbol::Symbol;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    pub balance: u64,
+    pub reserved: u64,
+    pub pending_in: u64,
+}
+
+impl Position {
+    /// Units the account may move now.
+    pub fn available(&self) -> u64 {
+        self.balance.saturating_sub(self.reserved)
+    }
+
+    fn is_holder(&self) -> bool {
+        self.balance > 0
+    }
+
+    fn has_slot(&self) -> bool {
+        self.balance == 0 && self.pending_in > 0
+    }
+}
+
+pub fn load_position(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    account: &Address,
+) -> Result<Position, SecurityError> {
+    Ok(Position {
+        balance: state.get_u64(&state_key::balance(symbol, account))?,
+        reserved: state.get_u64(&state_key::reserved(symbol, account))?,
+        pending_in: state.get_u64(&state_key::pending_in(symbol, account))?,
+    })
+}
+
+fn put_or_delete(state: &mut dyn StateWrite, key: Vec<u8>, value: u64) {
+    if value == 0 {
+        state.delete(key);
+    } else {
+        state.put_u64(key, value);
+    }
+}
+
+/// A position before and after an operation.
+pub struct PositionChange {
+    pub account: Address,
+    pub before: Position,
+    pub after: Position,
+}
+
+/// Writes `changes` and the security's holder counts. With `enforce_cap`,
+/// an operation that raises the occupied places above the cap is refused
+/// and writes nothing; commits pass `false`, as their slot was reserved.
+pub fn write_positions(
+    state: &mut dyn StateWrite,
+    symbol: &Symbol,
+    security: &mut pb::Security,
+    issuer: &Address,
+    changes: &[PositionChange],
+    enforce_cap: bool,
+) -> Result<(), SecurityError> {
+    let mut holders = i64::from(security.holders);
+    let mut slots = i64::from(security.reserved_slots);
+    let occupied_before = holders + slots;
+    for change in changes.iter().filter(|c| c.account != *issuer) {
+        holders += i64::from(change.after.is_holder()) - i64::from(change.before.is_holder());
+        slots += i64::from(change.after.has_slot()) - i64::from(change.before.has_slot());
+    }
+    let occupied = holders + slots;
+    if enforce_cap && occupied > occupied_before && occupied > i64::from(security.holder_cap) {
+        return Err(SecurityError::HolderCapExceeded {
+            symbol: symbol.clone(),
+            holders: u32::try_from(occupied).unwrap_or(u32::MAX),
+            cap: security.holder_cap,
+        });
+    }
+    for change in changes {
+        let account = &change.account;
+        if change.after.balance != change.before.balance {
+            state.put_u64(state_key::balance(symbol, account), change.after.balance);
+        }
+        put_or_delete(
+            state,
+            state_key::reserved(symbol, account),
+            change.after.reserved,
+        );
+        put_or_delete(
+            state,
+            state_key::pending_in(symbol, account),
+            change.after.pending_in,
+        );
+    }
+    let (holders, slots) = (
+        u32::try_from(holders.max(0)).unwrap_or(u32::MAX),
+        u32::try_from(slots.max(0)).unwrap_or(u32::MAX),
+    );
+    if holders != security.holders || slots != security.reserved_slots {
+        security.holders = holders;
+        security.reserved_slots = slots;
+        state.put_proto(state_key::security(symbol), security);
+    }
+    Ok(())
+}

@@ -1,0 +1,436 @@
+//! Reservations of units for cross-tx legs, the security chain's side of
+//! two-phase commit. A prepared transfer reserves the units out of the
+//! sender's position and marks them pending in for the receiver, taking a
+//! holder slot if the receiver holds none; both whitelist entries are
+//! pinned. Commit moves the units and records the trade; release gives
+//! everything back. Nothing waits: a conflict fails the prepare.
+
+use std::collections::BTreeMap;
+
+use prost::{Message, Name};
+use xcc_chain::participant::{LegRequest, Reservations};
+use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::{Address, Event, ExecError, MsgContext};
+use xcc_proto::currency::v1 as cash_pb;
+use xcc_proto::security::v1 as pb;
+use xcc_proto::xtx::v1 as xtx_pb;
+
+use crate::error::SecurityError;
+use crate::handler::listing::{give_back, load_listing, save_listing};
+use crate::handler::occupancy::{load_position, write_positions, Position, PositionChange};
+use crate::handler::position::require_may_hold;
+use crate::handler::{issuer_of, load_security};
+use crate::msg::SecurityMsg;
+use crate::symbol::Symbol;
+use crate::{state_key, SecurityModule};
+
+/// Cash the cross-tx pays from `payer` to `payee` on other chains (on
+/// `chain` only, when given), per denom.
+fn payments(
+    cross_tx: &xtx_pb::CrossTx,
+    own_chain: &str,
+    chain: Option<&str>,
+    payer: &Address,
+    payee: &Address,
+) -> BTreeMap<String, u64> {
+    let mut paid = BTreeMap::new();
+    let legs = cross_tx
+        .legs
+        .iter()
+        .filter(|leg| leg.chain_id != own_chain && chain.is_none_or(|c| leg.chain_id == c));
+    for any in legs.flat_map(|leg| &leg.msgs) {
+        if any.type_url != cash_pb::MsgTransfer::type_url() {
+            continue;
+        }
+        let Ok(transfer) = cash_pb::MsgTransfer::decode(any.value.as_slice()) else {
+            continue;
+        };
+        if transfer.from == payer.to_string() && transfer.to == payee.to_string() {
+            let total = paid.entry(transfer.denom).or_insert(0u64);
+            *total = total.saturating_add(transfer.amount);
+        }
+    }
+    paid
+}
+
+fn pin(
+    state: &mut dyn StateWrite,
+    symbol: &Symbol,
+    account: &Address,
+    delta: i64,
+) -> Result<(), SecurityError> {
+    let key = state_key::pins(symbol, account);
+    let pins = state.get_u64(&key)?.saturating_add_signed(delta);
+    if pins == 0 {
+        state.delete(key);
+    } else {
+        state.put_u64(key, pins);
+    }
+    Ok(())
+}
+
+/// Reserves one unit movement; the caller undoes everything on error.
+/// `from_listing` says the units are already reserved by that listing.
+fn reserve(
+    ctx: &MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    symbol: &Symbol,
+    from: &Address,
+    to: &Address,
+    amount: u64,
+    from_listing: bool,
+) -> Result<bool, SecurityError> {
+    let mut security = load_security(state, symbol)?;
+    let issuer = issuer_of(&security)?;
+    let now = ctx.block.time_seconds();
+    for account in [from, to] {
+        require_may_hold(state, symbol, &issuer, account, now)?;
+    }
+    let sender = load_position(state, symbol, from)?;
+    let sender_after = if from_listing {
+        sender
+    } else {
+        if sender.available() < amount {
+            return Err(SecurityError::InsufficientBalance {
+                symbol: symbol.clone(),
+                account: *from,
+                available: sender.available(),
+                needed: amount,
+            });
+        }
+        Position {
+            reserved: sender.reserved + amount,
+            ..sender
+        }
+    };
+    let receiver = load_position(state, symbol, to)?;
+    let receiver_after = Position {
+        pending_in: receiver
+            .pending_in
+            .checked_add(amount)
+            .ok_or_else(|| SecurityError::Invalid("pending units overflow".into()))?,
+        ..receiver
+    };
+    let takes_slot = *to != issuer && receiver.balance == 0 && receiver.pending_in == 0;
+    let changes = [
+        PositionChange {
+            account: *from,
+            before: sender,
+            after: sender_after,
+        },
+        PositionChange {
+            account: *to,
+            before: receiver,
+            after: receiver_after,
+        },
+    ];
+    write_positions(state, symbol, &mut security, &issuer, &changes, true)?;
+    for account in [from, to] {
+        if *account != issuer {
+            pin(state, symbol, account, 1)?;
+        }
+    }
+    Ok(takes_slot)
+}
+
+fn parse_address(field: &str, value: &str) -> Result<Address, SecurityError> {
+    value
+        .parse()
+        .map_err(|e| SecurityError::Invalid(format!("stored {field}: {e}")))
+}
+
+fn parse_symbol(value: &str) -> Result<Symbol, SecurityError> {
+    value
+        .parse()
+        .map_err(|e| SecurityError::Invalid(format!("stored symbol: {e}")))
+}
+
+fn fill(
+    ctx: &MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    leg: &LegRequest<'_>,
+    buyer: &Address,
+    listing_id: u64,
+    units: u64,
+) -> Result<pb::HeldTransfer, SecurityError> {
+    let mut listing = load_listing(state, listing_id)?;
+    if listing.cancelled || listing.units < units {
+        return Err(SecurityError::ListingShort {
+            listing_id,
+            available: if listing.cancelled { 0 } else { listing.units },
+            wanted: units,
+        });
+    }
+    let seller = parse_address("seller", &listing.seller)?;
+    if seller == *buyer {
+        return Err(SecurityError::Invalid(
+            "a seller cannot fill its own listing".into(),
+        ));
+    }
+    let price = units
+        .checked_mul(listing.price_per_unit)
+        .ok_or_else(|| SecurityError::Invalid("the fill's price overflows".into()))?;
+    let paid = payments(
+        leg.cross_tx,
+        ctx.chain_id,
+        Some(&listing.currency_chain),
+        buyer,
+        &seller,
+    )
+    .get(&listing.denom)
+    .copied()
+    .unwrap_or(0);
+    if paid < price {
+        return Err(SecurityError::PaymentMissing(format!(
+            "{units} units of listing {listing_id} cost {price} {} on {}, the cross-tx pays the seller {paid}",
+            listing.denom, listing.currency_chain
+        )));
+    }
+    let symbol = parse_symbol(&listing.symbol)?;
+    let slot = reserve(ctx, state, &symbol, &seller, buyer, units, true)?;
+    listing.units -= units;
+    listing.reserved += units;
+    save_listing(state, &listing);
+    Ok(pb::HeldTransfer {
+        symbol: listing.symbol.clone(),
+        from: listing.seller.clone(),
+        to: buyer.to_string(),
+        amount: units,
+        slot,
+        listing_id,
+        price_per_unit: listing.price_per_unit,
+        denom: listing.denom.clone(),
+    })
+}
+
+fn transfer(
+    ctx: &MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    leg: &LegRequest<'_>,
+    (from, to, symbol, amount): (&Address, &Address, &Symbol, u64),
+) -> Result<pb::HeldTransfer, SecurityError> {
+    let slot = reserve(ctx, state, symbol, from, to, amount, false)?;
+    // Units for cash in one cross-tx are a trade at the price paid per unit.
+    let paid = payments(leg.cross_tx, ctx.chain_id, None, to, from);
+    let (price_per_unit, denom) = match paid.into_iter().collect::<Vec<_>>().as_slice() {
+        [(denom, total)] => (total / amount, denom.clone()),
+        _ => (0, String::new()),
+    };
+    Ok(pb::HeldTransfer {
+        symbol: symbol.to_string(),
+        from: from.to_string(),
+        to: to.to_string(),
+        amount,
+        slot,
+        listing_id: 0,
+        price_per_unit,
+        denom,
+    })
+}
+
+fn load_hold(
+    state: &dyn StateRead,
+    tx_id: &[u8; 32],
+) -> Result<Vec<pb::HeldTransfer>, SecurityError> {
+    Ok(state
+        .get_proto::<pb::Hold>(&state_key::hold(tx_id))?
+        .map(|hold| hold.transfers)
+        .unwrap_or_default())
+}
+
+/// One held movement made final.
+fn apply(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    tx_id: &[u8; 32],
+    held: &pb::HeldTransfer,
+) -> Result<(), SecurityError> {
+    let symbol = parse_symbol(&held.symbol)?;
+    let (from, to) = (
+        parse_address("from", &held.from)?,
+        parse_address("to", &held.to)?,
+    );
+    let mut security = load_security(state, &symbol)?;
+    let issuer = issuer_of(&security)?;
+    let sender = load_position(state, &symbol, &from)?;
+    let receiver = load_position(state, &symbol, &to)?;
+    if sender.balance < held.amount
+        || sender.reserved < held.amount
+        || receiver.pending_in < held.amount
+    {
+        return Err(SecurityError::HoldNotCovered(hex::encode(tx_id)));
+    }
+    let changes = [
+        PositionChange {
+            account: from,
+            before: sender,
+            after: Position {
+                balance: sender.balance - held.amount,
+                reserved: sender.reserved - held.amount,
+                ..sender
+            },
+        },
+        PositionChange {
+            account: to,
+            before: receiver,
+            after: Position {
+                balance: receiver.balance + held.amount,
+                pending_in: receiver.pending_in - held.amount,
+                ..receiver
+            },
+        },
+    ];
+    write_positions(state, &symbol, &mut security, &issuer, &changes, false)?;
+    for account in [&from, &to] {
+        if *account != issuer {
+            pin(state, &symbol, account, -1)?;
+        }
+    }
+    if held.listing_id != 0 {
+        let mut listing = load_listing(state, held.listing_id)?;
+        listing.reserved = listing.reserved.saturating_sub(held.amount);
+        save_listing(state, &listing);
+    }
+    if held.price_per_unit > 0 {
+        let key = state_key::trade_stats(&symbol);
+        let mut stats: pb::TradeStats = state.get_proto(&key)?.unwrap_or_default();
+        stats.symbol = symbol.to_string();
+        stats.trades += 1;
+        stats.volume_units = stats.volume_units.saturating_add(held.amount);
+        stats.last_price = held.price_per_unit;
+        stats.last_denom = held.denom.clone();
+        stats.last_height = ctx.block.height;
+        state.put_proto(key, &stats);
+    }
+    ctx.emit(
+        Event::new("security_transfer")
+            .attr("symbol", &symbol)
+            .attr("from", from)
+            .attr("to", to)
+            .attr("amount", held.amount)
+            .attr("tx_id", hex::encode(tx_id)),
+    );
+    Ok(())
+}
+
+/// One held movement given back.
+fn give_up(state: &mut dyn StateWrite, held: &pb::HeldTransfer) -> Result<(), SecurityError> {
+    let symbol = parse_symbol(&held.symbol)?;
+    let (from, to) = (
+        parse_address("from", &held.from)?,
+        parse_address("to", &held.to)?,
+    );
+    let mut security = load_security(state, &symbol)?;
+    let issuer = issuer_of(&security)?;
+    let mut back_to_seller = true;
+    if held.listing_id != 0 {
+        if let Ok(mut listing) = load_listing(state, held.listing_id) {
+            listing.reserved = listing.reserved.saturating_sub(held.amount);
+            // Unsold units go back on sale unless the seller withdrew the listing.
+            if !listing.cancelled {
+                listing.units += held.amount;
+                back_to_seller = false;
+            }
+            save_listing(state, &listing);
+        }
+    }
+    if back_to_seller {
+        give_back(state, &symbol, &from, held.amount)?;
+    }
+    let receiver = load_position(state, &symbol, &to)?;
+    let change = PositionChange {
+        account: to,
+        before: receiver,
+        after: Position {
+            pending_in: receiver.pending_in.saturating_sub(held.amount),
+            ..receiver
+        },
+    };
+    write_positions(state, &symbol, &mut security, &issuer, &[change], false)?;
+    for account in [&from, &to] {
+        if *account != issuer {
+            pin(state, &symbol, account, -1)?;
+        }
+    }
+    Ok(())
+}
+
+impl Reservations for SecurityModule {
+    fn prepare(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+        leg: &LegRequest<'_>,
+    ) -> Result<Vec<u8>, ExecError> {
+        let mut transfers = Vec::new();
+        for any in leg.msgs() {
+            let msg = SecurityMsg::decode(any)?;
+            leg.require_signed(&msg.signers())?;
+            let held =
+                match &msg {
+                    SecurityMsg::Transfer {
+                        from,
+                        to,
+                        symbol,
+                        amount,
+                    } => transfer(ctx, state, leg, (from, to, symbol, *amount))?,
+                    SecurityMsg::FillListing {
+                        buyer,
+                        listing_id,
+                        units,
+                    } => fill(ctx, state, leg, buyer, *listing_id, *units)?,
+                    _ => return Err(SecurityError::Invalid(
+                        "a cross-tx leg on the security chain may only transfer or fill listings"
+                            .into(),
+                    )
+                    .into()),
+                };
+            transfers.push(held);
+        }
+        state.put_proto(
+            state_key::hold(&leg.tx_id),
+            &pb::Hold {
+                tx_id: leg.tx_id.to_vec(),
+                transfers,
+            },
+        );
+        ctx.emit(Event::new("units_reserved").attr("tx_id", hex::encode(leg.tx_id)));
+        Ok(Vec::new())
+    }
+
+    fn commit(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+        tx_id: &[u8; 32],
+    ) -> Result<(), ExecError> {
+        for held in load_hold(state, tx_id)? {
+            apply(ctx, state, tx_id, &held)?;
+        }
+        state.delete(state_key::hold(tx_id));
+        Ok(())
+    }
+
+    fn release(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+        tx_id: &[u8; 32],
+    ) -> Result<(), ExecError> {
+        for held in load_hold(state, tx_id)? {
+            give_up(state, &held)?;
+        }
+        state.delete(state_key::hold(tx_id));
+        ctx.emit(Event::new("units_released").attr("tx_id", hex::encode(tx_id)));
+        Ok(())
+    }
+}
+
+/// Every hold, for queries and audits.
+pub fn holds(state: &dyn StateRead) -> Result<Vec<pb::Hold>, SecurityError> {
+    Ok(state
+        .prefix_proto::<pb::Hold>(state_key::all_holds())?
+        .into_iter()
+        .map(|(_, hold)| hold)
+        .collect())
+}

@@ -1,0 +1,205 @@
+//! Applies the coordinator machine to a stored cross-tx: feeds it one input,
+//! carries out its outputs (prepare and decision packets, the decision, the
+//! end) and stores the record with its timeline, all in the caller's state
+//! transaction.
+
+use prost::Message;
+use xcc_chain::ibc::packet;
+use xcc_chain::participant::PORT;
+use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::{Event, ExecError, MsgContext};
+use xcc_proto::coordinator::v1 as pb;
+use xcc_proto::xtx::v1 as xtx_pb;
+
+use crate::machine::{Coordinator, Decision, Input, LegState, Output};
+use crate::params::Params;
+use crate::record::{describe_abort, machine, set_leg_state, store_phase};
+use crate::state_key;
+
+/// Decision packets never time out: the decision must reach every leg.
+pub const NO_TIMEOUT: u64 = u64::MAX;
+
+pub fn load(
+    state: &dyn StateRead,
+    tx_id: &[u8; 32],
+) -> Result<Option<pb::CrossTxRecord>, ExecError> {
+    Ok(state.get_proto(&state_key::record(tx_id))?)
+}
+
+pub fn tx_id_of(record: &pb::CrossTxRecord) -> Result<[u8; 32], ExecError> {
+    record
+        .tx_id
+        .as_slice()
+        .try_into()
+        .map_err(|_| ExecError::invalid_msg("a stored tx id is not 32 bytes"))
+}
+
+/// Adds a timeline entry: `step` happened on `chain_id` at `point`.
+pub fn note(
+    record: &mut pb::CrossTxRecord,
+    step: &str,
+    chain_id: &str,
+    point: (u64, u64),
+    detail: impl Into<String>,
+) {
+    record.timeline.push(pb::TimelineEntry {
+        step: step.to_owned(),
+        chain_id: chain_id.to_owned(),
+        height: point.0,
+        time_ns: point.1,
+        detail: detail.into(),
+    });
+}
+
+fn here(ctx: &MsgContext<'_>) -> (u64, u64) {
+    (ctx.block.height, ctx.block.time_ns)
+}
+
+/// Feeds `input` to the record's machine and carries out what it says.
+pub fn step(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    params: &Params,
+    record: &mut pb::CrossTxRecord,
+    coordinator: Option<Coordinator>,
+    input: Input,
+) -> Result<(), ExecError> {
+    let mut coordinator = match coordinator {
+        Some(coordinator) => coordinator,
+        None => machine(record).map_err(|e| ExecError::invalid_msg(e.to_string()))?,
+    };
+    let tx_id = tx_id_of(record)?;
+    let was_preparing = record.phase == pb::Phase::Preparing as i32;
+    // The machine forgets votes once it decides; the record keeps them.
+    if let Input::Voted { leg, vote } = &input {
+        if let Some(stored) = record.legs.get_mut(*leg) {
+            if stored.state == pb::LegState::Preparing as i32 {
+                set_leg_state(stored, &LegState::Voted(vote.clone()));
+            }
+        }
+    }
+    for output in coordinator.apply(input) {
+        match output {
+            Output::SendPrepare { leg, input } => {
+                let chain = record.legs[leg].chain_id.clone();
+                let data = xtx_pb::XtxPacket {
+                    kind: Some(xtx_pb::xtx_packet::Kind::Prepare(xtx_pb::Prepare {
+                        signed_cross_tx: record.signed_cross_tx.clone(),
+                        leg_index: leg as u32,
+                        input: input.unwrap_or_default(),
+                    })),
+                }
+                .encode_to_vec();
+                // Timed out at the deadline: a leg not prepared by then aborts.
+                let sequence = packet::send(ctx, state, &chain, PORT, data, record.deadline_ns)?;
+                record.legs[leg].prepare_sequence = sequence;
+                note(
+                    record,
+                    "prepare_sent",
+                    ctx.chain_id,
+                    here(ctx),
+                    format!("leg {leg} to {chain}, packet {sequence}"),
+                );
+            }
+            Output::Decided(decision) => {
+                let detail = match &decision {
+                    Decision::Commit => "commit".to_owned(),
+                    Decision::Abort(reason) => {
+                        format!("abort: {}", describe_abort(reason, &record.legs))
+                    }
+                };
+                note(record, "decided", ctx.chain_id, here(ctx), detail.clone());
+                ctx.emit(
+                    Event::new("xtx_decided")
+                        .attr("tx_id", hex::encode(tx_id))
+                        .attr("commit", decision.is_commit()),
+                );
+                tracing::info!(tx_id = %hex::encode(tx_id), %detail, "cross-tx decided");
+            }
+            Output::SendDecision { leg, commit } => {
+                let chain = record.legs[leg].chain_id.clone();
+                let data = xtx_pb::XtxPacket {
+                    kind: Some(xtx_pb::xtx_packet::Kind::Decision(xtx_pb::Decision {
+                        tx_id: tx_id.to_vec(),
+                        leg_index: leg as u32,
+                        commit,
+                    })),
+                }
+                .encode_to_vec();
+                let sequence = packet::send(ctx, state, &chain, PORT, data, NO_TIMEOUT)?;
+                record.legs[leg].decision_sequence = sequence;
+                note(
+                    record,
+                    "decision_sent",
+                    ctx.chain_id,
+                    here(ctx),
+                    format!("leg {leg} to {chain}, packet {sequence}"),
+                );
+            }
+            Output::Done => {
+                let prune_height = ctx.block.height.saturating_add(params.retention_blocks);
+                record.prune_height = prune_height;
+                state.put_raw(state_key::prune(prune_height, &tx_id), vec![1]);
+                note(record, "done", ctx.chain_id, here(ctx), "");
+                ctx.emit(Event::new("xtx_done").attr("tx_id", hex::encode(tx_id)));
+            }
+        }
+    }
+    store_phase(record, &coordinator);
+    let preparing = record.phase == pb::Phase::Preparing as i32;
+    let deadline_key = state_key::deadline(record.deadline_ns, &tx_id);
+    match (was_preparing, preparing) {
+        (false, true) => state.put_raw(deadline_key, vec![1]),
+        (true, false) => state.delete(deadline_key),
+        _ => {}
+    }
+    state.put_proto(state_key::record(&tx_id), record);
+    Ok(())
+}
+
+/// At each block: abort cross-txs whose deadline passed with votes missing,
+/// and prune finished records past their retention.
+pub fn begin_block(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
+    let params = Params::load(state)?;
+    let now = ctx.block.time_ns;
+    let due: Vec<[u8; 32]> = state
+        .prefix_raw(state_key::all_deadlines())?
+        .into_iter()
+        .filter_map(|(key, _)| state_key::index_entry(state_key::all_deadlines(), &key))
+        .take_while(|(deadline, _)| *deadline <= now)
+        .map(|(_, tx_id)| tx_id)
+        .collect();
+    for tx_id in due {
+        if let Some(mut record) = load(state, &tx_id)? {
+            step(
+                ctx,
+                state,
+                &params,
+                &mut record,
+                None,
+                Input::BlockTime { now_ns: now },
+            )?;
+        }
+    }
+    let height = ctx.block.height;
+    let expired: Vec<(Vec<u8>, [u8; 32])> = state
+        .prefix_raw(state_key::all_prunes())?
+        .into_iter()
+        .filter_map(|(key, _)| {
+            let entry = state_key::index_entry(state_key::all_prunes(), &key)?;
+            Some((key, entry))
+        })
+        .take_while(|(_, (prune_height, _))| *prune_height <= height)
+        .map(|(key, (_, tx_id))| (key, tx_id))
+        .collect();
+    for (key, tx_id) in expired {
+        // A record also guards its id against a second submission until its
+        // deadline has passed, when intake refuses it anyway.
+        let deadline_passed = load(state, &tx_id)?.is_none_or(|r| r.deadline_ns < now);
+        if deadline_passed {
+            state.delete(key);
+            state.delete(state_key::record(&tx_id));
+        }
+    }
+    Ok(())
+}

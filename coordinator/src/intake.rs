@@ -1,0 +1,154 @@
+//! Cross-tx intake: `MsgSubmitCrossTx`. A cross-tx is accepted only with
+//! valid signatures of every account any leg acts for, legs on registered
+//! participants (one leg per chain), a deadline in the future within the
+//! configured maximum, and an id never seen; then its prepares leave.
+
+use std::collections::{BTreeSet, HashMap};
+
+use xcc_chain::state::StateWrite;
+use xcc_chain::xtx;
+use xcc_chain::{Address, Event, ExecError, Module, Msg, MsgContext};
+use xcc_proto::coordinator::v1 as pb;
+use xcc_proto::xtx::v1 as xtx_pb;
+
+use crate::driver::{self, note};
+use crate::error::{CoordinatorError, Result};
+use crate::machine::{Coordinator, Input, LegPlan};
+use crate::params::Params;
+
+/// Knows which accounts each participant message needs, by decoding it with
+/// the participant chains' own modules.
+pub struct SignerRules {
+    modules: Vec<Box<dyn Module>>,
+    routes: HashMap<String, usize>,
+}
+
+impl SignerRules {
+    pub fn new(modules: Vec<Box<dyn Module>>) -> Self {
+        let mut routes = HashMap::new();
+        for (index, module) in modules.iter().enumerate() {
+            for url in module.msg_type_urls() {
+                routes.insert(url, index);
+            }
+        }
+        SignerRules { modules, routes }
+    }
+
+    fn signers(&self, any: &xcc_proto::Any) -> Result<Vec<Address>> {
+        let index = self
+            .routes
+            .get(&any.type_url)
+            .ok_or_else(|| CoordinatorError::UnknownMessage(any.type_url.clone()))?;
+        let msg = self.modules[*index]
+            .decode_msg(any)
+            .map_err(|e| CoordinatorError::InvalidLeg(e.log))?;
+        Ok(msg.signers())
+    }
+}
+
+pub struct SubmitCrossTx {
+    pub submitter: Address,
+    pub signed: xtx_pb::SignedCrossTx,
+    pub rules: std::sync::Arc<SignerRules>,
+}
+
+impl Msg for SubmitCrossTx {
+    fn signers(&self) -> Vec<Address> {
+        vec![self.submitter]
+    }
+
+    fn execute(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+    ) -> std::result::Result<(), ExecError> {
+        Ok(submit(ctx, state, self)?)
+    }
+}
+
+fn submit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, msg: &SubmitCrossTx) -> Result<()> {
+    let params = Params::load(state)?;
+    let verified = xtx::verify(msg.signed.clone()).map_err(CoordinatorError::Envelope)?;
+    let cross_tx = &verified.cross_tx;
+    let mut chains = BTreeSet::new();
+    for (index, leg) in cross_tx.legs.iter().enumerate() {
+        if !params.participants.contains(&leg.chain_id) {
+            return Err(CoordinatorError::UnknownParticipant(leg.chain_id.clone()));
+        }
+        if !chains.insert(leg.chain_id.as_str()) {
+            return Err(CoordinatorError::InvalidLeg(format!(
+                "leg {index} is a second leg on {}",
+                leg.chain_id
+            )));
+        }
+        for any in &leg.msgs {
+            for needed in msg.rules.signers(any)? {
+                if !verified.is_signed_by(&needed) {
+                    return Err(CoordinatorError::MissingSignature(needed));
+                }
+            }
+        }
+    }
+    let now = ctx.block.time_ns;
+    let latest = now.saturating_add(params.max_deadline_secs.saturating_mul(1_000_000_000));
+    if cross_tx.deadline_ns <= now || cross_tx.deadline_ns > latest {
+        return Err(CoordinatorError::Deadline {
+            deadline_ns: cross_tx.deadline_ns,
+            now_ns: now,
+            max_secs: params.max_deadline_secs,
+        });
+    }
+    if driver::load(state, &verified.id)?.is_some() {
+        return Err(CoordinatorError::AlreadySubmitted(hex::encode(verified.id)));
+    }
+    let plans: Vec<LegPlan> = cross_tx
+        .legs
+        .iter()
+        .map(|leg| LegPlan {
+            chain_id: leg.chain_id.clone(),
+            depends_on: leg.depends_on.map(|on| on as usize),
+        })
+        .collect();
+    let coordinator = Coordinator::new(plans, cross_tx.deadline_ns)
+        .map_err(|e| CoordinatorError::InvalidLeg(e.to_string()))?;
+    let mut record = pb::CrossTxRecord {
+        tx_id: verified.id.to_vec(),
+        signed_cross_tx: Some(msg.signed.clone()),
+        deadline_ns: cross_tx.deadline_ns,
+        phase: pb::Phase::Unspecified as i32,
+        legs: cross_tx
+            .legs
+            .iter()
+            .map(|leg| pb::Leg {
+                chain_id: leg.chain_id.clone(),
+                depends_on: leg.depends_on,
+                ..Default::default()
+            })
+            .collect(),
+        submitter: msg.submitter.to_string(),
+        submitted_height: ctx.block.height,
+        ..Default::default()
+    };
+    note(
+        &mut record,
+        "submitted",
+        ctx.chain_id,
+        (ctx.block.height, ctx.block.time_ns),
+        format!("{} legs", cross_tx.legs.len()),
+    );
+    ctx.emit(
+        Event::new("xtx_submitted")
+            .attr("tx_id", hex::encode(verified.id))
+            .attr("submitter", msg.submitter)
+            .attr("legs", cross_tx.legs.len()),
+    );
+    driver::step(
+        ctx,
+        state,
+        &params,
+        &mut record,
+        Some(coordinator),
+        Input::Start,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! The coordinator's side of the `xtx` port: proven acknowledgements of
+//! prepares (votes) and decisions, and proven prepare timeouts, turned into
+//! machine inputs. A participant's error acknowledgement of a prepare is a
+//! failed vote.
+
+use prost::Message;
+use xcc_chain::ibc::Port;
+use xcc_chain::participant::PORT;
+use xcc_chain::state::StateWrite;
+use xcc_chain::{ExecError, MsgContext};
+use xcc_proto::ibc::v1 as ibc_pb;
+use xcc_proto::xtx::v1 as xtx_pb;
+
+use crate::driver::{self, note};
+use crate::machine::{Input, Vote};
+use crate::params::Params;
+use crate::CoordinatorModule;
+
+fn decode(packet: &ibc_pb::Packet) -> Result<xtx_pb::xtx_packet::Kind, ExecError> {
+    xtx_pb::XtxPacket::decode(packet.data.as_slice())
+        .ok()
+        .and_then(|p| p.kind)
+        .ok_or_else(|| ExecError::invalid_msg("an xtx packet this chain cannot read"))
+}
+
+/// The cross-tx and leg a packet this chain sent belongs to.
+fn target(kind: &xtx_pb::xtx_packet::Kind) -> Result<([u8; 32], usize), ExecError> {
+    match kind {
+        xtx_pb::xtx_packet::Kind::Prepare(prepare) => {
+            let cross_tx = prepare
+                .signed_cross_tx
+                .as_ref()
+                .and_then(|s| s.cross_tx.as_ref())
+                .ok_or_else(|| ExecError::invalid_msg("a prepare without its cross-tx"))?;
+            Ok((
+                xcc_chain::xtx::cross_tx_id(cross_tx),
+                prepare.leg_index as usize,
+            ))
+        }
+        xtx_pb::xtx_packet::Kind::Decision(decision) => Ok((
+            decision
+                .tx_id
+                .as_slice()
+                .try_into()
+                .map_err(|_| ExecError::invalid_msg("a tx id has 32 bytes"))?,
+            decision.leg_index as usize,
+        )),
+    }
+}
+
+fn point(at: Option<xtx_pb::ChainPoint>) -> (u64, u64) {
+    at.map_or((0, 0), |p| (p.height, p.time_ns))
+}
+
+impl Port for CoordinatorModule {
+    fn name(&self) -> &'static str {
+        PORT
+    }
+
+    fn on_recv(
+        &self,
+        _ctx: &mut MsgContext<'_>,
+        _state: &mut dyn StateWrite,
+        _packet: &ibc_pb::Packet,
+    ) -> Result<Vec<u8>, ExecError> {
+        Err(ExecError::invalid_msg(
+            "the coordinator takes no xtx packets",
+        ))
+    }
+
+    fn on_acknowledge(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+        packet: &ibc_pb::Packet,
+        ack: &ibc_pb::Acknowledgement,
+    ) -> Result<(), ExecError> {
+        let kind = decode(packet)?;
+        let (tx_id, leg) = target(&kind)?;
+        let Some(mut record) = driver::load(state, &tx_id)? else {
+            // Pruned long ago: nothing is left to learn from the ack.
+            return Ok(());
+        };
+        if leg >= record.legs.len() {
+            return Err(ExecError::invalid_msg(format!("no leg {leg}")));
+        }
+        let chain = packet.dest_chain.clone();
+        let params = Params::load(state)?;
+        let result = match &ack.response {
+            Some(ibc_pb::acknowledgement::Response::Result(bytes)) => Ok(bytes.as_slice()),
+            Some(ibc_pb::acknowledgement::Response::Error(error)) => Err(error.clone()),
+            None => Err("an empty acknowledgement".to_owned()),
+        };
+        let input = match kind {
+            xtx_pb::xtx_packet::Kind::Prepare(_) => {
+                let (vote, at) = match result.map(xtx_pb::PrepareVote::decode) {
+                    Ok(Ok(answer)) => match answer.vote {
+                        Some(xtx_pb::prepare_vote::Vote::Ok(result)) => {
+                            (Vote::Ok { result }, answer.at)
+                        }
+                        Some(xtx_pb::prepare_vote::Vote::Failed(reason)) => {
+                            (Vote::Failed { reason }, answer.at)
+                        }
+                        None => (
+                            Vote::Failed {
+                                reason: "an empty vote".into(),
+                            },
+                            answer.at,
+                        ),
+                    },
+                    Ok(Err(e)) => (
+                        Vote::Failed {
+                            reason: format!("an unreadable vote: {e}"),
+                        },
+                        None,
+                    ),
+                    Err(error) => (Vote::Failed { reason: error }, None),
+                };
+                let (step, detail) = match &vote {
+                    Vote::Ok { .. } => ("prepared", String::new()),
+                    Vote::Failed { reason } => ("refused", reason.clone()),
+                };
+                note(&mut record, step, &chain, point(at), detail);
+                Input::Voted { leg, vote }
+            }
+            xtx_pb::xtx_packet::Kind::Decision(decision) => {
+                match result.map(xtx_pb::DecisionApplied::decode) {
+                    Ok(Ok(applied)) => {
+                        let step = if decision.commit {
+                            "committed"
+                        } else {
+                            "aborted"
+                        };
+                        note(&mut record, step, &chain, point(applied.at), "");
+                    }
+                    // A decision the participant could not apply is a fault to
+                    // surface; retrying cannot change it.
+                    Ok(Err(e)) => note(
+                        &mut record,
+                        "decision_failed",
+                        &chain,
+                        (0, 0),
+                        e.to_string(),
+                    ),
+                    Err(error) => note(&mut record, "decision_failed", &chain, (0, 0), error),
+                }
+                Input::DecisionAcked { leg }
+            }
+        };
+        driver::step(ctx, state, &params, &mut record, None, input)
+    }
+
+    fn on_timeout(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+        packet: &ibc_pb::Packet,
+    ) -> Result<(), ExecError> {
+        let kind = decode(packet)?;
+        let (tx_id, leg) = target(&kind)?;
+        if !matches!(kind, xtx_pb::xtx_packet::Kind::Prepare(_)) {
+            return Err(ExecError::invalid_msg("decision packets never time out"));
+        }
+        let Some(mut record) = driver::load(state, &tx_id)? else {
+            return Ok(());
+        };
+        let params = Params::load(state)?;
+        note(
+            &mut record,
+            "prepare_timed_out",
+            &packet.dest_chain,
+            (0, 0),
+            format!("leg {leg}"),
+        );
+        driver::step(
+            ctx,
+            state,
+            &params,
+            &mut record,
+            None,
+            Input::PrepareTimedOut { leg },
+        )
+    }
+}

@@ -1,0 +1,47 @@
+//! The `xcc.coordinator.v1.Query` service.
+
+use prost::Message;
+use xcc_chain::error::decode_request;
+use xcc_chain::state::{StateRead, StateReadExt};
+use xcc_chain::QueryError;
+use xcc_proto::coordinator::v1 as pb;
+
+use crate::params::Params;
+use crate::state_key;
+
+pub const SERVICE: &str = "xcc.coordinator.v1.Query";
+
+pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
+    match method {
+        "CrossTx" => {
+            let request: pb::QueryCrossTxRequest = decode_request(request)?;
+            let tx_id: [u8; 32] = request
+                .tx_id
+                .as_slice()
+                .try_into()
+                .map_err(|_| QueryError::Invalid("a tx id has 32 bytes".into()))?;
+            let record: pb::CrossTxRecord = state
+                .get_proto(&state_key::record(&tx_id))?
+                .ok_or_else(|| QueryError::NotFound(format!("cross-tx {}", hex::encode(tx_id))))?;
+            Ok(record.encode_to_vec())
+        }
+        "CrossTxs" => {
+            let request: pb::QueryCrossTxsRequest = decode_request(request)?;
+            let records = state
+                .prefix_proto::<pb::CrossTxRecord>(state_key::all_records())?
+                .into_iter()
+                .map(|(_, record)| record)
+                .filter(|r| {
+                    request.phase == pb::Phase::Unspecified as i32 || r.phase == request.phase
+                })
+                .collect();
+            Ok(pb::QueryCrossTxsResponse { records }.encode_to_vec())
+        }
+        "Params" => {
+            let _: pb::QueryParamsRequest = decode_request(request)?;
+            let params = Params::load(state).map_err(|e| QueryError::Invalid(e.log))?;
+            Ok(params.to_proto().encode_to_vec())
+        }
+        other => Err(QueryError::UnknownPath(format!("{SERVICE}/{other}"))),
+    }
+}

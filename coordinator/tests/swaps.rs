@@ -1,0 +1,683 @@
+//! Two-phase commit end to end, in process: the coordinator, security and
+//! currency chains in lockstep with a relayer carrying every packet with
+//! real proofs. Every swap ends with each leg committed or none, and no
+//! reservation left behind.
+
+use std::collections::BTreeMap;
+
+use xcc_chain::testing::{ChainSetup, TestKey, TestNetwork, BLOCK_INTERVAL_NS, GENESIS_TIME_NS};
+use xcc_chain::xtx::{cross_tx_id, signed_cross_tx};
+use xcc_proto::coordinator::v1 as coord;
+use xcc_proto::currency::v1 as cash;
+use xcc_proto::security::v1 as sec;
+use xcc_proto::xtx::v1 as xtx;
+use xcc_proto::{to_any, Any};
+
+const COORDINATOR: &str = "coordinator-1";
+const SECURITY: &str = "security-1";
+const CURRENCY: &str = "currency-1";
+const SYMBOL: &str = "HARB";
+const SUPPLY: u64 = 1_000;
+const CASH: u64 = 10_000;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    net: TestNetwork,
+    registrar: TestKey,
+    issuer: TestKey,
+    alice: TestKey,
+    bob: TestKey,
+    carol: TestKey,
+    /// Has cash but is not on the whitelist.
+    dave: TestKey,
+    submitter: TestKey,
+}
+
+fn fixture(holder_cap: u32) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let registrar = TestKey::from_seed(1);
+    let issuer = TestKey::from_seed(2);
+    let (alice, bob, carol, dave) = (
+        TestKey::from_seed(3),
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+        TestKey::from_seed(6),
+    );
+    let bank = TestKey::from_seed(7);
+    let participant = serde_json::json!({ "coordinator": COORDINATOR });
+    let balances: Vec<_> = [&alice, &bob, &carol, &dave]
+        .iter()
+        .map(|k| serde_json::json!({ "account": k.address.to_string(), "amount": CASH }))
+        .collect();
+    let setups = vec![
+        ChainSetup {
+            chain_id: COORDINATOR.into(),
+            modules: xcc_coordinator::modules(),
+            app_state: serde_json::json!({
+                "coordinator": { "participants": [SECURITY, CURRENCY], "max_deadline_secs": 600, "retention_blocks": 50 }
+            }),
+        },
+        ChainSetup {
+            chain_id: SECURITY.into(),
+            modules: xcc_security::modules(),
+            app_state: serde_json::json!({
+                "security": { "registrar": registrar.address.to_string() },
+                "participant": participant,
+            }),
+        },
+        ChainSetup {
+            chain_id: CURRENCY.into(),
+            modules: xcc_currency::modules(),
+            app_state: serde_json::json!({
+                "currency": { "denoms": [{ "denom": "usd", "mint_authority": bank.address.to_string(), "balances": balances }] },
+                "participant": participant,
+            }),
+        },
+    ];
+    let mut net = TestNetwork::new(dir.path(), setups);
+    net.step(BTreeMap::new());
+    let mut f = Fixture {
+        _dir: dir,
+        net,
+        registrar,
+        issuer,
+        alice,
+        bob,
+        carol,
+        dave,
+        submitter: TestKey::from_seed(8),
+    };
+    let register = to_any(&sec::MsgRegisterSecurity {
+        issuer: f.issuer.address.to_string(),
+        registrar: f.registrar.address.to_string(),
+        symbol: SYMBOL.into(),
+        name: "12 Harbour Street".into(),
+        property: None,
+        total_supply: SUPPLY,
+        holder_cap,
+    });
+    ok(
+        &mut f.net,
+        SECURITY,
+        &[&f.issuer, &f.registrar],
+        vec![register],
+    );
+    let whitelist: Vec<Any> = [&f.alice, &f.bob, &f.carol]
+        .iter()
+        .map(|k| {
+            to_any(&sec::MsgWhitelistAdd {
+                authority: f.issuer.address.to_string(),
+                symbol: SYMBOL.into(),
+                account: k.address.to_string(),
+                expires_at: 4_000_000_000,
+            })
+        })
+        .collect();
+    ok(&mut f.net, SECURITY, &[&f.issuer], whitelist);
+    let seed = vec![units(&f.issuer, &f.alice, 100)];
+    ok(&mut f.net, SECURITY, &[&f.issuer], seed);
+    f
+}
+
+fn units(from: &TestKey, to: &TestKey, amount: u64) -> Any {
+    to_any(&sec::MsgTransfer {
+        from: from.address.to_string(),
+        to: to.address.to_string(),
+        symbol: SYMBOL.into(),
+        amount,
+    })
+}
+
+fn cash(from: &TestKey, to: &TestKey, amount: u64) -> Any {
+    to_any(&cash::MsgTransfer {
+        from: from.address.to_string(),
+        to: to.address.to_string(),
+        denom: "usd".into(),
+        amount,
+    })
+}
+
+fn ok(net: &mut TestNetwork, chain: &str, signers: &[&TestKey], msgs: Vec<Any>) {
+    let outcome = net.submit(chain, signers, msgs);
+    assert!(outcome.is_ok(), "{}", outcome.log);
+}
+
+impl Fixture {
+    fn now(&self) -> u64 {
+        self.net.chain(COORDINATOR).next_block().time_ns
+    }
+
+    /// A swap of `amount` units from `seller` for `price` cash from `buyer`.
+    fn swap(
+        &self,
+        seller: &TestKey,
+        buyer: &TestKey,
+        amount: u64,
+        price: u64,
+        salt: u8,
+    ) -> xtx::SignedCrossTx {
+        let cross_tx = xtx::CrossTx {
+            legs: vec![
+                xtx::Leg {
+                    chain_id: SECURITY.into(),
+                    msgs: vec![units(seller, buyer, amount)],
+                    depends_on: None,
+                },
+                xtx::Leg {
+                    chain_id: CURRENCY.into(),
+                    msgs: vec![cash(buyer, seller, price)],
+                    depends_on: None,
+                },
+            ],
+            deadline_ns: self.now() + 60 * BLOCK_INTERVAL_NS,
+            salt: vec![salt],
+        };
+        signed_cross_tx(cross_tx, &[&seller.key, &buyer.key])
+    }
+
+    fn submit_msg(&self, signed: &xtx::SignedCrossTx) -> Any {
+        to_any(&coord::MsgSubmitCrossTx {
+            submitter: self.submitter.address.to_string(),
+            signed_cross_tx: Some(signed.clone()),
+        })
+    }
+
+    fn submit(&mut self, signed: &xtx::SignedCrossTx) -> [u8; 32] {
+        let msg = self.submit_msg(signed);
+        let submitter = TestKey::from_seed(8);
+        ok(&mut self.net, COORDINATOR, &[&submitter], vec![msg]);
+        cross_tx_id(signed.cross_tx.as_ref().unwrap())
+    }
+
+    fn record(&self, id: &[u8; 32]) -> coord::CrossTxRecord {
+        self.net
+            .chain(COORDINATOR)
+            .query(
+                "/xcc.coordinator.v1.Query/CrossTx",
+                &coord::QueryCrossTxRequest { tx_id: id.to_vec() },
+            )
+            .expect("a record")
+    }
+
+    fn run_to_done(&mut self, ids: &[[u8; 32]]) {
+        let ids = ids.to_vec();
+        self.net.run_until(40, |net| {
+            ids.iter().all(|id| {
+                let record: coord::CrossTxRecord = net
+                    .chain(COORDINATOR)
+                    .query(
+                        "/xcc.coordinator.v1.Query/CrossTx",
+                        &coord::QueryCrossTxRequest { tx_id: id.to_vec() },
+                    )
+                    .unwrap();
+                record.phase == coord::Phase::Done as i32
+            })
+        });
+    }
+
+    fn units_of(&self, who: &TestKey) -> sec::QueryBalanceResponse {
+        self.net
+            .chain(SECURITY)
+            .query(
+                "/xcc.security.v1.Query/Balance",
+                &sec::QueryBalanceRequest {
+                    symbol: SYMBOL.into(),
+                    account: who.address.to_string(),
+                },
+            )
+            .unwrap()
+    }
+
+    fn cash_of(&self, who: &TestKey) -> cash::QueryBalanceResponse {
+        self.net
+            .chain(CURRENCY)
+            .query(
+                "/xcc.currency.v1.Query/Balance",
+                &cash::QueryBalanceRequest {
+                    denom: "usd".into(),
+                    account: who.address.to_string(),
+                },
+            )
+            .unwrap()
+    }
+
+    fn security(&self) -> sec::Security {
+        self.net
+            .chain(SECURITY)
+            .query(
+                "/xcc.security.v1.Query/Security",
+                &sec::QuerySecurityRequest {
+                    symbol: SYMBOL.into(),
+                },
+            )
+            .unwrap()
+    }
+
+    /// Nothing held anywhere, every leg settled, and units and cash conserved.
+    fn assert_settled(&self) {
+        let sec_holds: sec::QueryHoldsResponse = self
+            .net
+            .chain(SECURITY)
+            .query("/xcc.security.v1.Query/Holds", &sec::QueryHoldsRequest {})
+            .unwrap();
+        assert!(
+            sec_holds.holds.is_empty(),
+            "security holds left: {:?}",
+            sec_holds.holds
+        );
+        let cash_holds: cash::QueryHoldsResponse = self
+            .net
+            .chain(CURRENCY)
+            .query("/xcc.currency.v1.Query/Holds", &cash::QueryHoldsRequest {})
+            .unwrap();
+        assert!(
+            cash_holds.holds.is_empty(),
+            "cash holds left: {:?}",
+            cash_holds.holds
+        );
+        for chain in [SECURITY, CURRENCY] {
+            let legs: xtx::QueryLegsResponse = self
+                .net
+                .chain(chain)
+                .query(
+                    "/xcc.xtx.v1.Query/Legs",
+                    &xtx::QueryLegsRequest {
+                        status: xtx::LegStatus::Prepared as i32,
+                    },
+                )
+                .unwrap();
+            assert!(legs.legs.is_empty(), "prepared legs left on {chain}");
+        }
+        let accounts = [
+            &self.issuer,
+            &self.alice,
+            &self.bob,
+            &self.carol,
+            &self.dave,
+        ];
+        let units: u64 = accounts.iter().map(|k| self.units_of(k).amount).sum();
+        assert_eq!(units, SUPPLY, "units conserved");
+        for k in accounts {
+            let position = self.units_of(k);
+            assert_eq!((position.reserved, position.pending_in), (0, 0));
+            assert_eq!(self.cash_of(k).reserved, 0);
+        }
+        let total_cash: u64 = accounts.iter().map(|k| self.cash_of(k).amount).sum();
+        assert_eq!(total_cash, 4 * CASH, "cash conserved");
+        let security = self.security();
+        assert_eq!(security.reserved_slots, 0);
+        assert!(security.holders <= security.holder_cap);
+    }
+
+    fn assert_aborted(&self, id: &[u8; 32], reason: &str) {
+        let record = self.record(id);
+        assert!(record.decided && !record.commit, "not aborted: {record:?}");
+        let timeline: Vec<String> = record
+            .timeline
+            .iter()
+            .map(|t| format!("{} {}", t.step, t.detail))
+            .collect();
+        assert!(
+            timeline.iter().any(|t| t.contains(reason)),
+            "no {reason:?} in the timeline {timeline:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_swap_commits_on_both_chains_with_its_timeline() {
+    let mut f = fixture(10);
+    let signed = f.swap(&f.alice, &f.bob, 10, 1_500, 1);
+    let id = f.submit(&signed);
+    f.run_to_done(&[id]);
+    let record = f.record(&id);
+    assert!(record.commit);
+    assert_eq!(f.units_of(&f.alice).amount, 90);
+    assert_eq!(f.units_of(&f.bob).amount, 10);
+    assert_eq!(f.cash_of(&f.alice).amount, CASH + 1_500);
+    assert_eq!(f.cash_of(&f.bob).amount, CASH - 1_500);
+    let steps: Vec<(&str, &str)> = record
+        .timeline
+        .iter()
+        .map(|t| (t.step.as_str(), t.chain_id.as_str()))
+        .collect();
+    for expected in [
+        ("submitted", COORDINATOR),
+        ("prepare_sent", COORDINATOR),
+        ("prepared", SECURITY),
+        ("prepared", CURRENCY),
+        ("decided", COORDINATOR),
+        ("committed", SECURITY),
+        ("committed", CURRENCY),
+        ("done", COORDINATOR),
+    ] {
+        assert!(
+            steps.contains(&expected),
+            "{expected:?} missing from {steps:?}"
+        );
+    }
+    assert!(record
+        .timeline
+        .iter()
+        .all(|t| t.height > 0 && t.time_ns >= GENESIS_TIME_NS));
+    let stats: sec::TradeStats = f
+        .net
+        .chain(SECURITY)
+        .query(
+            "/xcc.security.v1.Query/TradeStats",
+            &sec::QueryTradeStatsRequest {
+                symbol: SYMBOL.into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (stats.trades, stats.volume_units, stats.last_price),
+        (1, 10, 150)
+    );
+    f.assert_settled();
+}
+
+#[test]
+fn swaps_abort_atomically_whatever_leg_refuses() {
+    let mut f = fixture(2);
+    // Dave is not whitelisted; bob cannot pay 20,000; alice has no 500 units.
+    let cases = [
+        (f.swap(&f.alice, &f.dave, 5, 100, 1), "not on the whitelist"),
+        (f.swap(&f.alice, &f.bob, 5, 2 * CASH, 2), "needs 20000"),
+        (f.swap(&f.alice, &f.bob, 500, 100, 3), "needs 500"),
+    ];
+    let ids: Vec<_> = cases.iter().map(|(s, _)| f.submit(s)).collect();
+    f.run_to_done(&ids);
+    for (id, (_, reason)) in ids.iter().zip(&cases) {
+        f.assert_aborted(id, reason);
+    }
+    // The cap of 2: alice and bob hold; carol would be the third holder.
+    let first = f.swap(&f.alice, &f.bob, 5, 100, 4);
+    let first = f.submit(&first);
+    f.run_to_done(&[first]);
+    assert!(f.record(&first).commit);
+    let third = f.swap(&f.alice, &f.carol, 5, 100, 5);
+    let third = f.submit(&third);
+    f.run_to_done(&[third]);
+    f.assert_aborted(&third, "above its cap");
+    assert_eq!(f.units_of(&f.alice).amount, 95);
+    assert_eq!(f.units_of(&f.carol).amount, 0);
+    assert_eq!(f.cash_of(&f.carol).amount, CASH);
+    f.assert_settled();
+}
+
+#[test]
+fn a_swap_whose_prepare_cannot_arrive_aborts_at_the_deadline() {
+    let mut f = fixture(10);
+    f.net.blocked.push((COORDINATOR.into(), SECURITY.into()));
+    let signed = f.swap(&f.alice, &f.bob, 10, 1_000, 1);
+    let deadline = signed.cross_tx.as_ref().unwrap().deadline_ns;
+    let id = f.submit(&signed);
+    // The currency leg prepares and holds bob's cash meanwhile.
+    f.net.run_until(10, |net| {
+        let b: cash::QueryBalanceResponse = net
+            .chain(CURRENCY)
+            .query(
+                "/xcc.currency.v1.Query/Balance",
+                &cash::QueryBalanceRequest {
+                    denom: "usd".into(),
+                    account: TestKey::from_seed(4).address.to_string(),
+                },
+            )
+            .unwrap();
+        b.reserved == 1_000
+    });
+    // Bob cannot spend the held cash meanwhile.
+    let spend = vec![cash(&f.bob, &f.carol, CASH - 500)];
+    let outcome = f.net.submit(CURRENCY, &[&f.bob], spend);
+    assert!(!outcome.is_ok());
+    while f.now() <= deadline {
+        f.net.step(BTreeMap::new());
+    }
+    f.net.blocked.clear();
+    f.run_to_done(&[id]);
+    f.assert_aborted(&id, "deadline passed");
+    assert_eq!(f.units_of(&f.alice).amount, 100);
+    // The late prepare was never received: the decision left a tombstone.
+    let leg: xtx::LegRecord = f
+        .net
+        .chain(SECURITY)
+        .query(
+            "/xcc.xtx.v1.Query/Leg",
+            &xtx::QueryLegRequest { tx_id: id.to_vec() },
+        )
+        .unwrap();
+    assert_eq!(leg.status, xtx::LegStatus::Aborted as i32);
+    f.assert_settled();
+}
+
+#[test]
+fn prepared_reservations_bind_local_txs_and_pin_the_whitelist() {
+    let mut f = fixture(10);
+    // Hold the decision back: both legs prepare, nothing commits yet.
+    f.net.blocked.push((COORDINATOR.into(), SECURITY.into()));
+    f.net.blocked.push((COORDINATOR.into(), CURRENCY.into()));
+    let signed = f.swap(&f.alice, &f.bob, 60, 1_000, 1);
+    let id = f.submit(&signed);
+    f.net.blocked.clear();
+    f.net.blocked.push((SECURITY.into(), COORDINATOR.into()));
+    f.net.blocked.push((CURRENCY.into(), COORDINATOR.into()));
+    f.net.run_until(10, |net| {
+        let legs: xtx::QueryLegsResponse = net
+            .chain(SECURITY)
+            .query(
+                "/xcc.xtx.v1.Query/Legs",
+                &xtx::QueryLegsRequest { status: 0 },
+            )
+            .unwrap();
+        !legs.legs.is_empty()
+    });
+    assert_eq!(f.units_of(&f.alice).reserved, 60);
+    assert_eq!(f.units_of(&f.bob).pending_in, 60);
+    // 40 of alice's 100 units are free; the 60 held are not.
+    let too_many = vec![units(&f.alice, &f.carol, 41)];
+    assert!(!f.net.submit(SECURITY, &[&f.alice], too_many).is_ok());
+    let remove_bob = vec![to_any(&sec::MsgWhitelistRemove {
+        authority: f.issuer.address.to_string(),
+        symbol: SYMBOL.into(),
+        account: f.bob.address.to_string(),
+    })];
+    let outcome = f.net.submit(SECURITY, &[&f.issuer], remove_bob);
+    assert!(outcome.log.contains("pinned"), "{outcome:?}");
+    let fine = vec![units(&f.alice, &f.carol, 40)];
+    ok(&mut f.net, SECURITY, &[&f.alice], fine);
+    f.net.blocked.clear();
+    f.run_to_done(&[id]);
+    assert!(f.record(&id).commit);
+    assert_eq!(f.units_of(&f.alice).amount, 0);
+    assert_eq!(f.units_of(&f.bob).amount, 60);
+    assert_eq!(f.units_of(&f.carol).amount, 40);
+    f.assert_settled();
+}
+
+#[test]
+fn many_swaps_of_one_security_run_together_without_conflict() {
+    let mut f = fixture(10);
+    let seed = vec![units(&f.issuer, &f.carol, 100)];
+    ok(&mut f.net, SECURITY, &[&f.issuer], seed);
+    let swaps = [
+        f.swap(&f.alice, &f.bob, 10, 100, 1),
+        f.swap(&f.carol, &f.bob, 10, 100, 2),
+        f.swap(&f.alice, &f.carol, 10, 100, 3),
+        f.swap(&f.carol, &f.alice, 10, 100, 4),
+    ];
+    let msgs: Vec<Any> = swaps.iter().map(|s| f.submit_msg(s)).collect();
+    ok(&mut f.net, COORDINATOR, &[&TestKey::from_seed(8)], msgs);
+    let ids: Vec<_> = swaps
+        .iter()
+        .map(|s| cross_tx_id(s.cross_tx.as_ref().unwrap()))
+        .collect();
+    f.run_to_done(&ids);
+    for id in &ids {
+        assert!(f.record(id).commit, "{:?}", f.record(id).timeline);
+    }
+    assert_eq!(f.units_of(&f.bob).amount, 20);
+    assert_eq!(f.units_of(&f.alice).amount, 90);
+    assert_eq!(f.units_of(&f.carol).amount, 90);
+    f.assert_settled();
+}
+
+#[test]
+fn two_buyers_race_for_one_listing_and_exactly_one_fill_commits() {
+    let mut f = fixture(10);
+    let list = vec![to_any(&sec::MsgCreateListing {
+        seller: f.alice.address.to_string(),
+        symbol: SYMBOL.into(),
+        units: 30,
+        price_per_unit: 20,
+        denom: "usd".into(),
+        currency_chain: CURRENCY.into(),
+    })];
+    ok(&mut f.net, SECURITY, &[&f.alice], list);
+    assert_eq!(f.units_of(&f.alice).reserved, 30);
+    let buy = |f: &Fixture, buyer: &TestKey, units: u64, pay: u64, salt: u8| {
+        let cross_tx = xtx::CrossTx {
+            legs: vec![
+                xtx::Leg {
+                    chain_id: SECURITY.into(),
+                    msgs: vec![to_any(&sec::MsgFillListing {
+                        buyer: buyer.address.to_string(),
+                        listing_id: 1,
+                        units,
+                    })],
+                    depends_on: None,
+                },
+                xtx::Leg {
+                    chain_id: CURRENCY.into(),
+                    msgs: vec![cash(buyer, &f.alice, pay)],
+                    depends_on: None,
+                },
+            ],
+            deadline_ns: f.now() + 60 * BLOCK_INTERVAL_NS,
+            salt: vec![salt],
+        };
+        signed_cross_tx(cross_tx, &[&buyer.key])
+    };
+    // Underpaying is refused by the security chain.
+    let cheap = buy(&f, &f.bob, 30, 599, 1);
+    let cheap = f.submit(&cheap);
+    f.run_to_done(&[cheap]);
+    f.assert_aborted(&cheap, "does not pay");
+    let (bob, carol) = (buy(&f, &f.bob, 30, 600, 2), buy(&f, &f.carol, 30, 600, 3));
+    let msgs = vec![f.submit_msg(&bob), f.submit_msg(&carol)];
+    ok(&mut f.net, COORDINATOR, &[&TestKey::from_seed(8)], msgs);
+    let ids = [bob, carol].map(|s| cross_tx_id(s.cross_tx.as_ref().unwrap()));
+    f.run_to_done(&ids);
+    let commits: Vec<bool> = ids.iter().map(|id| f.record(id).commit).collect();
+    assert_eq!(commits.iter().filter(|c| **c).count(), 1, "{commits:?}");
+    assert_eq!(f.units_of(&f.alice).amount, 70);
+    assert_eq!(f.units_of(&f.alice).reserved, 0);
+    assert_eq!(f.cash_of(&f.alice).amount, CASH + 600);
+    let listings: sec::QueryListingsResponse = f
+        .net
+        .chain(SECURITY)
+        .query(
+            "/xcc.security.v1.Query/Listings",
+            &sec::QueryListingsRequest::default(),
+        )
+        .unwrap();
+    assert!(listings.listings.is_empty(), "a sold-out listing is gone");
+    // A listing cannot be filled outside a cross-tx.
+    let direct = vec![to_any(&sec::MsgFillListing {
+        buyer: f.bob.address.to_string(),
+        listing_id: 1,
+        units: 1,
+    })];
+    assert!(!f.net.submit(SECURITY, &[&f.bob], direct).is_ok());
+    f.assert_settled();
+}
+
+#[test]
+fn intake_refuses_what_cannot_run_and_changes_nothing() {
+    let mut f = fixture(10);
+    let submitter = TestKey::from_seed(8);
+    let good = f.swap(&f.alice, &f.bob, 1, 10, 1);
+    // Only the seller signed.
+    let mut unsigned_buyer = good.clone();
+    unsigned_buyer.signatures.truncate(1);
+    // A leg on a chain that is no participant.
+    let mut stranger = good.cross_tx.clone().unwrap();
+    stranger.legs[1].chain_id = "elsewhere-1".into();
+    let stranger = signed_cross_tx(stranger, &[&f.alice.key, &f.bob.key]);
+    // Deadlines in the past and too far ahead.
+    let mut late = good.cross_tx.clone().unwrap();
+    late.deadline_ns = f.now() - 1;
+    let late = signed_cross_tx(late, &[&f.alice.key, &f.bob.key]);
+    let mut far = good.cross_tx.clone().unwrap();
+    far.deadline_ns = f.now() + 3_600 * BLOCK_INTERVAL_NS;
+    let far = signed_cross_tx(far, &[&f.alice.key, &f.bob.key]);
+    // A signature over other bytes.
+    let mut forged = good.clone();
+    forged.cross_tx.as_mut().unwrap().salt = vec![9];
+    for (signed, expected) in [
+        (unsigned_buyer, "lacks the signature"),
+        (stranger, "not a registered participant"),
+        (late, "deadline"),
+        (far, "deadline"),
+        (forged, "signature"),
+    ] {
+        let tx = f
+            .net
+            .chain(COORDINATOR)
+            .tx(&[&submitter], vec![f.submit_msg(&signed)]);
+        let chain = f.net.chains.get_mut(COORDINATOR).unwrap();
+        let outcome = chain.assert_refused(tx);
+        assert!(
+            outcome.log.contains(expected),
+            "{expected:?} not in {}",
+            outcome.log
+        );
+    }
+    let id = f.submit(&good);
+    let again = f
+        .net
+        .chain(COORDINATOR)
+        .tx(&[&submitter], vec![f.submit_msg(&good)]);
+    let outcome = f
+        .net
+        .chains
+        .get_mut(COORDINATOR)
+        .unwrap()
+        .assert_refused(again);
+    assert!(outcome.log.contains("already submitted"), "{}", outcome.log);
+    f.run_to_done(&[id]);
+    f.assert_settled();
+}
+
+#[test]
+fn finished_records_are_pruned_after_the_retention_window() {
+    let mut f = fixture(10);
+    let signed = f.swap(&f.alice, &f.bob, 1, 10, 1);
+    let id = f.submit(&signed);
+    f.run_to_done(&[id]);
+    let prune_height = f.record(&id).prune_height;
+    assert!(prune_height > 0);
+    let deadline = signed.cross_tx.as_ref().unwrap().deadline_ns;
+    let query = coord::QueryCrossTxRequest { tx_id: id.to_vec() };
+    f.net.run_until(200, |net| {
+        net.chain(COORDINATOR)
+            .query::<coord::CrossTxRecord>("/xcc.coordinator.v1.Query/CrossTx", &query)
+            .is_err()
+    });
+    // Kept past the retention window until the deadline passed.
+    let coordinator = f.net.chain(COORDINATOR);
+    assert!(coordinator.height() > prune_height);
+    assert!(coordinator.next_block().time_ns > deadline);
+    // Its deadline has long passed, so it cannot be submitted again.
+    let again = f
+        .net
+        .chain(COORDINATOR)
+        .tx(&[&f.submitter], vec![f.submit_msg(&signed)]);
+    let outcome = f
+        .net
+        .chains
+        .get_mut(COORDINATOR)
+        .unwrap()
+        .assert_refused(again);
+    assert!(outcome.log.contains("deadline"), "{}", outcome.log);
+}
