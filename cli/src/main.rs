@@ -1,14 +1,18 @@
 //! `xcc`: keys, transactions and queries for XCC chains.
 
+mod audit;
 mod bench;
 mod keyring;
+mod market;
 mod msgs;
 mod query;
 mod rpc;
 mod send;
+mod swap;
 mod testnet;
 mod txfile;
 mod verify;
+mod xtx;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -58,6 +62,18 @@ enum Command {
     /// A local testnet of every chain, several validators each.
     #[command(subcommand)]
     Testnet(testnet::TestnetCommand),
+    /// Trade units for cash with a counterparty, both signing one cross-tx.
+    #[command(subcommand)]
+    Swap(swap::SwapCommand),
+    /// Listings on the security chain: list, cancel, buy, show.
+    #[command(subcommand)]
+    Market(market::MarketCommand),
+    /// Cross-txs on the coordinator chain: status (with its timeline), list.
+    #[command(subcommand)]
+    Xtx(xtx::XtxCommand),
+    /// Check every chain of the testnet at --home against the invariants:
+    /// atomicity, conservation, compliance, no reservation left behind.
+    Audit,
     /// Benchmarks on scratch local testnets.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -181,6 +197,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Tx(command) => tx(&cli.home, &Keyring::open(&cli.home)?, command).await,
         Command::Query(args) => query::run(&cli.home, &Keyring::open(&cli.home)?, args).await,
         Command::Testnet(command) => testnet::run(&cli.home, command).await,
+        Command::Swap(command) => swap::run(&cli.home, &Keyring::open(&cli.home)?, command).await,
+        Command::Market(command) => {
+            market::run(&cli.home, &Keyring::open(&cli.home)?, command).await
+        }
+        Command::Xtx(command) => xtx::run(&cli.home, command).await,
+        Command::Audit => audit::run(&cli.home).await,
         Command::Bench(command) => bench::run(command).await,
     }
 }

@@ -54,7 +54,7 @@ fn the_cli_sends_queries_and_proves_against_the_genesis_validators() {
         "--registrar",
         &registrar,
         "--symbol",
-        "HARB",
+        "DOCK",
         "--name",
         "12 Harbour Street",
         "--total-supply",
@@ -73,12 +73,12 @@ fn the_cli_sends_queries_and_proves_against_the_genesis_validators() {
     // The same file again is a replay.
     assert!(!xcc(net.home(), &["tx", "broadcast", file]).status.success());
 
-    let security = net.json(&["query", "security", "security", "HARB"]);
+    let security = net.json(&["query", "security", "security", "DOCK"]);
     assert_eq!(security["issuer"], alice.as_str(), "{security}");
     assert_eq!(security["total_supply"], 1000);
-    let held = net.json(&["query", "security", "balance", "HARB", "alice", "--prove"]);
+    let held = net.json(&["query", "security", "balance", "DOCK", "alice", "--prove"]);
     assert_eq!(held["amount"], 1000, "{held}");
-    let absent = net.json(&["query", "security", "balance", "HARB", "bob", "--prove"]);
+    let absent = net.json(&["query", "security", "balance", "DOCK", "bob", "--prove"]);
     assert_eq!(absent["amount"], 0, "{absent}");
 
     // Trusting another validator set (a second testnet's genesis of the same
@@ -107,7 +107,7 @@ fn the_cli_sends_queries_and_proves_against_the_genesis_validators() {
     .unwrap();
     let out = xcc(
         net.home(),
-        &["query", "security", "balance", "HARB", "alice", "--prove"],
+        &["query", "security", "balance", "DOCK", "alice", "--prove"],
     );
     assert!(
         !out.status.success(),

@@ -45,6 +45,10 @@ struct StartArgs {
     /// A full reconciliation from state at least every this many blocks.
     #[arg(long, default_value_t = RelayerOptions::default().reconcile_every_blocks)]
     reconcile_every_blocks: u64,
+    /// Deliver only to this chain (repeat for several): receives to it,
+    /// acknowledgements and timeouts back to it. Every chain by default.
+    #[arg(long = "deliver-to", value_name = "CHAIN_ID")]
+    deliver_to: Vec<String>,
 }
 
 fn default_home() -> PathBuf {
@@ -70,6 +74,7 @@ async fn start(args: StartArgs) -> anyhow::Result<()> {
     let options = RelayerOptions {
         batch_size: args.batch_size,
         reconcile_every_blocks: args.reconcile_every_blocks,
+        deliver_to: (!args.deliver_to.is_empty()).then(|| args.deliver_to.into_iter().collect()),
         ..RelayerOptions::default()
     };
     let relayer = Relayer::from_home(&args.home, &args.key, options)

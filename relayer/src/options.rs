@@ -31,6 +31,19 @@ pub struct RelayerOptions {
     pub commit_timeout: Duration,
     /// How many proofs are fetched at once from one chain.
     pub proof_concurrency: usize,
+    /// Deliver only to these chains (receives to them, acks and timeouts
+    /// back to them); every chain when `None`. Operators split duties
+    /// between relayers with it, and tests hold a protocol at a phase.
+    pub deliver_to: Option<std::collections::BTreeSet<String>>,
+}
+
+impl RelayerOptions {
+    /// Whether this relayer delivers to `chain`.
+    pub fn delivers_to(&self, chain: &str) -> bool {
+        self.deliver_to
+            .as_ref()
+            .is_none_or(|chains| chains.contains(chain))
+    }
 }
 
 impl Default for RelayerOptions {
@@ -46,6 +59,7 @@ impl Default for RelayerOptions {
             request_timeout: Duration::from_secs(10),
             commit_timeout: Duration::from_secs(60),
             proof_concurrency: 16,
+            deliver_to: None,
         }
     }
 }

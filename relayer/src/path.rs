@@ -180,7 +180,7 @@ async fn run(
         Some(header) => Some(header_time_ns(dst, header)?),
         None => None,
     };
-    let plan = plan::plan(
+    let mut plan = plan::plan(
         PathView {
             pending,
             unreceived,
@@ -194,6 +194,13 @@ async fn run(
         },
     );
     report.waiting = plan.waiting;
+    if !options.delivers_to(dst.id()) {
+        plan.recvs.clear();
+    }
+    if !options.delivers_to(src.id()) {
+        plan.acks.clear();
+        plan.timeouts.clear();
+    }
     if plan.is_empty() {
         return Ok(true);
     }

@@ -75,6 +75,31 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                 .collect();
             Ok(pb::QueryBalancesResponse { balances }.encode_to_vec())
         }
+        "DenomBalances" => {
+            let request: pb::QueryDenomBalancesRequest = decode_request(request)?;
+            let denom = denom(&request.denom)?;
+            handler::load_denom(state, &denom).map_err(query_error)?;
+            let suffix = format!("/{denom}");
+            let balances = state
+                .prefix_u64(state_key::all_balances())?
+                .into_iter()
+                .filter_map(|(key, amount)| {
+                    let rest =
+                        std::str::from_utf8(key.strip_prefix(state_key::all_balances())?).ok()?;
+                    let account: Address = rest.strip_suffix(suffix.as_str())?.parse().ok()?;
+                    Some((account, amount))
+                })
+                .map(|(account, amount)| {
+                    let reserved = hold::reserved(state, &account, &denom).map_err(query_error)?;
+                    Ok(pb::AccountBalance {
+                        account: account.to_string(),
+                        amount,
+                        reserved,
+                    })
+                })
+                .collect::<Result<_, QueryError>>()?;
+            Ok(pb::QueryDenomBalancesResponse { balances }.encode_to_vec())
+        }
         "Holds" => {
             let _: pb::QueryHoldsRequest = decode_request(request)?;
             let holds = hold::holds(state).map_err(query_error)?;

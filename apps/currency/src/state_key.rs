@@ -18,6 +18,10 @@ pub fn balance(account: &Address, denom: &DenomName) -> Vec<u8> {
     format!("currency/balance/{account}/{denom}").into_bytes()
 }
 
+pub fn all_balances() -> &'static [u8] {
+    b"currency/balance/"
+}
+
 pub fn balances(account: &Address) -> Vec<u8> {
     format!("currency/balance/{account}/").into_bytes()
 }

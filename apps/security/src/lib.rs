@@ -24,6 +24,38 @@ pub use symbol::Symbol;
 pub struct SecurityGenesis {
     /// The authority that countersigns every registration.
     pub registrar: Option<Address>,
+    /// Securities registered before the chain starts (a chain restarted from
+    /// exported state, or a testnet's first property).
+    #[serde(default)]
+    pub securities: Vec<GenesisSecurity>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GenesisSecurity {
+    pub symbol: Symbol,
+    pub name: String,
+    pub issuer: Address,
+    pub total_supply: u64,
+    pub holder_cap: u32,
+    /// Whitelisted until `whitelist_expires_at` (unix seconds).
+    #[serde(default)]
+    pub whitelist: Vec<Address>,
+    #[serde(default = "far_future")]
+    pub whitelist_expires_at: i64,
+    /// Units moved from the issuer to holders, who must be whitelisted.
+    #[serde(default)]
+    pub balances: Vec<GenesisHolding>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GenesisHolding {
+    pub account: Address,
+    pub amount: u64,
+}
+
+/// 2100-01-01T00:00:00Z.
+fn far_future() -> i64 {
+    4_102_444_800
 }
 
 pub struct SecurityModule;
@@ -77,6 +109,10 @@ impl Module for SecurityModule {
             state_key::REGISTRAR.to_vec(),
             registrar.to_string().into_bytes(),
         );
+        for security in &genesis.securities {
+            handler::registry::import(state, registrar, security)
+                .map_err(|e| ExecError::invalid_msg(format!("genesis {}: {e}", security.symbol)))?;
+        }
         Ok(())
     }
 

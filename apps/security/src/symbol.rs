@@ -3,8 +3,25 @@ use std::str::FromStr;
 
 /// A security's ticker: 1 to 16 characters of A-Z, 0-9 and '-', starting with
 /// a letter. It names the security in every key and message.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
 pub struct Symbol(String);
+
+impl TryFrom<String> for Symbol {
+    type Error = InvalidSymbol;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+impl From<Symbol> for String {
+    fn from(symbol: Symbol) -> Self {
+        symbol.0
+    }
+}
 
 pub const MAX_SYMBOL_LEN: usize = 16;
 

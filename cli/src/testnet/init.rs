@@ -7,13 +7,15 @@ use anyhow::Context;
 use ed25519_consensus::SigningKey;
 use xcc_currency::{CurrencyGenesis, DenomGenesis, GenesisBalance};
 use xcc_node_config::{generate, AppKind, ChainSpec, TestnetManifest, TestnetPlan};
-use xcc_security::SecurityGenesis;
+use xcc_security::{GenesisHolding, GenesisSecurity, SecurityGenesis};
 
 use crate::keyring::Keyring;
 
 pub const SECURITY_CHAIN: &str = "security-1";
 pub const CURRENCY_CHAIN: &str = "currency-1";
 pub const COORDINATOR_CHAIN: &str = "coordinator-1";
+/// The security every testnet starts with.
+pub const DEMO_SECURITY: &str = "HARB";
 /// The cash every user account starts with.
 pub const USER_CASH: u64 = 1_000_000;
 pub const BANK_CASH: u64 = 1_000_000_000;
@@ -37,6 +39,8 @@ pub fn init(
     let registrar = key("registrar")?;
     let bank = key("bank")?;
     let users = [key("alice")?, key("bob")?];
+    // Issues the testnet's first property, HARB.
+    let issuer = key("issuer")?;
     // Sets validator powers on every chain (`xcc tx validators`).
     let operator = key("operator")?;
     // Signs what `xcc testnet start`'s relayer relays (no fees, so no funds).
@@ -48,8 +52,23 @@ pub fn init(
         ..Default::default()
     };
 
+    // A first property, so that swaps work from the start: alice holds 100
+    // of its 1,000 units, alice and bob are whitelisted.
     let security = SecurityGenesis {
         registrar: Some(registrar),
+        securities: vec![GenesisSecurity {
+            symbol: DEMO_SECURITY.parse().context("symbol")?,
+            name: "12 Harbour Street, Lisbon".into(),
+            issuer,
+            total_supply: 1_000,
+            holder_cap: 200,
+            whitelist: users.to_vec(),
+            whitelist_expires_at: 4_102_444_800,
+            balances: vec![GenesisHolding {
+                account: users[0],
+                amount: 100,
+            }],
+        }],
     };
     let mut balances = vec![GenesisBalance {
         account: bank,

@@ -4,7 +4,7 @@
 pub mod listing;
 pub mod occupancy;
 pub mod position;
-mod registry;
+pub mod registry;
 mod whitelist;
 
 pub use position::{balance, is_frozen};

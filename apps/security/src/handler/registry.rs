@@ -87,3 +87,74 @@ pub fn register(
     );
     Ok(())
 }
+
+/// Writes a security from genesis: registered by `registrar`, the supply
+/// with the issuer but for the holdings given, the whitelist as listed.
+pub fn import(
+    state: &mut dyn StateWrite,
+    registrar: Address,
+    g: &crate::GenesisSecurity,
+) -> Result<(), SecurityError> {
+    let key = state_key::security(&g.symbol);
+    if state.get_raw(&key)?.is_some() {
+        return Err(SecurityError::SymbolTaken(g.symbol.clone()));
+    }
+    for account in &g.whitelist {
+        let entry = pb::WhitelistEntry {
+            expires_at: g.whitelist_expires_at,
+            added_by: g.issuer.to_string(),
+        };
+        state.put_proto(state_key::whitelist(&g.symbol, account), &entry);
+    }
+    let mut issuer_units = g.total_supply;
+    let mut holders = 0u32;
+    for holding in &g.balances {
+        if holding.account == g.issuer || holding.amount == 0 {
+            return Err(SecurityError::Invalid(
+                "holdings are of others than the issuer, positive".into(),
+            ));
+        }
+        if !g.whitelist.contains(&holding.account) {
+            return Err(SecurityError::NotWhitelisted {
+                symbol: g.symbol.clone(),
+                account: holding.account,
+            });
+        }
+        issuer_units = issuer_units
+            .checked_sub(holding.amount)
+            .ok_or_else(|| SecurityError::Invalid("holdings exceed the supply".into()))?;
+        if state.get_u64(&state_key::balance(&g.symbol, &holding.account))? != 0 {
+            return Err(SecurityError::Invalid(format!(
+                "{} appears twice",
+                holding.account
+            )));
+        }
+        state.put_u64(
+            state_key::balance(&g.symbol, &holding.account),
+            holding.amount,
+        );
+        holders += 1;
+    }
+    if holders > g.holder_cap {
+        return Err(SecurityError::HolderCapExceeded {
+            symbol: g.symbol.clone(),
+            holders,
+            cap: g.holder_cap,
+        });
+    }
+    state.put_u64(state_key::balance(&g.symbol, &g.issuer), issuer_units);
+    let security = pb::Security {
+        symbol: g.symbol.to_string(),
+        name: g.name.clone(),
+        issuer: g.issuer.to_string(),
+        registrar: registrar.to_string(),
+        property: None,
+        total_supply: g.total_supply,
+        holder_cap: g.holder_cap,
+        holders,
+        registered_height: 0,
+        reserved_slots: 0,
+    };
+    state.put_proto(key, &security);
+    Ok(())
+}
