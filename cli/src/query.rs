@@ -11,7 +11,7 @@ use xcc_chain::Address;
 use xcc_node_config::{read_toml, AppKind, ClientConfig, CLIENT_CONFIG_FILE};
 use xcc_proto::{
     auth::v1 as auth, currency::v1 as currency, ibc::v1 as ibc, ping::v1 as ping,
-    security::v1 as security,
+    security::v1 as security, xtx::v1 as xtx_pb,
 };
 
 use crate::keyring::Keyring;
@@ -54,6 +54,20 @@ enum QueryCommand {
     /// Ping port queries (needs --chain-id).
     #[command(subcommand)]
     Ping(PingQuery),
+    /// A participant chain's records of cross-tx legs (needs --chain-id).
+    #[command(subcommand)]
+    Xtx(XtxQuery),
+}
+
+#[derive(Debug, Subcommand)]
+enum XtxQuery {
+    /// The leg of cross-tx `id` (hex) on this chain.
+    Leg { id: String },
+    /// Every leg this chain recorded, optionally only in one status.
+    Legs {
+        #[arg(long, value_parser = ["prepared", "refused", "committed", "aborted"])]
+        status: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,8 +164,44 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                 verify::proven_get(home, &chain_id, &client, key.as_bytes(), args.height).await?;
             json!({ "key": key, "height": proven.height, "value": proven.value.map(hex::encode), "proven": true })
         }
-        QueryCommand::Ibc(_) | QueryCommand::Ping(_) if args.prove => {
+        QueryCommand::Ibc(_) | QueryCommand::Ping(_) | QueryCommand::Xtx(_) if args.prove => {
             bail!("packet layer queries cannot be proven; prove a store key instead")
+        }
+        QueryCommand::Xtx(query) => {
+            let client = connect(chain(None)?).await?;
+            match query {
+                XtxQuery::Leg { id } => {
+                    let leg: xtx_pb::LegRecord = ask
+                        .module(
+                            &client,
+                            "/xcc.xtx.v1.Query/Leg",
+                            &xtx_pb::QueryLegRequest {
+                                tx_id: crate::xtx::parse_id(&id)?.to_vec(),
+                            },
+                        )
+                        .await?;
+                    crate::xtx::leg_json(&leg)
+                }
+                XtxQuery::Legs { status } => {
+                    let status = match status.as_deref() {
+                        Some("prepared") => xtx_pb::LegStatus::Prepared,
+                        Some("refused") => xtx_pb::LegStatus::Refused,
+                        Some("committed") => xtx_pb::LegStatus::Committed,
+                        Some("aborted") => xtx_pb::LegStatus::Aborted,
+                        _ => xtx_pb::LegStatus::Unspecified,
+                    };
+                    let legs: xtx_pb::QueryLegsResponse = ask
+                        .module(
+                            &client,
+                            "/xcc.xtx.v1.Query/Legs",
+                            &xtx_pb::QueryLegsRequest {
+                                status: status as i32,
+                            },
+                        )
+                        .await?;
+                    serde_json::Value::Array(legs.legs.iter().map(crate::xtx::leg_json).collect())
+                }
+            }
         }
         QueryCommand::Ibc(query) => {
             let client = connect(chain(None)?).await?;

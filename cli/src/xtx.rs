@@ -318,3 +318,26 @@ pub fn record_json(record: &coord::CrossTxRecord) -> serde_json::Value {
         "timeline": timeline,
     })
 }
+
+/// A participant's leg record as JSON.
+pub fn leg_json(leg: &pb::LegRecord) -> serde_json::Value {
+    let status = pb::LegStatus::try_from(leg.status)
+        .map(|s| {
+            s.as_str_name()
+                .trim_start_matches("LEG_STATUS_")
+                .to_lowercase()
+        })
+        .unwrap_or_default();
+    let point = |p: &Option<pb::ChainPoint>| {
+        p.as_ref()
+            .map(|p| serde_json::json!({ "height": p.height, "time": time_text(p.time_ns) }))
+    };
+    serde_json::json!({
+        "tx_id": hex::encode(&leg.tx_id),
+        "leg": leg.leg_index,
+        "status": status,
+        "reason": leg.reason,
+        "prepared_at": point(&leg.prepared_at),
+        "decided_at": point(&leg.decided_at),
+    })
+}
