@@ -3,6 +3,7 @@
 
 mod catchup;
 mod packets;
+mod swaps;
 mod transfers;
 
 use std::path::{Path, PathBuf};
@@ -57,6 +58,29 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         block_time: u64,
     },
+    /// Swaps per second and swap latency (p50, p99, in ms and in block
+    /// intervals of the slowest chain) on the three chains with an
+    /// in-process relayer, beside same-chain transfers per second measured
+    /// on the same testnet, for each validator count (the first is the
+    /// baseline of the ratios).
+    Swap {
+        #[arg(long, value_delimiter = ',', default_value = "1,4")]
+        validators: Vec<usize>,
+        /// Swaps submitted at once in each run.
+        #[arg(long, default_value_t = 200)]
+        swaps: usize,
+        /// Accounts submitting them, each with its own run of nonces.
+        #[arg(long, default_value_t = 8)]
+        submitters: usize,
+        /// Swaps run one at a time first, for latency without contention.
+        #[arg(long, default_value_t = 20)]
+        latency_samples: usize,
+        /// Same-chain transfers committed in the same run.
+        #[arg(long, default_value_t = 2000)]
+        transfers: usize,
+        #[arg(long, default_value_t = 200)]
+        block_time: u64,
+    },
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
@@ -72,6 +96,23 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             validators,
             block_time,
         } => catchup::run(blocks, validators, block_time).await,
+        BenchCommand::Swap {
+            validators,
+            swaps,
+            submitters,
+            latency_samples,
+            transfers,
+            block_time,
+        } => {
+            let settings = swaps::Settings {
+                swaps,
+                submitters,
+                latency_samples,
+                transfers,
+                block_time_ms: block_time,
+            };
+            swaps::run(&validators, &settings).await
+        }
         BenchCommand::Packets {
             batch_sizes,
             packets,

@@ -17,11 +17,11 @@ use crate::rpc::http_client;
 use crate::send::{broadcast_and_wait, latest_height, next_nonce};
 use crate::testnet::init::CURRENCY_CHAIN;
 
-struct Figures {
-    validators: usize,
-    tx_per_sec: f64,
-    blocks_per_sec: f64,
-    seconds: f64,
+pub struct Figures {
+    pub validators: usize,
+    pub tx_per_sec: f64,
+    pub blocks_per_sec: f64,
+    pub seconds: f64,
 }
 
 pub async fn run(
@@ -81,6 +81,14 @@ async fn one_run(
     block_time_ms: u64,
 ) -> anyhow::Result<Figures> {
     let net = ScratchNet::start(&[CURRENCY_CHAIN], validators, block_time_ms).await?;
+    let figures = measure(&net, txs, senders).await?;
+    debug_assert_eq!(figures.validators, validators);
+    Ok(figures)
+}
+
+/// Commits `txs` transfers from `senders` fresh accounts on the currency
+/// chain of a running scratch testnet, timed to the last commit.
+pub async fn measure(net: &ScratchNet, txs: usize, senders: usize) -> anyhow::Result<Figures> {
     let urls = net.client.chains[CURRENCY_CHAIN].rpc.clone();
     let clients: Vec<HttpClient> = urls
         .iter()
@@ -158,7 +166,12 @@ async fn one_run(
         .await?
         .saturating_sub(start_height);
     Ok(Figures {
-        validators,
+        validators: net
+            .manifest
+            .nodes
+            .iter()
+            .filter(|node| node.chain_id == CURRENCY_CHAIN)
+            .count(),
         tx_per_sec: total as f64 / seconds,
         blocks_per_sec: blocks as f64 / seconds,
         seconds,
