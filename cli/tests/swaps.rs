@@ -117,12 +117,13 @@ impl Swaps {
         self.net.spawn_relayer("relayer", &args)
     }
 
-    fn kill_coordinator(&self) {
-        self.net.kill(&self.net.moniker(COORDINATOR, 0));
+    /// SIGKILL every validator of `chain`.
+    fn kill_chain(&self, chain: &str) {
+        self.xcc(&["testnet", "stop", "--chain", chain, "--kill"]);
     }
 
-    fn restart_coordinator(&self) {
-        self.net.restart(&self.net.moniker(COORDINATOR, 0));
+    fn restart_chain(&self, chain: &str) {
+        self.xcc(&["testnet", "start", "--chain", chain, "--timeout", "180"]);
     }
 
     fn audit(&self) {
@@ -205,7 +206,8 @@ fn register_capped(s: &Swaps) {
 
 #[test]
 fn swaps_end_atomically_through_crashes_and_races() {
-    let net = Testnet::start_with(&[], 1, 200, &["--no-relayer"]);
+    // Two validators per chain: "the coordinator killed" is every one of them.
+    let net = Testnet::start_with(&[], 2, 200, &["--no-relayer"]);
     let mut s = Swaps { net, offers: 0 };
     // Carol has cash but is not on HARB's whitelist (yet).
     s.xcc(&["keys", "add", "carol"]);
@@ -265,8 +267,7 @@ fn swaps_end_atomically_through_crashes_and_races() {
     s.audit();
 
     // The currency chain is down until past the deadline: the swap aborts.
-    let cash_node = s.net.moniker(CURRENCY, 0);
-    s.net.kill(&cash_node);
+    s.kill_chain(CURRENCY);
     // The relayer leaves a packet within 5 s of its timeout to time out, so
     // the deadline leaves the security leg time to prepare.
     let id = s.swap("HARB", "alice", "bob", 1, 10, 15);
@@ -276,7 +277,7 @@ fn swaps_end_atomically_through_crashes_and_races() {
         decided["outcome"].as_str().unwrap().contains("deadline"),
         "{decided}"
     );
-    s.net.restart(&cash_node);
+    s.restart_chain(CURRENCY);
     let done = s.wait_phase(&id, "done");
     assert!(
         done["outcome"].as_str().unwrap().starts_with("aborted"),
@@ -327,8 +328,8 @@ fn swaps_end_atomically_through_crashes_and_races() {
                 r.kill();
             }
             if kill_coordinator {
-                s.kill_coordinator();
-                s.restart_coordinator();
+                s.kill_chain(COORDINATOR);
+                s.restart_chain(COORDINATOR);
             }
             let mut r = s.relayer(&[]);
             let done = s.wait_phase(&id, "done");

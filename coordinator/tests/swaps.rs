@@ -681,3 +681,76 @@ fn finished_records_are_pruned_after_the_retention_window() {
         .assert_refused(again);
     assert!(outcome.log.contains("deadline"), "{}", outcome.log);
 }
+
+#[test]
+fn a_listing_cancelled_while_a_fill_is_prepared_gives_the_units_back_to_the_seller() {
+    let mut f = fixture(10);
+    let list = vec![to_any(&sec::MsgCreateListing {
+        seller: f.alice.address.to_string(),
+        symbol: SYMBOL.into(),
+        units: 30,
+        price_per_unit: 10,
+        denom: "usd".into(),
+        currency_chain: CURRENCY.into(),
+    })];
+    ok(&mut f.net, SECURITY, &[&f.alice], list);
+    // The currency leg's prepare never arrives, so the fill aborts at the deadline.
+    f.net.blocked.push((COORDINATOR.into(), CURRENCY.into()));
+    let cross_tx = xtx::CrossTx {
+        legs: vec![
+            xtx::Leg {
+                chain_id: SECURITY.into(),
+                msgs: vec![to_any(&sec::MsgFillListing {
+                    buyer: f.bob.address.to_string(),
+                    listing_id: 1,
+                    units: 20,
+                })],
+                depends_on: None,
+            },
+            xtx::Leg {
+                chain_id: CURRENCY.into(),
+                msgs: vec![cash(&f.bob, &f.alice, 200)],
+                depends_on: None,
+            },
+        ],
+        deadline_ns: f.now() + 30 * BLOCK_INTERVAL_NS,
+        salt: vec![1],
+    };
+    let signed = signed_cross_tx(cross_tx, &[&f.bob.key]);
+    let id = f.submit(&signed);
+    f.net.run_until(10, |net| {
+        let listing: sec::Listing = net
+            .chain(SECURITY)
+            .query(
+                "/xcc.security.v1.Query/Listing",
+                &sec::QueryListingRequest { listing_id: 1 },
+            )
+            .unwrap();
+        listing.reserved == 20
+    });
+    let cancel = vec![to_any(&sec::MsgCancelListing {
+        seller: f.alice.address.to_string(),
+        listing_id: 1,
+    })];
+    ok(&mut f.net, SECURITY, &[&f.alice], cancel);
+    // The 10 unsold units are free again; the 20 the fill holds are not.
+    assert_eq!(f.units_of(&f.alice).reserved, 20);
+    let deadline = signed.cross_tx.as_ref().unwrap().deadline_ns;
+    while f.now() <= deadline {
+        f.net.step(BTreeMap::new());
+    }
+    f.net.blocked.clear();
+    f.run_to_done(&[id]);
+    f.assert_aborted(&id, "deadline passed");
+    assert_eq!(f.units_of(&f.alice).amount, 100);
+    let listings: sec::QueryListingsResponse = f
+        .net
+        .chain(SECURITY)
+        .query(
+            "/xcc.security.v1.Query/Listings",
+            &sec::QueryListingsRequest::default(),
+        )
+        .unwrap();
+    assert!(listings.listings.is_empty(), "{listings:?}");
+    f.assert_settled();
+}

@@ -1,5 +1,5 @@
-//! `xcc testnet`: a local multi-validator testnet of every chain whose app
-//! exists, run as background processes.
+//! `xcc testnet`: a local multi-validator testnet of the three chains, run
+//! as background processes.
 
 pub mod init;
 pub mod process;
@@ -15,7 +15,8 @@ use xcc_node_config::{read_toml, TestnetManifest, TestnetNode, MANIFEST_FILE};
 #[derive(Debug, Subcommand)]
 pub enum TestnetCommand {
     /// Write every validator's home, the genesis of each chain, the CLI
-    /// config and the keys registrar, bank, alice, bob and operator.
+    /// config and the keys registrar, issuer, bank, alice, bob, operator and
+    /// relayer.
     Init {
         #[arg(long, default_value_t = 4)]
         validators: usize,
@@ -25,7 +26,7 @@ pub enum TestnetCommand {
         /// First port to use (two per node); free ports are picked when absent.
         #[arg(long)]
         base_port: Option<u16>,
-        /// Only these chains (by chain id); every chain whose app exists by default.
+        /// Only these chains (by chain id); all three by default.
         #[arg(long = "chain")]
         chains: Vec<String>,
     },
@@ -35,6 +36,9 @@ pub enum TestnetCommand {
         /// Only this node (its moniker, e.g. currency-1-node2).
         #[arg(long, conflicts_with = "relayer")]
         node: Option<String>,
+        /// Only this chain's nodes (e.g. every coordinator-1 validator).
+        #[arg(long, conflicts_with_all = ["relayer", "node"])]
+        chain: Option<String>,
         /// Only the relayer.
         #[arg(long)]
         relayer: bool,
@@ -53,6 +57,9 @@ pub enum TestnetCommand {
         /// Only this node (its moniker).
         #[arg(long, conflicts_with = "relayer")]
         node: Option<String>,
+        /// Only this chain's nodes.
+        #[arg(long, conflicts_with_all = ["relayer", "node"])]
+        chain: Option<String>,
         /// Only the relayer.
         #[arg(long)]
         relayer: bool,
@@ -72,20 +79,22 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
         } => init::init_and_report(home, validators, block_time, base_port, &chains),
         TestnetCommand::Start {
             node,
+            chain,
             relayer,
             no_relayer,
             timeout,
         } => {
             let manifest = manifest(home)?;
             if !relayer {
-                let nodes = select(&manifest, node.as_deref())?;
+                let nodes = select(&manifest, node.as_deref(), chain.as_deref())?;
                 let started = process::start(&process::nodes(home, &nodes))?;
                 status::wait_for_blocks(&nodes, Duration::from_secs(timeout))
                     .await
                     .context("the nodes did not commit blocks; see node.log in each node's home")?;
                 println!("started {started} node(s); every chain commits blocks");
             }
-            if relayer || (node.is_none() && !no_relayer && relays_anything(&manifest)) {
+            let some_nodes = node.is_some() || chain.is_some();
+            if relayer || (!some_nodes && !no_relayer && relays_anything(&manifest)) {
                 let service = process::Service::relayer(home);
                 let started = process::start(std::slice::from_ref(&service))?;
                 println!(
@@ -103,15 +112,16 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
         TestnetCommand::Status => status::print(home, &manifest(home)?.nodes).await,
         TestnetCommand::Stop {
             node,
+            chain,
             relayer,
             kill,
         } => {
             let mut services = Vec::new();
-            if node.is_none() {
+            if node.is_none() && chain.is_none() {
                 services.push(process::Service::relayer(home));
             }
             if !relayer {
-                let nodes = select(&manifest(home)?, node.as_deref())?;
+                let nodes = select(&manifest(home)?, node.as_deref(), chain.as_deref())?;
                 services.extend(process::nodes(home, &nodes));
             }
             let stopped = process::stop(&services, kill)?;
@@ -137,18 +147,23 @@ fn manifest(home: &Path) -> anyhow::Result<TestnetManifest> {
     })
 }
 
+/// The nodes of the testnet, or only the one named `moniker`, or only
+/// those of `chain`.
 pub fn select(
     manifest: &TestnetManifest,
     moniker: Option<&str>,
+    chain: Option<&str>,
 ) -> anyhow::Result<Vec<TestnetNode>> {
     let nodes: Vec<TestnetNode> = manifest
         .nodes
         .iter()
         .filter(|n| moniker.is_none_or(|m| n.moniker == m))
+        .filter(|n| chain.is_none_or(|c| n.chain_id == c))
         .cloned()
         .collect();
-    match (moniker, nodes.is_empty()) {
-        (Some(m), true) => anyhow::bail!("the testnet has no node {m:?}"),
+    match (moniker, chain, nodes.is_empty()) {
+        (Some(m), _, true) => anyhow::bail!("the testnet has no node {m:?}"),
+        (_, Some(c), true) => anyhow::bail!("the testnet has no chain {c:?}"),
         _ => Ok(nodes),
     }
 }

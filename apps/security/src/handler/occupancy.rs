@@ -115,3 +115,83 @@ pub fn write_positions(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use xcc_chain::state::{EmptyState, StateDelta};
+
+    use super::*;
+
+    fn account(seed: u8) -> Address {
+        let key = ed25519_consensus::SigningKey::from([seed; 32]);
+        Address::from_public_key(&key.verification_key())
+    }
+
+    fn security(holders: u32, slots: u32, cap: u32) -> pb::Security {
+        pb::Security {
+            symbol: "HARB".into(),
+            holder_cap: cap,
+            holders,
+            reserved_slots: slots,
+            ..Default::default()
+        }
+    }
+
+    fn position(balance: u64, pending_in: u64) -> Position {
+        Position {
+            balance,
+            reserved: 0,
+            pending_in,
+        }
+    }
+
+    fn change(seed: u8, before: Position, after: Position) -> PositionChange {
+        PositionChange {
+            account: account(seed),
+            before,
+            after,
+        }
+    }
+
+    #[test]
+    fn a_pending_credit_takes_a_slot_and_its_commit_turns_it_into_a_holder() {
+        let (symbol, issuer) = ("HARB".parse().unwrap(), account(0));
+        let mut state = StateDelta::new(EmptyState);
+        let mut s = security(1, 0, 2);
+        let reserve = [change(2, position(0, 0), position(0, 5))];
+        write_positions(&mut state, &symbol, &mut s, &issuer, &reserve, true).unwrap();
+        assert_eq!((s.holders, s.reserved_slots), (1, 1));
+        // The cap of 2 is full: another newcomer is refused.
+        let third = [change(3, position(0, 0), position(0, 1))];
+        assert!(matches!(
+            write_positions(&mut state, &symbol, &mut s, &issuer, &third, true),
+            Err(SecurityError::HolderCapExceeded { .. })
+        ));
+        let commit = [change(2, position(0, 5), position(5, 0))];
+        write_positions(&mut state, &symbol, &mut s, &issuer, &commit, false).unwrap();
+        assert_eq!((s.holders, s.reserved_slots), (2, 0));
+    }
+
+    #[test]
+    fn a_holder_selling_out_while_a_credit_is_pending_keeps_its_place() {
+        let (symbol, issuer) = ("HARB".parse().unwrap(), account(0));
+        let mut state = StateDelta::new(EmptyState);
+        let mut s = security(2, 0, 2);
+        let sells_out = [change(2, position(5, 3), position(0, 3))];
+        write_positions(&mut state, &symbol, &mut s, &issuer, &sells_out, true).unwrap();
+        assert_eq!((s.holders, s.reserved_slots), (1, 1));
+        let released = [change(2, position(0, 3), position(0, 0))];
+        write_positions(&mut state, &symbol, &mut s, &issuer, &released, false).unwrap();
+        assert_eq!((s.holders, s.reserved_slots), (1, 0));
+    }
+
+    #[test]
+    fn the_issuer_takes_no_place_under_the_cap() {
+        let (symbol, issuer) = ("HARB".parse().unwrap(), account(0));
+        let mut state = StateDelta::new(EmptyState);
+        let mut s = security(1, 0, 1);
+        let to_issuer = [change(0, position(0, 0), position(0, 7))];
+        write_positions(&mut state, &symbol, &mut s, &issuer, &to_issuer, true).unwrap();
+        assert_eq!((s.holders, s.reserved_slots), (1, 0));
+    }
+}
