@@ -558,11 +558,15 @@ fn two_buyers_race_for_one_listing_and_exactly_one_fill_commits() {
         };
         signed_cross_tx(cross_tx, &[&buyer.key])
     };
-    // Underpaying is refused by the security chain.
+    // Underpaying is refused by the security chain, and so is buying more
+    // than is listed.
     let cheap = buy(&f, &f.bob, 30, 599, 1);
     let cheap = f.submit(&cheap);
-    f.run_to_done(&[cheap]);
+    let greedy = buy(&f, &f.bob, 31, 620, 4);
+    let greedy = f.submit(&greedy);
+    f.run_to_done(&[cheap, greedy]);
     f.assert_aborted(&cheap, "does not pay");
+    f.assert_aborted(&greedy, "30 units for sale");
     let (bob, carol) = (buy(&f, &f.bob, 30, 600, 2), buy(&f, &f.carol, 30, 600, 3));
     let msgs = vec![f.submit_msg(&bob), f.submit_msg(&carol)];
     ok(&mut f.net, COORDINATOR, &[&TestKey::from_seed(8)], msgs);
