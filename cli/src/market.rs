@@ -17,9 +17,7 @@ use xcc_proto::xtx::v1 as pb;
 use crate::keyring::Keyring;
 use crate::query::{chain_id, module_query};
 use crate::rpc;
-use crate::xtx::{
-    coordinator, deadline_in, outcome, random_salt, record_json, send_msgs, submit, watch,
-};
+use crate::xtx::{coordinator, deadline_in, follow, random_salt, send_msgs, submit};
 
 #[derive(Debug, Subcommand)]
 pub enum MarketCommand {
@@ -151,20 +149,14 @@ pub async fn run(home: &Path, keyring: &Keyring, command: MarketCommand) -> anyh
                 salt: random_salt(),
             };
             let id = submit(home, &buyer, signed_cross_tx(cross_tx, &[&buyer.key])).await?;
-            println!("{}", hex::encode(id));
-            if wait {
-                let record = watch(
-                    &coordinator(home).await?,
-                    &id,
-                    Duration::from_secs(timeout_secs),
-                    true,
-                )
-                .await?;
-                println!("{}", serde_json::to_string_pretty(&record_json(&record))?);
-                if !record.commit {
-                    bail!("the purchase {}", outcome(&record));
-                }
-            }
+            follow(
+                home,
+                &id,
+                wait,
+                Duration::from_secs(timeout_secs),
+                "the purchase",
+            )
+            .await?;
         }
         MarketCommand::Show { symbol } => {
             let listings: sec::QueryListingsResponse = module_query(

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use base64::Engine;
 use clap::Subcommand;
 use prost::Message;
@@ -21,7 +21,7 @@ use xcc_proto::xtx::v1 as pb;
 
 use crate::keyring::Keyring;
 use crate::query::{chain_id, resolve_account};
-use crate::xtx::{coordinator, deadline_in, outcome, random_salt, record_json, submit, watch};
+use crate::xtx::{coordinator, deadline_in, follow, random_salt, submit};
 
 #[derive(Debug, Subcommand)]
 pub enum SwapCommand {
@@ -143,20 +143,14 @@ pub async fn run(home: &Path, keyring: &Keyring, command: SwapCommand) -> anyhow
                 .push(signature(&me.key, &sign_bytes(&cross_tx)));
             xtx::verify(signed.clone()).context("the countersigned offer does not verify")?;
             let id = submit(home, &me, signed).await?;
-            println!("{}", hex::encode(id));
-            if wait {
-                let record = watch(
-                    &coordinator(home).await?,
-                    &id,
-                    Duration::from_secs(timeout_secs),
-                    true,
-                )
-                .await?;
-                println!("{}", serde_json::to_string_pretty(&record_json(&record))?);
-                if !record.commit {
-                    bail!("the swap {}", outcome(&record));
-                }
-            }
+            follow(
+                home,
+                &id,
+                wait,
+                Duration::from_secs(timeout_secs),
+                "the swap",
+            )
+            .await?;
         }
         SwapCommand::Show { file } => {
             println!(

@@ -215,6 +215,28 @@ pub async fn watch(
     }
 }
 
+/// Prints the cross-tx's id, then, with `wait`, its timeline until it is
+/// done and its final record; fails unless it committed. `what` names it in
+/// the error ("the swap aborted: ...").
+pub async fn follow(
+    home: &Path,
+    id: &[u8; 32],
+    wait: bool,
+    timeout: Duration,
+    what: &str,
+) -> anyhow::Result<()> {
+    println!("{}", hex::encode(id));
+    if !wait {
+        return Ok(());
+    }
+    let record = watch(&coordinator(home).await?, id, timeout, true).await?;
+    println!("{}", serde_json::to_string_pretty(&record_json(&record))?);
+    if !record.commit {
+        bail!("{what} {}", outcome(&record));
+    }
+    Ok(())
+}
+
 fn timeline_line(entry: &coord::TimelineEntry) -> String {
     let mut line = format!(
         "{:<18} {:<15} height {:<6} {}",

@@ -309,6 +309,18 @@ impl Fixture {
         assert!(security.holders <= security.holder_cap);
     }
 
+    /// Steps past `deadline`, then relays everything again: the cross-tx
+    /// must abort for its deadline, leaving alice's units where they were.
+    fn abort_at_the_deadline(&mut self, id: &[u8; 32], deadline: u64) {
+        while self.now() <= deadline {
+            self.net.step(BTreeMap::new());
+        }
+        self.net.blocked.clear();
+        self.run_to_done(&[*id]);
+        self.assert_aborted(id, "deadline passed");
+        assert_eq!(self.units_of(&self.alice).amount, 100);
+    }
+
     fn assert_aborted(&self, id: &[u8; 32], reason: &str) {
         let record = self.record(id);
         assert!(record.decided && !record.commit, "not aborted: {record:?}");
@@ -431,13 +443,7 @@ fn a_swap_whose_prepare_cannot_arrive_aborts_at_the_deadline() {
     let spend = vec![cash(&f.bob, &f.carol, CASH - 500)];
     let outcome = f.net.submit(CURRENCY, &[&f.bob], spend);
     assert!(!outcome.is_ok());
-    while f.now() <= deadline {
-        f.net.step(BTreeMap::new());
-    }
-    f.net.blocked.clear();
-    f.run_to_done(&[id]);
-    f.assert_aborted(&id, "deadline passed");
-    assert_eq!(f.units_of(&f.alice).amount, 100);
+    f.abort_at_the_deadline(&id, deadline);
     // The late prepare was never received: the decision left a tombstone.
     let leg: xtx::LegRecord = f
         .net
@@ -740,13 +746,7 @@ fn a_listing_cancelled_while_a_fill_is_prepared_gives_the_units_back_to_the_sell
     // The 10 unsold units are free again; the 20 the fill holds are not.
     assert_eq!(f.units_of(&f.alice).reserved, 20);
     let deadline = signed.cross_tx.as_ref().unwrap().deadline_ns;
-    while f.now() <= deadline {
-        f.net.step(BTreeMap::new());
-    }
-    f.net.blocked.clear();
-    f.run_to_done(&[id]);
-    f.assert_aborted(&id, "deadline passed");
-    assert_eq!(f.units_of(&f.alice).amount, 100);
+    f.abort_at_the_deadline(&id, deadline);
     let listings: sec::QueryListingsResponse = f
         .net
         .chain(SECURITY)

@@ -125,12 +125,32 @@ fn reserve(
         },
     ];
     write_positions(state, symbol, &mut security, &issuer, &changes, true)?;
-    for account in [from, to] {
-        if *account != issuer {
-            pin(state, symbol, account, 1)?;
-        }
-    }
+    pin_parties(state, symbol, &issuer, [from, to], 1)?;
     Ok(takes_slot)
+}
+
+/// The security and the parties (from, to) of a held movement.
+fn parties(held: &pb::HeldTransfer) -> Result<(Symbol, Address, Address), SecurityError> {
+    Ok((
+        parse_symbol(&held.symbol)?,
+        parse_address("from", &held.from)?,
+        parse_address("to", &held.to)?,
+    ))
+}
+
+/// Pins (1) or unpins (-1) the whitelist entries of the parties; the
+/// issuer has none.
+fn pin_parties(
+    state: &mut dyn StateWrite,
+    symbol: &Symbol,
+    issuer: &Address,
+    parties: [&Address; 2],
+    delta: i64,
+) -> Result<(), SecurityError> {
+    for account in parties.into_iter().filter(|a| *a != issuer) {
+        pin(state, symbol, account, delta)?;
+    }
+    Ok(())
 }
 
 fn parse_address(field: &str, value: &str) -> Result<Address, SecurityError> {
@@ -245,11 +265,7 @@ fn apply(
     tx_id: &[u8; 32],
     held: &pb::HeldTransfer,
 ) -> Result<(), SecurityError> {
-    let symbol = parse_symbol(&held.symbol)?;
-    let (from, to) = (
-        parse_address("from", &held.from)?,
-        parse_address("to", &held.to)?,
-    );
+    let (symbol, from, to) = parties(held)?;
     let mut security = load_security(state, &symbol)?;
     let issuer = issuer_of(&security)?;
     let sender = load_position(state, &symbol, &from)?;
@@ -281,11 +297,7 @@ fn apply(
         },
     ];
     write_positions(state, &symbol, &mut security, &issuer, &changes, false)?;
-    for account in [&from, &to] {
-        if *account != issuer {
-            pin(state, &symbol, account, -1)?;
-        }
-    }
+    pin_parties(state, &symbol, &issuer, [&from, &to], -1)?;
     if held.listing_id != 0 {
         let mut listing = load_listing(state, held.listing_id)?;
         listing.reserved = listing.reserved.saturating_sub(held.amount);
@@ -315,11 +327,7 @@ fn apply(
 
 /// One held movement given back.
 fn give_up(state: &mut dyn StateWrite, held: &pb::HeldTransfer) -> Result<(), SecurityError> {
-    let symbol = parse_symbol(&held.symbol)?;
-    let (from, to) = (
-        parse_address("from", &held.from)?,
-        parse_address("to", &held.to)?,
-    );
+    let (symbol, from, to) = parties(held)?;
     let mut security = load_security(state, &symbol)?;
     let issuer = issuer_of(&security)?;
     let mut back_to_seller = true;
@@ -347,11 +355,7 @@ fn give_up(state: &mut dyn StateWrite, held: &pb::HeldTransfer) -> Result<(), Se
         },
     };
     write_positions(state, &symbol, &mut security, &issuer, &[change], false)?;
-    for account in [&from, &to] {
-        if *account != issuer {
-            pin(state, &symbol, account, -1)?;
-        }
-    }
+    pin_parties(state, &symbol, &issuer, [&from, &to], -1)?;
     Ok(())
 }
 

@@ -132,6 +132,33 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Broadcasts each batch of signed txs in order through its client, the
+/// batches at once; returns when every tx has passed CheckTx.
+pub async fn broadcast_batches(
+    batches: Vec<(tendermint_rpc::HttpClient, Vec<Vec<u8>>)>,
+) -> anyhow::Result<()> {
+    use tendermint_rpc::Client;
+    let mut tasks = Vec::new();
+    for (client, batch) in batches {
+        tasks.push(tokio::spawn(async move {
+            for tx in batch {
+                let response = client
+                    .broadcast_tx_sync(tx)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("broadcast: {e}"))?;
+                if response.code.is_err() {
+                    anyhow::bail!("refused: {}", response.log);
+                }
+            }
+            Ok(())
+        }));
+    }
+    for task in tasks {
+        task.await.map_err(|e| anyhow::anyhow!("{e}"))??;
+    }
+    Ok(())
+}
+
 /// A testnet of some chains in a scratch directory, stopped and removed on drop.
 pub struct ScratchNet {
     pub dir: PathBuf,

@@ -5,10 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{bail, Context};
 use ed25519_consensus::SigningKey;
 use prost::Message;
-use tendermint_rpc::{Client, HttpClient};
+use tendermint_rpc::HttpClient;
 use xcc_chain::tx::signed_tx;
 use xcc_chain::xtx::signed_cross_tx;
 use xcc_chain::Address;
@@ -17,7 +17,7 @@ use xcc_proto::xtx::v1 as xtx_pb;
 use xcc_proto::{currency::v1 as currency, security::v1 as security, to_any, tx::v1 as pb};
 use xcc_relayer::{chains_from_home, Relayer, RelayerOptions};
 
-use super::{transfers, ScratchNet};
+use super::{broadcast_batches, transfers, ScratchNet};
 use crate::keyring::{Keyring, NamedKey};
 use crate::rpc::http_client;
 use crate::send::latest_height;
@@ -262,25 +262,13 @@ async fn one_run(validators: usize, settings: &Settings) -> anyhow::Result<Figur
         }
         let start_heights = heights(&clients).await?;
         let started = Instant::now();
-        let mut tasks = Vec::new();
-        for batch in batches {
-            let client = coordinator.clone();
-            tasks.push(tokio::spawn(async move {
-                for tx in batch {
-                    let response = client
-                        .broadcast_tx_sync(tx)
-                        .await
-                        .map_err(|e| anyhow!("broadcast: {e}"))?;
-                    if response.code.is_err() {
-                        bail!("refused: {}", response.log);
-                    }
-                }
-                Ok(())
-            }));
-        }
-        for task in tasks {
-            task.await.map_err(|e| anyhow!("{e}"))??;
-        }
+        broadcast_batches(
+            batches
+                .into_iter()
+                .map(|batch| (coordinator.clone(), batch))
+                .collect(),
+        )
+        .await?;
         let mut loaded = Vec::new();
         for id in &ids {
             loaded.push(wait_done(&coordinator, id).await?);

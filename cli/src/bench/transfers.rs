@@ -3,15 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail};
+use anyhow::bail;
 use ed25519_consensus::SigningKey;
 use prost::Message;
-use tendermint_rpc::{Client, HttpClient};
+use tendermint_rpc::HttpClient;
 use xcc_chain::tx::signed_tx;
 use xcc_chain::Address;
 use xcc_proto::{currency::v1 as currency, to_any, tx::v1 as pb};
 
-use super::ScratchNet;
+use super::{broadcast_batches, ScratchNet};
 use crate::keyring::Keyring;
 use crate::rpc::http_client;
 use crate::send::{broadcast_and_wait, latest_height, next_nonce};
@@ -132,24 +132,7 @@ pub async fn measure(net: &ScratchNet, txs: usize, senders: usize) -> anyhow::Re
 
     let start_height = latest_height(&clients[0]).await?;
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for (client, batch) in batches {
-        tasks.push(tokio::spawn(async move {
-            for tx in batch {
-                let response = client
-                    .broadcast_tx_sync(tx)
-                    .await
-                    .map_err(|e| anyhow!("broadcast: {e}"))?;
-                if response.code.is_err() {
-                    bail!("refused: {}", response.log);
-                }
-            }
-            Ok(())
-        }));
-    }
-    for task in tasks {
-        task.await.map_err(|e| anyhow!("{e}"))??;
-    }
+    broadcast_batches(batches).await?;
     // Done when every sender's nonce shows all its transfers committed.
     let deadline = started + Duration::from_secs(600);
     for key in &keys {
