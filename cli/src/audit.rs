@@ -1,7 +1,8 @@
 //! `xcc audit`: reads every chain of a testnet and checks what must always
 //! hold (DESIGN.md section 8): every cross-tx committed on all its legs or
 //! none, supplies equal to the sum of balances, holders whitelisted and
-//! within the cap, and no reservation left once every cross-tx is done.
+//! within the cap, each paid dividend paid exactly its entitlements at its
+//! record height, and no reservation left once every cross-tx is done.
 //! Reading is effectful; judging (`judge`) is a pure function of what was
 //! read.
 
@@ -35,6 +36,15 @@ pub struct Reading {
     pub listings: Vec<sec::Listing>,
     pub denoms: Vec<DenomReading>,
     pub cash_holds: Vec<cash::Hold>,
+    pub dividends: Vec<DividendReading>,
+}
+
+pub struct DividendReading {
+    pub dividend: sec::Dividend,
+    /// The holders at the record height (the issuer is none).
+    pub holders_at_record: Vec<sec::Holding>,
+    /// What the currency chain records as paid, if anything.
+    pub payment: Option<cash::QueryDividendPaymentResponse>,
 }
 
 pub struct SecurityReading {
@@ -179,6 +189,29 @@ pub async fn read(home: &Path) -> anyhow::Result<Reading> {
     )
     .await?;
     reading.listings = listings.listings;
+    let dividends: sec::QueryDividendsResponse = module_query(
+        &security,
+        "/xcc.security.v1.Query/Dividends",
+        &sec::QueryDividendsRequest::default(),
+        Some(h),
+    )
+    .await?;
+    for dividend in dividends.dividends {
+        let holders: sec::QueryHoldersResponse = module_query(
+            &security,
+            "/xcc.security.v1.Query/Holders",
+            &sec::QueryHoldersRequest {
+                symbol: dividend.symbol.clone(),
+            },
+            Some(dividend.record_height),
+        )
+        .await?;
+        reading.dividends.push(DividendReading {
+            dividend,
+            holders_at_record: holders.holders,
+            payment: None,
+        });
+    }
 
     let h = latest_height(&currency).await?;
     reading
@@ -215,6 +248,20 @@ pub async fn read(home: &Path) -> anyhow::Result<Reading> {
     )
     .await?;
     reading.cash_holds = holds.holds;
+    for d in &mut reading.dividends {
+        // Absent (an error) until paid.
+        d.payment = module_query(
+            &currency,
+            "/xcc.currency.v1.Query/DividendPayment",
+            &cash::QueryDividendPaymentRequest {
+                security_chain: reading.security_chain.clone(),
+                dividend_id: d.dividend.id,
+            },
+            Some(h),
+        )
+        .await
+        .ok();
+    }
 
     reading.records_after = records(&coordinator).await?;
     Ok(reading)
@@ -336,7 +383,13 @@ pub fn judge(reading: &Reading) -> Vec<String> {
         }
     }
 
-    // 4. Reservations: each hold belongs to a prepared leg and each prepared
+    // 4. Dividends: a paid one paid exactly its entitlements at the record
+    //    height; one still payable paid nothing.
+    for d in &reading.dividends {
+        violations.extend(judge_dividend(d));
+    }
+
+    // 5. Reservations: each hold belongs to a prepared leg and each prepared
     //    leg to a hold; once nothing is in flight, nothing is held but what
     //    open listings reserve.
     for (chain, holds) in [
@@ -428,6 +481,55 @@ pub fn judge(reading: &Reading) -> Vec<String> {
         }
     }
     violations
+}
+
+fn judge_dividend(d: &DividendReading) -> Vec<String> {
+    use xcc_security::handler::dividend::entitlement;
+    let id = d.dividend.id;
+    let status = sec::DividendStatus::try_from(d.dividend.status)
+        .unwrap_or(sec::DividendStatus::Unspecified);
+    match (status, &d.payment) {
+        (sec::DividendStatus::Paid, None) => vec![format!(
+            "dividend {id} is marked paid but the currency chain paid nothing"
+        )],
+        (sec::DividendStatus::Paid, Some(payment)) => {
+            let expected: BTreeMap<&str, u64> = d
+                .holders_at_record
+                .iter()
+                .filter_map(|h| {
+                    Some((
+                        h.account.as_str(),
+                        entitlement(h.amount, d.dividend.amount_per_unit_micros)?,
+                    ))
+                })
+                .collect();
+            let paid: BTreeMap<&str, u64> = payment
+                .accounts
+                .iter()
+                .zip(&payment.receipts)
+                .map(|(account, receipt)| (account.as_str(), receipt.amount))
+                .collect();
+            let mut violations = Vec::new();
+            for (account, owed) in &expected {
+                match paid.get(account) {
+                    Some(amount) if amount == owed => {}
+                    other => violations.push(format!(
+                        "dividend {id}: {account} is owed {owed}, was paid {other:?}"
+                    )),
+                }
+            }
+            for account in paid.keys().filter(|a| !expected.contains_key(*a)) {
+                violations.push(format!(
+                    "dividend {id}: {account} was paid without an entitlement"
+                ));
+            }
+            violations
+        }
+        (sec::DividendStatus::Payable, Some(_)) => vec![format!(
+            "dividend {id} is payable but the currency chain paid it"
+        )],
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]

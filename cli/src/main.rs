@@ -2,6 +2,7 @@
 
 mod audit;
 mod bench;
+mod dividend;
 mod keyring;
 mod market;
 mod msgs;
@@ -68,6 +69,9 @@ enum Command {
     /// Listings on the security chain: list, cancel, buy, show.
     #[command(subcommand)]
     Market(market::MarketCommand),
+    /// Dividends: declare, pay atomically to every holder, status, list, received.
+    #[command(subcommand)]
+    Dividend(dividend::DividendCommand),
     /// Cross-txs on the coordinator chain: status (with its timeline), list.
     #[command(subcommand)]
     Xtx(xtx::XtxCommand),
@@ -200,6 +204,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Swap(command) => swap::run(&cli.home, &Keyring::open(&cli.home)?, command).await,
         Command::Market(command) => {
             market::run(&cli.home, &Keyring::open(&cli.home)?, command).await
+        }
+        Command::Dividend(command) => {
+            dividend::run(&cli.home, &Keyring::open(&cli.home)?, command).await
         }
         Command::Xtx(command) => xtx::run(&cli.home, command).await,
         Command::Audit => audit::run(&cli.home).await,

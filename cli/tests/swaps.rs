@@ -10,9 +10,8 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-use support::{Spawned, Testnet, WAIT};
+use support::Testnet;
 
 const COORDINATOR: &str = "coordinator-1";
 const SECURITY: &str = "security-1";
@@ -23,23 +22,15 @@ struct Swaps {
     offers: usize,
 }
 
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + WAIT;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
+impl std::ops::Deref for Swaps {
+    type Target = Testnet;
+
+    fn deref(&self) -> &Testnet {
+        &self.net
     }
 }
 
 impl Swaps {
-    fn xcc(&self, args: &[&str]) -> String {
-        self.net.xcc(args)
-    }
-
-    fn address(&self, key: &str) -> String {
-        self.net.address(key)
-    }
-
     /// `seller` offers `units` HARB (or `symbol`) to `buyer` for `price`
     /// usd and `buyer` countersigns and submits; returns the cross-tx id.
     fn swap(
@@ -75,77 +66,6 @@ impl Swaps {
         self.xcc(&["swap", "accept", file, "--from", buyer])
             .trim()
             .to_owned()
-    }
-
-    /// The leg's status on `chain` ("prepared", "committed", ...), if any.
-    fn leg(&self, chain: &str, id: &str) -> Option<String> {
-        let out = support::xcc(
-            self.net.home(),
-            &["query", "--chain-id", chain, "xtx", "leg", id],
-        );
-        out.status.success().then(|| {
-            let leg: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-            leg["status"].as_str().unwrap_or_default().to_owned()
-        })
-    }
-
-    fn wait_phase(&self, id: &str, phase: &str) -> serde_json::Value {
-        let mut last = serde_json::Value::Null;
-        wait_until(&format!("cross-tx {id} to be {phase}"), || {
-            // The coordinator may be restarting: an error is a "not yet".
-            let out = support::xcc(self.net.home(), &["xtx", "status", id]);
-            if out.status.success() {
-                last = serde_json::from_slice(&out.stdout).expect("JSON");
-            }
-            last["phase"] == phase || (phase == "decided" && last["phase"] == "done")
-        });
-        last
-    }
-
-    fn wait_leg(&self, chain: &str, id: &str, status: &str) {
-        wait_until(
-            &format!("the leg of {id} on {chain} to be {status}"),
-            || self.leg(chain, id).as_deref() == Some(status),
-        );
-    }
-
-    fn relayer(&self, deliver_to: &[&str]) -> Spawned {
-        let mut args = Vec::new();
-        for chain in deliver_to {
-            args.extend(["--deliver-to", chain]);
-        }
-        self.net.spawn_relayer("relayer", &args)
-    }
-
-    /// SIGKILL every validator of `chain`.
-    fn kill_chain(&self, chain: &str) {
-        self.xcc(&["testnet", "stop", "--chain", chain, "--kill"]);
-    }
-
-    fn restart_chain(&self, chain: &str) {
-        self.xcc(&["testnet", "start", "--chain", chain, "--timeout", "180"]);
-    }
-
-    fn audit(&self) {
-        let out = support::xcc(self.net.home(), &["audit"]);
-        assert!(
-            out.status.success(),
-            "audit found violations:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn units(&self, symbol: &str, who: &str) -> u64 {
-        let balance = self
-            .net
-            .json(&["query", "security", "balance", symbol, who]);
-        balance["amount"].as_u64().unwrap_or(0)
-    }
-
-    fn cash(&self, who: &str) -> u64 {
-        let balance = self.net.json(&["query", "currency", "balance", who]);
-        balance["amount"].as_u64().unwrap_or(0)
     }
 }
 

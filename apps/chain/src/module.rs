@@ -5,7 +5,7 @@ use xcc_proto::Any;
 
 use crate::address::Address;
 use crate::error::{ExecError, QueryError};
-use crate::state::{StateRead, StateWrite};
+use crate::state::{StateError, StateRead, StateWrite};
 
 /// The block a tx or query runs in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,10 +51,29 @@ pub struct ValidatorUpdate {
     pub power: u64,
 }
 
+/// The committed state of earlier heights, for handlers that read the past
+/// (a dividend's entitlements are the balances at its record height).
+pub trait History: Sync {
+    /// The state after block `height`; `None` once pruned or not yet
+    /// committed.
+    fn at(&self, height: u64) -> Result<Option<Box<dyn StateRead + '_>>, StateError>;
+}
+
+impl History for xcc_store::Store {
+    fn at(&self, height: u64) -> Result<Option<Box<dyn StateRead + '_>>, StateError> {
+        if !self.has_version(height) {
+            return Ok(None);
+        }
+        Ok(Some(Box::new(self.snapshot(height)?)))
+    }
+}
+
 /// What a message handler sees besides state.
 pub struct MsgContext<'a> {
     pub chain_id: &'a str,
     pub block: BlockInfo,
+    /// Earlier heights' committed state.
+    pub history: &'a dyn History,
     /// Addresses that signed the tx, the sender first.
     pub signers: &'a [Address],
     pub events: Vec<Event>,

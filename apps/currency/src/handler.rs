@@ -41,6 +41,9 @@ pub fn execute(
             denom,
             amount,
         } => transfer(ctx, state, from, to, denom, *amount),
+        CurrencyMsg::PayDividend { .. } => Err(CurrencyError::Invalid(
+            "a dividend is paid only by a payout cross-tx".into(),
+        )),
     };
     Ok(result?)
 }

@@ -4,10 +4,12 @@
 //! only on commit. Nothing waits: a payer short of spendable cash fails the
 //! prepare.
 
+use prost::Message;
 use xcc_chain::participant::{LegRequest, Reservations};
 use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, ExecError, MsgContext};
 use xcc_proto::currency::v1 as pb;
+use xcc_proto::security::v1 as security_pb;
 
 use crate::denom::DenomName;
 use crate::error::CurrencyError;
@@ -54,11 +56,16 @@ fn parse(field: &str, value: &str) -> Result<Address, ExecError> {
         .map_err(|e| CurrencyError::Invalid(format!("held {field}: {e}")).into())
 }
 
-fn load_hold(state: &dyn StateRead, tx_id: &[u8; 32]) -> Result<Vec<Held>, ExecError> {
+/// A hold's transfers and, for a payout, its dividend.
+fn load_hold(
+    state: &dyn StateRead,
+    tx_id: &[u8; 32],
+) -> Result<(Vec<Held>, Option<pb::DividendPayment>), ExecError> {
     let Some(hold) = state.get_proto::<pb::Hold>(&state_key::hold(tx_id))? else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
-    hold.transfers
+    let transfers = hold
+        .transfers
         .into_iter()
         .map(|t| {
             Ok(Held {
@@ -71,45 +78,98 @@ fn load_hold(state: &dyn StateRead, tx_id: &[u8; 32]) -> Result<Vec<Held>, ExecE
                 amount: t.amount,
             })
         })
-        .collect()
+        .collect::<Result<_, ExecError>>()?;
+    Ok((transfers, hold.dividend))
 }
 
-/// Reserves one transfer of a leg; the caller undoes everything on error.
+/// Reserves `amount` of `from`'s spendable cash for transfers to be made on
+/// commit; the caller undoes everything on error.
 fn reserve(
     state: &mut dyn StateWrite,
-    held: &mut Vec<pb::HeldTransfer>,
-    msg: &CurrencyMsg,
+    from: &Address,
+    denom: &DenomName,
+    amount: u64,
 ) -> Result<(), CurrencyError> {
-    let CurrencyMsg::Transfer {
-        from,
-        to,
-        denom,
-        amount,
-    } = msg
-    else {
-        return Err(CurrencyError::Invalid(
-            "a cross-tx leg on the currency chain may only transfer".into(),
-        ));
-    };
     load_denom(state, denom)?;
     let available = spendable(state, from, denom)?;
-    if available < *amount {
+    if available < amount {
         return Err(CurrencyError::InsufficientBalance {
             denom: denom.clone(),
             account: *from,
             available,
-            needed: *amount,
+            needed: amount,
         });
     }
     let now_reserved = reserved(state, from, denom)? + amount;
     set_reserved(state, from, denom, now_reserved);
-    held.push(pb::HeldTransfer {
+    Ok(())
+}
+
+fn held(denom: &DenomName, from: &Address, to: &str, amount: u64) -> pb::HeldTransfer {
+    pb::HeldTransfer {
         denom: denom.to_string(),
         from: from.to_string(),
-        to: to.to_string(),
-        amount: *amount,
-    });
-    Ok(())
+        to: to.to_owned(),
+        amount,
+    }
+}
+
+/// A dividend payout: the entitlements the security leg returned (this
+/// leg's input) are checked against the message and reserved in full from
+/// the payer.
+fn reserve_dividend(
+    state: &mut dyn StateWrite,
+    leg: &LegRequest<'_>,
+    transfers: &mut Vec<pb::HeldTransfer>,
+    (payer, security_chain, dividend_id, denom): (&Address, &str, u64, &DenomName),
+) -> Result<pb::DividendPayment, CurrencyError> {
+    let entitled = security_pb::Entitlements::decode(leg.input).map_err(|e| {
+        CurrencyError::Invalid(format!("the entitlements this leg depends on: {e}"))
+    })?;
+    let matches = entitled.security_chain == security_chain
+        && entitled.dividend_id == dividend_id
+        && entitled.payer == payer.to_string()
+        && entitled.denom == denom.to_string();
+    if !matches {
+        return Err(CurrencyError::Invalid(format!(
+            "the entitlements are of dividend {} on {} paid by {} in {}, not this payout's",
+            entitled.dividend_id, entitled.security_chain, entitled.payer, entitled.denom
+        )));
+    }
+    if state
+        .get_raw(&state_key::dividend_payment(security_chain, dividend_id))?
+        .is_some()
+    {
+        return Err(CurrencyError::Invalid(format!(
+            "dividend {dividend_id} of {security_chain} is already paid"
+        )));
+    }
+    let total = entitled
+        .entries
+        .iter()
+        .try_fold(0u64, |sum, e| sum.checked_add(e.amount))
+        .filter(|sum| *sum == entitled.total)
+        .ok_or_else(|| {
+            CurrencyError::Invalid("the entitlements do not add up to their total".into())
+        })?;
+    reserve(state, payer, denom, total)?;
+    for entry in &entitled.entries {
+        entry
+            .account
+            .parse::<Address>()
+            .map_err(|e| CurrencyError::Invalid(format!("entitled account: {e}")))?;
+        transfers.push(held(denom, payer, &entry.account, entry.amount));
+    }
+    Ok(pb::DividendPayment {
+        security_chain: security_chain.to_owned(),
+        dividend_id,
+        denom: denom.to_string(),
+        payer: payer.to_string(),
+        total,
+        holders: entitled.entries.len() as u64,
+        paid_height: 0,
+        tx_id: leg.tx_id.to_vec(),
+    })
 }
 
 impl Reservations for CurrencyModule {
@@ -119,18 +179,44 @@ impl Reservations for CurrencyModule {
         state: &mut dyn StateWrite,
         leg: &LegRequest<'_>,
     ) -> Result<Vec<u8>, ExecError> {
-        let mut held = Vec::new();
+        let mut transfers = Vec::new();
+        let mut dividend = None;
         for any in leg.msgs() {
             let msg = CurrencyMsg::decode(any)?;
             leg.require_signed(&msg.signers())?;
-            reserve(state, &mut held, &msg)?;
+            match &msg {
+                CurrencyMsg::Transfer {
+                    from,
+                    to,
+                    denom,
+                    amount,
+                } => {
+                    reserve(state, from, denom, *amount)?;
+                    transfers.push(held(denom, from, &to.to_string(), *amount));
+                }
+                CurrencyMsg::PayDividend {
+                    payer,
+                    security_chain,
+                    dividend_id,
+                    denom,
+                } if dividend.is_none() => {
+                    let fields = (payer, security_chain.as_str(), *dividend_id, denom);
+                    dividend = Some(reserve_dividend(state, leg, &mut transfers, fields)?);
+                }
+                _ => return Err(CurrencyError::Invalid(
+                    "a cross-tx leg on the currency chain may only transfer or pay one dividend"
+                        .into(),
+                )
+                .into()),
+            }
         }
-        let total: u64 = held.iter().map(|t| t.amount).sum();
+        let total: u64 = transfers.iter().map(|t| t.amount).sum();
         state.put_proto(
             state_key::hold(&leg.tx_id),
             &pb::Hold {
                 tx_id: leg.tx_id.to_vec(),
-                transfers: held,
+                transfers,
+                dividend,
             },
         );
         ctx.emit(
@@ -147,7 +233,8 @@ impl Reservations for CurrencyModule {
         state: &mut dyn StateWrite,
         tx_id: &[u8; 32],
     ) -> Result<(), ExecError> {
-        for held in load_hold(state, tx_id)? {
+        let (transfers, dividend) = load_hold(state, tx_id)?;
+        for held in &transfers {
             let now_reserved = reserved(state, &held.from, &held.denom)?;
             let from_balance = balance(state, &held.from, &held.denom)?;
             // The reservation guaranteed both; anything else is corrupt state.
@@ -161,13 +248,45 @@ impl Reservations for CurrencyModule {
             );
             let to_balance = balance(state, &held.to, &held.denom)? + held.amount;
             state.put_u64(state_key::balance(&held.to, &held.denom), to_balance);
+            // A payout reports itself once, not per holder.
+            if dividend.is_none() {
+                ctx.emit(
+                    Event::new("transfer")
+                        .attr("denom", &held.denom)
+                        .attr("from", held.from)
+                        .attr("to", held.to)
+                        .attr("amount", held.amount)
+                        .attr("tx_id", hex::encode(tx_id)),
+                );
+            }
+        }
+        if let Some(mut payment) = dividend {
+            payment.paid_height = ctx.block.height;
+            for held in &transfers {
+                let receipt = pb::DividendReceipt {
+                    security_chain: payment.security_chain.clone(),
+                    dividend_id: payment.dividend_id,
+                    denom: payment.denom.clone(),
+                    amount: held.amount,
+                    paid_height: ctx.block.height,
+                };
+                let key = state_key::dividend_receipt(
+                    &held.to,
+                    &payment.security_chain,
+                    payment.dividend_id,
+                );
+                state.put_proto(key, &receipt);
+            }
+            state.put_proto(
+                state_key::dividend_payment(&payment.security_chain, payment.dividend_id),
+                &payment,
+            );
             ctx.emit(
-                Event::new("transfer")
-                    .attr("denom", &held.denom)
-                    .attr("from", held.from)
-                    .attr("to", held.to)
-                    .attr("amount", held.amount)
-                    .attr("tx_id", hex::encode(tx_id)),
+                Event::new("dividend_paid")
+                    .attr("security_chain", &payment.security_chain)
+                    .attr("dividend_id", payment.dividend_id)
+                    .attr("total", payment.total)
+                    .attr("holders", payment.holders),
             );
         }
         state.delete(state_key::hold(tx_id));
@@ -180,7 +299,7 @@ impl Reservations for CurrencyModule {
         state: &mut dyn StateWrite,
         tx_id: &[u8; 32],
     ) -> Result<(), ExecError> {
-        for held in load_hold(state, tx_id)? {
+        for held in load_hold(state, tx_id)?.0 {
             let now_reserved = reserved(state, &held.from, &held.denom)?;
             set_reserved(
                 state,

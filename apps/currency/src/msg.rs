@@ -24,10 +24,21 @@ pub enum CurrencyMsg {
         denom: DenomName,
         amount: u64,
     },
+    /// Only as a cross-tx leg (see `crate::hold`).
+    PayDividend {
+        payer: Address,
+        security_chain: String,
+        dividend_id: u64,
+        denom: DenomName,
+    },
 }
 
 pub fn type_urls() -> Vec<String> {
-    vec![pb::MsgMint::type_url(), pb::MsgTransfer::type_url()]
+    vec![
+        pb::MsgMint::type_url(),
+        pb::MsgTransfer::type_url(),
+        pb::MsgPayDividend::type_url(),
+    ]
 }
 
 fn address(field: &str, value: &str) -> Result<Address, CurrencyError> {
@@ -74,6 +85,19 @@ impl CurrencyMsg {
                 denom: denom(&m.denom)?,
                 amount: positive(m.amount)?,
             })
+        } else if url == pb::MsgPayDividend::type_url() {
+            let m: pb::MsgPayDividend = decode_any(any)?;
+            if m.security_chain.is_empty() {
+                return Err(
+                    CurrencyError::Invalid("a dividend names its security chain".into()).into(),
+                );
+            }
+            Ok(CurrencyMsg::PayDividend {
+                payer: address("payer", &m.payer)?,
+                security_chain: m.security_chain,
+                dividend_id: m.dividend_id,
+                denom: denom(&m.denom)?,
+            })
         } else {
             Err(CurrencyError::Invalid(format!("not a currency message: {url}")).into())
         }
@@ -83,6 +107,7 @@ impl CurrencyMsg {
         match self {
             CurrencyMsg::Mint { authority, .. } => vec![*authority],
             CurrencyMsg::Transfer { from, .. } => vec![*from],
+            CurrencyMsg::PayDividend { payer, .. } => vec![*payer],
         }
     }
 }

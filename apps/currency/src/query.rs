@@ -100,6 +100,49 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                 .collect::<Result<_, QueryError>>()?;
             Ok(pb::QueryDenomBalancesResponse { balances }.encode_to_vec())
         }
+        "DividendPayment" => {
+            let request: pb::QueryDividendPaymentRequest = decode_request(request)?;
+            let key = state_key::dividend_payment(&request.security_chain, request.dividend_id);
+            let payment: pb::DividendPayment = state.get_proto(&key)?.ok_or_else(|| {
+                QueryError::NotFound(format!(
+                    "no payment of dividend {} of {}",
+                    request.dividend_id, request.security_chain
+                ))
+            })?;
+            let mut receipts = Vec::new();
+            let mut accounts = Vec::new();
+            let prefix = state_key::all_dividend_receipts();
+            for (key, receipt) in state.prefix_proto::<pb::DividendReceipt>(prefix)? {
+                if receipt.security_chain != request.security_chain
+                    || receipt.dividend_id != request.dividend_id
+                {
+                    continue;
+                }
+                let account = std::str::from_utf8(key.strip_prefix(prefix).unwrap_or_default())
+                    .ok()
+                    .and_then(|rest| rest.split('/').next())
+                    .unwrap_or_default()
+                    .to_owned();
+                accounts.push(account);
+                receipts.push(receipt);
+            }
+            Ok(pb::QueryDividendPaymentResponse {
+                payment: Some(payment),
+                receipts,
+                accounts,
+            }
+            .encode_to_vec())
+        }
+        "DividendsReceived" => {
+            let request: pb::QueryDividendsReceivedRequest = decode_request(request)?;
+            let prefix = state_key::dividend_receipts(&address(&request.account)?);
+            let receipts = state
+                .prefix_proto::<pb::DividendReceipt>(&prefix)?
+                .into_iter()
+                .map(|(_, r)| r)
+                .collect();
+            Ok(pb::QueryDividendsReceivedResponse { receipts }.encode_to_vec())
+        }
         "Holds" => {
             let _: pb::QueryHoldsRequest = decode_request(request)?;
             let holds = hold::holds(state).map_err(query_error)?;

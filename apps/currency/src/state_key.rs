@@ -40,3 +40,21 @@ pub fn hold(tx_id: &[u8; 32]) -> Vec<u8> {
 pub fn all_holds() -> &'static [u8] {
     b"currency/holds/"
 }
+
+/// A dividend paid on this chain.
+pub fn dividend_payment(security_chain: &str, dividend_id: u64) -> Vec<u8> {
+    format!("currency/dividend/{security_chain}/{dividend_id:020}").into_bytes()
+}
+
+/// What `account` was paid of a dividend.
+pub fn dividend_receipt(account: &Address, security_chain: &str, dividend_id: u64) -> Vec<u8> {
+    format!("currency/dividend_receipt/{account}/{security_chain}/{dividend_id:020}").into_bytes()
+}
+
+pub fn dividend_receipts(account: &Address) -> Vec<u8> {
+    format!("currency/dividend_receipt/{account}/").into_bytes()
+}
+
+pub fn all_dividend_receipts() -> &'static [u8] {
+    b"currency/dividend_receipt/"
+}

@@ -70,6 +70,12 @@ pub enum SecurityError {
     CrossTxOnly(&'static str),
     #[error("the hold of cross-tx {0} is not covered")]
     HoldNotCovered(String),
+    #[error("no dividend {0}")]
+    UnknownDividend(u64),
+    #[error("dividend {id} is {status}, not payable")]
+    DividendNotPayable { id: u64, status: String },
+    #[error("record height {record_height}: {reason}")]
+    RecordHeight { record_height: u64, reason: String },
     #[error(transparent)]
     State(#[from] StateError),
 }
@@ -98,6 +104,9 @@ impl SecurityError {
             SecurityError::WhitelistPinned { .. } => 19,
             SecurityError::CrossTxOnly(_) => 20,
             SecurityError::HoldNotCovered(_) => 21,
+            SecurityError::UnknownDividend(_) => 22,
+            SecurityError::DividendNotPayable { .. } => 23,
+            SecurityError::RecordHeight { .. } => 24,
         }
     }
 }

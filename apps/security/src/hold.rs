@@ -16,6 +16,7 @@ use xcc_proto::security::v1 as pb;
 use xcc_proto::xtx::v1 as xtx_pb;
 
 use crate::error::SecurityError;
+use crate::handler::dividend::{entitlements, load_dividend, save_dividend, status_name};
 use crate::handler::listing::{give_back, load_listing, save_listing};
 use crate::handler::occupancy::{load_position, write_positions, Position, PositionChange};
 use crate::handler::position::require_may_hold;
@@ -248,14 +249,74 @@ fn transfer(
     })
 }
 
-fn load_hold(
-    state: &dyn StateRead,
-    tx_id: &[u8; 32],
-) -> Result<Vec<pb::HeldTransfer>, SecurityError> {
+fn load_hold(state: &dyn StateRead, tx_id: &[u8; 32]) -> Result<pb::Hold, SecurityError> {
     Ok(state
         .get_proto::<pb::Hold>(&state_key::hold(tx_id))?
-        .map(|hold| hold.transfers)
         .unwrap_or_default())
+}
+
+/// Reserves a payable dividend for the payout `tx_id`; its entitlements,
+/// read at the record height, are the leg's result.
+fn reserve_dividend(
+    ctx: &MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    tx_id: &[u8; 32],
+    payer: &Address,
+    dividend_id: u64,
+) -> Result<pb::Entitlements, SecurityError> {
+    let mut dividend = load_dividend(state, dividend_id)?;
+    if dividend.status != pb::DividendStatus::Payable as i32 {
+        return Err(SecurityError::DividendNotPayable {
+            id: dividend_id,
+            status: status_name(dividend.status),
+        });
+    }
+    if dividend.payer != payer.to_string() {
+        return Err(SecurityError::Invalid(format!(
+            "{payer} is not the payer of dividend {dividend_id}"
+        )));
+    }
+    let at_record =
+        ctx.history
+            .at(dividend.record_height)?
+            .ok_or_else(|| SecurityError::RecordHeight {
+                record_height: dividend.record_height,
+                reason: "is no longer retained by this chain's store".into(),
+            })?;
+    let entitled = entitlements(at_record.as_ref(), ctx.chain_id, &dividend)?;
+    dividend.status = pb::DividendStatus::Reserved as i32;
+    dividend.tx_id = tx_id.to_vec();
+    dividend.total = entitled.total;
+    dividend.holders = entitled.entries.len() as u64;
+    save_dividend(state, &dividend);
+    Ok(entitled)
+}
+
+/// Marks the payout's dividend paid (commit) or payable again (release).
+fn settle_dividend(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    dividend_id: u64,
+    paid: bool,
+) -> Result<(), SecurityError> {
+    let mut dividend = load_dividend(state, dividend_id)?;
+    if paid {
+        dividend.status = pb::DividendStatus::Paid as i32;
+        dividend.paid_height = ctx.block.height;
+        ctx.emit(
+            Event::new("dividend_paid")
+                .attr("dividend_id", dividend_id)
+                .attr("total", dividend.total)
+                .attr("holders", dividend.holders),
+        );
+    } else {
+        dividend.status = pb::DividendStatus::Payable as i32;
+        dividend.tx_id = Vec::new();
+        dividend.total = 0;
+        dividend.holders = 0;
+    }
+    save_dividend(state, &dividend);
+    Ok(())
 }
 
 /// One held movement made final.
@@ -367,6 +428,7 @@ impl Reservations for SecurityModule {
         leg: &LegRequest<'_>,
     ) -> Result<Vec<u8>, ExecError> {
         let mut transfers = Vec::new();
+        let (mut result, mut dividend_id) = (Vec::new(), 0);
         for any in leg.msgs() {
             let msg = SecurityMsg::decode(any)?;
             leg.require_signed(&msg.signers())?;
@@ -383,8 +445,18 @@ impl Reservations for SecurityModule {
                         listing_id,
                         units,
                     } => fill(ctx, state, leg, buyer, *listing_id, *units)?,
+                    SecurityMsg::ReserveDividend {
+                        payer,
+                        dividend_id: id,
+                    } if dividend_id == 0 => {
+                        let entitled = reserve_dividend(ctx, state, &leg.tx_id, payer, *id)?;
+                        result = entitled.encode_to_vec();
+                        dividend_id = *id;
+                        continue;
+                    }
                     _ => return Err(SecurityError::Invalid(
-                        "a cross-tx leg on the security chain may only transfer or fill listings"
+                        "a cross-tx leg on the security chain may only transfer, fill listings \
+                         or reserve one dividend"
                             .into(),
                     )
                     .into()),
@@ -396,10 +468,11 @@ impl Reservations for SecurityModule {
             &pb::Hold {
                 tx_id: leg.tx_id.to_vec(),
                 transfers,
+                dividend_id,
             },
         );
         ctx.emit(Event::new("units_reserved").attr("tx_id", hex::encode(leg.tx_id)));
-        Ok(Vec::new())
+        Ok(result)
     }
 
     fn commit(
@@ -408,8 +481,12 @@ impl Reservations for SecurityModule {
         state: &mut dyn StateWrite,
         tx_id: &[u8; 32],
     ) -> Result<(), ExecError> {
-        for held in load_hold(state, tx_id)? {
-            apply(ctx, state, tx_id, &held)?;
+        let hold = load_hold(state, tx_id)?;
+        for held in &hold.transfers {
+            apply(ctx, state, tx_id, held)?;
+        }
+        if hold.dividend_id != 0 {
+            settle_dividend(ctx, state, hold.dividend_id, true)?;
         }
         state.delete(state_key::hold(tx_id));
         Ok(())
@@ -421,8 +498,12 @@ impl Reservations for SecurityModule {
         state: &mut dyn StateWrite,
         tx_id: &[u8; 32],
     ) -> Result<(), ExecError> {
-        for held in load_hold(state, tx_id)? {
-            give_up(state, &held)?;
+        let hold = load_hold(state, tx_id)?;
+        for held in &hold.transfers {
+            give_up(state, held)?;
+        }
+        if hold.dividend_id != 0 {
+            settle_dividend(ctx, state, hold.dividend_id, false)?;
         }
         state.delete(state_key::hold(tx_id));
         ctx.emit(Event::new("units_released").attr("tx_id", hex::encode(tx_id)));

@@ -68,6 +68,20 @@ pub enum SecurityMsg {
         seller: Address,
         listing_id: u64,
     },
+    DeclareDividend {
+        issuer: Address,
+        symbol: Symbol,
+        record_height: u64,
+        amount_per_unit_micros: u64,
+        payer: Address,
+        denom: String,
+        currency_chain: String,
+    },
+    /// Only as a cross-tx leg (see `crate::hold`).
+    ReserveDividend {
+        payer: Address,
+        dividend_id: u64,
+    },
     /// Only as a cross-tx leg (see `crate::hold`).
     FillListing {
         buyer: Address,
@@ -94,6 +108,8 @@ pub fn type_urls() -> Vec<String> {
         pb::MsgCreateListing::type_url(),
         pb::MsgCancelListing::type_url(),
         pb::MsgFillListing::type_url(),
+        pb::MsgDeclareDividend::type_url(),
+        pb::MsgReserveDividend::type_url(),
     ]
 }
 
@@ -226,6 +242,32 @@ impl SecurityMsg {
                 listing_id: m.listing_id,
                 units: positive("units", m.units)?,
             }
+        } else if url == pb::MsgDeclareDividend::type_url() {
+            let m: pb::MsgDeclareDividend = decode_any(any)?;
+            if m.denom.is_empty() || m.currency_chain.is_empty() {
+                return Err(SecurityError::Invalid(
+                    "a dividend names its denom and currency chain".into(),
+                )
+                .into());
+            }
+            SecurityMsg::DeclareDividend {
+                issuer: address("issuer", &m.issuer)?,
+                symbol: symbol(&m.symbol)?,
+                record_height: positive("record_height", m.record_height)?,
+                amount_per_unit_micros: positive(
+                    "amount_per_unit_micros",
+                    m.amount_per_unit_micros,
+                )?,
+                payer: address("payer", &m.payer)?,
+                denom: m.denom,
+                currency_chain: m.currency_chain,
+            }
+        } else if url == pb::MsgReserveDividend::type_url() {
+            let m: pb::MsgReserveDividend = decode_any(any)?;
+            SecurityMsg::ReserveDividend {
+                payer: address("payer", &m.payer)?,
+                dividend_id: m.dividend_id,
+            }
         } else {
             return Err(SecurityError::Invalid(format!("not a security message: {url}")).into());
         };
@@ -247,6 +289,8 @@ impl SecurityMsg {
             SecurityMsg::CreateListing { seller, .. }
             | SecurityMsg::CancelListing { seller, .. } => vec![*seller],
             SecurityMsg::FillListing { buyer, .. } => vec![*buyer],
+            SecurityMsg::DeclareDividend { issuer, .. } => vec![*issuer],
+            SecurityMsg::ReserveDividend { payer, .. } => vec![*payer],
         }
     }
 }

@@ -7,6 +7,7 @@ use xcc_chain::{Address, BlockInfo, QueryError};
 use xcc_proto::security::v1 as pb;
 
 use crate::error::SecurityError;
+use crate::handler::dividend::load_dividend;
 use crate::handler::listing::load_listing;
 use crate::handler::occupancy::load_position;
 use crate::handler::{self, WhitelistStatus};
@@ -33,6 +34,7 @@ fn query_error(error: SecurityError) -> QueryError {
             QueryError::NotFound(format!("security {symbol}"))
         }
         SecurityError::UnknownListing(id) => QueryError::NotFound(format!("listing {id}")),
+        SecurityError::UnknownDividend(id) => QueryError::NotFound(format!("dividend {id}")),
         SecurityError::State(e) => QueryError::State(e),
         other => QueryError::Invalid(other.to_string()),
     }
@@ -166,6 +168,22 @@ pub fn answer(
             let _: pb::QueryHoldsRequest = decode_request(request)?;
             let holds = crate::hold::holds(state).map_err(query_error)?;
             Ok(pb::QueryHoldsResponse { holds }.encode_to_vec())
+        }
+        "Dividend" => {
+            let request: pb::QueryDividendRequest = decode_request(request)?;
+            Ok(load_dividend(state, request.dividend_id)
+                .map_err(query_error)?
+                .encode_to_vec())
+        }
+        "Dividends" => {
+            let request: pb::QueryDividendsRequest = decode_request(request)?;
+            let dividends = state
+                .prefix_proto::<pb::Dividend>(state_key::all_dividends())?
+                .into_iter()
+                .map(|(_, d)| d)
+                .filter(|d| request.symbol.is_empty() || d.symbol == request.symbol)
+                .collect();
+            Ok(pb::QueryDividendsResponse { dividends }.encode_to_vec())
         }
         other => Err(QueryError::UnknownPath(format!("{SERVICE}/{other}"))),
     }

@@ -77,6 +77,16 @@ pub fn trade_stats(symbol: &Symbol) -> Vec<u8> {
     format!("security/trades/{symbol}").into_bytes()
 }
 
+pub const NEXT_DIVIDEND: &[u8] = b"security/next_dividend";
+
+pub fn dividend(id: u64) -> Vec<u8> {
+    format!("security/dividend/{id:020}").into_bytes()
+}
+
+pub fn all_dividends() -> &'static [u8] {
+    b"security/dividend/"
+}
+
 /// The address at the end of a per-account key under `prefix`.
 pub fn account_suffix(prefix: &[u8], key: &[u8]) -> Option<Address> {
     std::str::from_utf8(key.strip_prefix(prefix)?)

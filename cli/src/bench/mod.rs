@@ -2,6 +2,7 @@
 //! directory and stopped when the run ends. Build with `--release` first.
 
 mod catchup;
+mod dividend;
 mod packets;
 mod swaps;
 mod transfers;
@@ -58,6 +59,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         block_time: u64,
     },
+    /// One atomic dividend payout to every holder of a security of
+    /// `holders` holders: its time in seconds and in blocks.
+    Dividend {
+        #[arg(long, default_value_t = 10_000)]
+        holders: usize,
+        #[arg(long, default_value_t = 1)]
+        validators: usize,
+        #[arg(long, default_value_t = 200)]
+        block_time: u64,
+    },
     /// Swaps per second and swap latency (p50, p99, in ms and in block
     /// intervals of the slowest chain) on the three chains with an
     /// in-process relayer, beside same-chain transfers per second measured
@@ -96,6 +107,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             validators,
             block_time,
         } => catchup::run(blocks, validators, block_time).await,
+        BenchCommand::Dividend {
+            holders,
+            validators,
+            block_time,
+        } => dividend::run(holders, validators, block_time).await,
         BenchCommand::Swap {
             validators,
             swaps,
@@ -172,6 +188,16 @@ impl ScratchNet {
         validators: usize,
         block_time_ms: u64,
     ) -> anyhow::Result<Self> {
+        Self::start_with_holders(chain_ids, validators, block_time_ms, 0).await
+    }
+
+    /// `start`, with a security of `holders` one-unit holders.
+    pub async fn start_with_holders(
+        chain_ids: &[&str],
+        validators: usize,
+        block_time_ms: u64,
+        holders: usize,
+    ) -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!(
             "xcc-bench-{}-{}",
             std::process::id(),
@@ -180,12 +206,13 @@ impl ScratchNet {
                 .unwrap_or_default()
                 .as_nanos()
         ));
-        let manifest = init::init(
+        let manifest = init::init_with_holders(
             &dir,
             validators,
             block_time_ms,
             None,
             &chain_ids.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            holders,
         )?;
         let client = read_toml(&dir.join(CLIENT_CONFIG_FILE))?;
         let net = ScratchNet {

@@ -16,6 +16,8 @@ pub const CURRENCY_CHAIN: &str = "currency-1";
 pub const COORDINATOR_CHAIN: &str = "coordinator-1";
 /// The security every testnet starts with.
 pub const DEMO_SECURITY: &str = "HARB";
+/// The security of many holders a payout benchmark starts with.
+pub const MANY_HOLDERS_SECURITY: &str = "MANY";
 /// The cash every user account starts with.
 pub const USER_CASH: u64 = 1_000_000;
 pub const BANK_CASH: u64 = 1_000_000_000;
@@ -26,6 +28,50 @@ pub fn init(
     block_time_ms: u64,
     base_port: Option<u16>,
     only: &[String],
+) -> anyhow::Result<TestnetManifest> {
+    init_with_holders(home, validators, block_time_ms, base_port, only, 0)
+}
+
+/// The address of the `index`th holder of `MANY_HOLDERS_SECURITY`.
+pub fn many_holder(index: usize) -> xcc_chain::Address {
+    let mut seed = [9u8; 32];
+    seed[..8].copy_from_slice(&(index as u64).to_be_bytes());
+    xcc_chain::Address::from_public_key(&SigningKey::from(seed).verification_key())
+}
+
+/// A security with `holders` whitelisted holders of one unit each (none
+/// when 0), for benchmarks of payouts.
+fn many_holders(
+    issuer: xcc_chain::Address,
+    holders: usize,
+) -> anyhow::Result<Vec<GenesisSecurity>> {
+    if holders == 0 {
+        return Ok(Vec::new());
+    }
+    let accounts: Vec<_> = (0..holders).map(many_holder).collect();
+    Ok(vec![GenesisSecurity {
+        symbol: MANY_HOLDERS_SECURITY.parse().context("symbol")?,
+        name: "A tower of many owners".into(),
+        issuer,
+        total_supply: 2 * holders as u64,
+        holder_cap: u32::try_from(holders).context("too many holders")?,
+        whitelist: accounts.clone(),
+        whitelist_expires_at: 4_102_444_800,
+        balances: accounts
+            .into_iter()
+            .map(|account| GenesisHolding { account, amount: 1 })
+            .collect(),
+    }])
+}
+
+/// `init`, with a security of `holders` holders besides HARB.
+pub fn init_with_holders(
+    home: &Path,
+    validators: usize,
+    block_time_ms: u64,
+    base_port: Option<u16>,
+    only: &[String],
+    holders: usize,
 ) -> anyhow::Result<TestnetManifest> {
     std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
     let keyring = Keyring::open(home)?;
@@ -68,7 +114,10 @@ pub fn init(
                 account: users[0],
                 amount: 100,
             }],
-        }],
+        }]
+        .into_iter()
+        .chain(many_holders(issuer, holders)?)
+        .collect(),
     };
     let mut balances = vec![GenesisBalance {
         account: bank,

@@ -361,6 +361,7 @@ impl App {
             let mut ctx = MsgContext {
                 chain_id: &self.chain_id,
                 block,
+                history: &self.store,
                 signers: &[],
                 events: Vec::new(),
                 validator_updates: Vec::new(),
@@ -415,6 +416,7 @@ impl App {
         let mut ctx = MsgContext {
             chain_id: &self.chain_id,
             block,
+            history: &self.store,
             signers: &signers,
             events: Vec::new(),
             validator_updates: Vec::new(),

@@ -1,6 +1,7 @@
 //! Message handlers. Each checks everything before it writes anything, so a
 //! refused message leaves state untouched even within its tx.
 
+pub mod dividend;
 pub mod listing;
 pub mod occupancy;
 pub mod position;
@@ -79,6 +80,30 @@ pub fn execute(
             listing::cancel(ctx, state, seller, *listing_id)
         }
         SecurityMsg::FillListing { .. } => Err(SecurityError::CrossTxOnly("filling a listing")),
+        SecurityMsg::DeclareDividend {
+            issuer,
+            symbol,
+            record_height,
+            amount_per_unit_micros,
+            payer,
+            denom,
+            currency_chain,
+        } => dividend::declare(
+            ctx,
+            state,
+            dividend::Declaration {
+                issuer,
+                symbol,
+                record_height: *record_height,
+                amount_per_unit_micros: *amount_per_unit_micros,
+                payer,
+                denom,
+                currency_chain,
+            },
+        ),
+        SecurityMsg::ReserveDividend { .. } => Err(SecurityError::CrossTxOnly(
+            "reserving a dividend for its payout",
+        )),
         SecurityMsg::Unfreeze {
             issuer,
             symbol,

@@ -1,0 +1,142 @@
+//! Dividends: the issuer declares one with a record height; a payout
+//! cross-tx reserves it (`crate::hold`), its entitlements computed from the
+//! balances committed at the record height, and the currency chain pays
+//! them. Entitlement = floor(units * amount_per_unit_micros / 1,000,000):
+//! what rounding leaves unpaid stays with the payer, so no cash is created
+//! or lost. The issuer's own units earn nothing, as they count as no holder.
+
+use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::{Address, Event, MsgContext};
+use xcc_proto::security::v1 as pb;
+
+use super::registry::require_issuer;
+use crate::error::SecurityError;
+use crate::state_key;
+use crate::symbol::Symbol;
+
+pub const MICROS_PER_UNIT: u128 = 1_000_000;
+
+pub struct Declaration<'a> {
+    pub issuer: &'a Address,
+    pub symbol: &'a Symbol,
+    pub record_height: u64,
+    pub amount_per_unit_micros: u64,
+    pub payer: &'a Address,
+    pub denom: &'a str,
+    pub currency_chain: &'a str,
+}
+
+pub fn load_dividend(state: &dyn StateRead, id: u64) -> Result<pb::Dividend, SecurityError> {
+    state
+        .get_proto::<pb::Dividend>(&state_key::dividend(id))?
+        .ok_or(SecurityError::UnknownDividend(id))
+}
+
+pub fn save_dividend(state: &mut dyn StateWrite, dividend: &pb::Dividend) {
+    state.put_proto(state_key::dividend(dividend.id), dividend);
+}
+
+pub fn status_name(status: i32) -> String {
+    pb::DividendStatus::try_from(status)
+        .map(|s| {
+            s.as_str_name()
+                .trim_start_matches("DIVIDEND_STATUS_")
+                .to_lowercase()
+        })
+        .unwrap_or_else(|_| status.to_string())
+}
+
+pub fn declare(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    d: Declaration<'_>,
+) -> Result<(), SecurityError> {
+    require_issuer(state, d.symbol, d.issuer)?;
+    // The record height's state must be committed and still readable.
+    let last_committed = ctx.block.height.saturating_sub(1);
+    if d.record_height > last_committed {
+        return Err(SecurityError::RecordHeight {
+            record_height: d.record_height,
+            reason: format!("is in the future: the last committed height is {last_committed}"),
+        });
+    }
+    if ctx.history.at(d.record_height)?.is_none() {
+        return Err(SecurityError::RecordHeight {
+            record_height: d.record_height,
+            reason: "is no longer retained by this chain's store".into(),
+        });
+    }
+    let id = state.get_u64(state_key::NEXT_DIVIDEND)? + 1;
+    state.put_u64(state_key::NEXT_DIVIDEND.to_vec(), id);
+    let dividend = pb::Dividend {
+        id,
+        symbol: d.symbol.to_string(),
+        issuer: d.issuer.to_string(),
+        record_height: d.record_height,
+        amount_per_unit_micros: d.amount_per_unit_micros,
+        payer: d.payer.to_string(),
+        denom: d.denom.to_owned(),
+        currency_chain: d.currency_chain.to_owned(),
+        status: pb::DividendStatus::Payable as i32,
+        declared_height: ctx.block.height,
+        ..Default::default()
+    };
+    save_dividend(state, &dividend);
+    ctx.emit(
+        Event::new("dividend_declared")
+            .attr("dividend_id", id)
+            .attr("symbol", d.symbol)
+            .attr("record_height", d.record_height)
+            .attr("amount_per_unit_micros", d.amount_per_unit_micros),
+    );
+    Ok(())
+}
+
+/// One holder's entitlement; `None` when rounding leaves it nothing.
+pub fn entitlement(units: u64, amount_per_unit_micros: u64) -> Option<u64> {
+    let amount = u128::from(units) * u128::from(amount_per_unit_micros) / MICROS_PER_UNIT;
+    u64::try_from(amount).ok().filter(|a| *a > 0)
+}
+
+/// Every holder's entitlement, read from `at_record`: the state after the
+/// record height. The issuer is no holder.
+pub fn entitlements(
+    at_record: &dyn StateRead,
+    chain_id: &str,
+    dividend: &pb::Dividend,
+) -> Result<pb::Entitlements, SecurityError> {
+    let symbol: Symbol = dividend
+        .symbol
+        .parse()
+        .map_err(|e| SecurityError::Invalid(format!("stored dividend symbol: {e}")))?;
+    let prefix = state_key::balances(&symbol);
+    let mut entries = Vec::new();
+    let mut total: u64 = 0;
+    for (key, units) in at_record.prefix_u64(&prefix)? {
+        let Some(account) = state_key::account_suffix(&prefix, &key) else {
+            continue;
+        };
+        if account.to_string() == dividend.issuer {
+            continue;
+        }
+        if let Some(amount) = entitlement(units, dividend.amount_per_unit_micros) {
+            total = total
+                .checked_add(amount)
+                .ok_or_else(|| SecurityError::Invalid("the dividend's total overflows".into()))?;
+            entries.push(pb::Entitlement {
+                account: account.to_string(),
+                units,
+                amount,
+            });
+        }
+    }
+    Ok(pb::Entitlements {
+        security_chain: chain_id.to_owned(),
+        dividend_id: dividend.id,
+        symbol: dividend.symbol.clone(),
+        payer: dividend.payer.clone(),
+        denom: dividend.denom.clone(),
+        entries,
+        total,
+    })
+}

@@ -1,0 +1,186 @@
+//! The time of one atomic dividend payout to every holder of a security
+//! with many holders, on the three chains with an in-process relayer.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use tendermint_rpc::HttpClient;
+use xcc_chain::xtx::{cross_tx_id, signed_cross_tx};
+use xcc_proto::coordinator::v1 as coord;
+use xcc_proto::{currency::v1 as cash, security::v1 as sec, to_any, xtx::v1 as xtx_pb};
+use xcc_relayer::{chains_from_home, Relayer, RelayerOptions};
+
+use super::ScratchNet;
+use crate::keyring::Keyring;
+use crate::query::module_query;
+use crate::rpc::http_client;
+use crate::send::latest_height;
+use crate::testnet::init::{
+    many_holder, COORDINATOR_CHAIN, CURRENCY_CHAIN, MANY_HOLDERS_SECURITY, SECURITY_CHAIN,
+};
+use crate::xtx::{deadline_in, random_salt, record, send_msgs};
+
+const CHAINS: [&str; 3] = [COORDINATOR_CHAIN, SECURITY_CHAIN, CURRENCY_CHAIN];
+
+pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyhow::Result<()> {
+    if holders == 0 {
+        bail!("a payout needs holders");
+    }
+    let net = ScratchNet::start_with_holders(&CHAINS, validators, block_time_ms, holders).await?;
+    let keyring = Keyring::open(net.home())?;
+    let (issuer, bank) = (keyring.get("issuer")?, keyring.get("bank")?);
+    let clients: Vec<HttpClient> = CHAINS
+        .iter()
+        .map(|chain| http_client(&net.client.chains[*chain].rpc[0]))
+        .collect::<Result<_, _>>()?;
+    let (coordinator, security, currency) = (&clients[0], &clients[1], &clients[2]);
+
+    let declare = to_any(&sec::MsgDeclareDividend {
+        issuer: issuer.address().to_string(),
+        symbol: MANY_HOLDERS_SECURITY.into(),
+        record_height: latest_height(security).await?,
+        amount_per_unit_micros: 1_000_000,
+        payer: bank.address().to_string(),
+        denom: "usd".into(),
+        currency_chain: CURRENCY_CHAIN.into(),
+    });
+    send_msgs(security, SECURITY_CHAIN, &issuer, vec![declare]).await?;
+    let dividends: sec::QueryDividendsResponse = module_query(
+        security,
+        "/xcc.security.v1.Query/Dividends",
+        &sec::QueryDividendsRequest {
+            symbol: MANY_HOLDERS_SECURITY.into(),
+        },
+        None,
+    )
+    .await?;
+    let dividend_id = dividends
+        .dividends
+        .last()
+        .context("the declared dividend")?
+        .id;
+    let payer = bank.address().to_string();
+    let cross_tx = xtx_pb::CrossTx {
+        legs: vec![
+            xtx_pb::Leg {
+                chain_id: SECURITY_CHAIN.into(),
+                msgs: vec![to_any(&sec::MsgReserveDividend {
+                    payer: payer.clone(),
+                    dividend_id,
+                })],
+                depends_on: None,
+            },
+            xtx_pb::Leg {
+                chain_id: CURRENCY_CHAIN.into(),
+                msgs: vec![to_any(&cash::MsgPayDividend {
+                    payer,
+                    security_chain: SECURITY_CHAIN.into(),
+                    dividend_id,
+                    denom: "usd".into(),
+                })],
+                depends_on: Some(0),
+            },
+        ],
+        deadline_ns: deadline_in(coordinator, 900).await?,
+        salt: random_salt(),
+    };
+    let signed = signed_cross_tx(cross_tx, &[&bank.key]);
+    let id = cross_tx_id(signed.cross_tx.as_ref().context("cross-tx")?);
+
+    let relayer_key = keyring.get(xcc_relayer::DEFAULT_KEY)?.key;
+    let relayer = Relayer::new(
+        chains_from_home(net.home())?,
+        relayer_key,
+        RelayerOptions::default(),
+    )?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = relayer.run(async {
+        let _ = stopped.await;
+    });
+    let measured = async {
+        let mut start_heights = Vec::new();
+        for client in &clients {
+            start_heights.push(latest_height(client).await?);
+        }
+        let started = Instant::now();
+        let submit = to_any(&coord::MsgSubmitCrossTx {
+            submitter: bank.address().to_string(),
+            signed_cross_tx: Some(signed),
+        });
+        send_msgs(coordinator, COORDINATOR_CHAIN, &bank, vec![submit]).await?;
+        let give_up = started + Duration::from_secs(900);
+        let done = loop {
+            if let Ok(r) = record(coordinator, &id).await {
+                if r.phase == coord::Phase::Done as i32 {
+                    break r;
+                }
+            }
+            if Instant::now() > give_up {
+                bail!("the payout was not done in 15 minutes");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let seconds = started.elapsed().as_secs_f64();
+        let mut blocks = Vec::new();
+        for (client, start) in clients.iter().zip(&start_heights) {
+            blocks.push(latest_height(client).await?.saturating_sub(*start));
+        }
+        let _ = stop.send(());
+        anyhow::Ok((done, seconds, blocks))
+    };
+    let (outcome, ()) = tokio::join!(measured, running);
+    let (done, seconds, blocks) = outcome?;
+    if !done.commit {
+        bail!(
+            "the payout aborted: {:?}",
+            done.timeline.iter().find(|t| t.step == "decided")
+        );
+    }
+    let at = |step: &str| {
+        done.timeline
+            .iter()
+            .filter(|t| t.step == step)
+            .map(|t| t.time_ns)
+            .max()
+    };
+    let settled_ms = match (at("submitted"), at("committed")) {
+        (Some(start), Some(end)) => end.saturating_sub(start) as f64 / 1e6,
+        _ => f64::NAN,
+    };
+    let payment: cash::QueryDividendPaymentResponse = module_query(
+        currency,
+        "/xcc.currency.v1.Query/DividendPayment",
+        &cash::QueryDividendPaymentRequest {
+            security_chain: SECURITY_CHAIN.into(),
+            dividend_id,
+        },
+        None,
+    )
+    .await?;
+    let paid = payment.payment.context("no payment recorded")?;
+    if paid.holders != holders as u64 || payment.receipts.len() != holders {
+        bail!("{} of {holders} holders were paid", paid.holders);
+    }
+    let last: cash::QueryDividendsReceivedResponse = module_query(
+        currency,
+        "/xcc.currency.v1.Query/DividendsReceived",
+        &cash::QueryDividendsReceivedRequest {
+            account: many_holder(holders - 1).to_string(),
+        },
+        None,
+    )
+    .await?;
+    if last.receipts.len() != 1 {
+        bail!("the last holder was not paid once");
+    }
+    println!(
+        "dividend payout to {holders} holders ({validators} validator(s) per chain, block time {block_time_ms} ms): \
+         done in {seconds:.1} s, {} coordinator blocks ({} security, {} currency); every holder paid {:.1} s after submission",
+        blocks[0],
+        blocks[1],
+        blocks[2],
+        settled_ms / 1000.0
+    );
+    drop(net);
+    Ok(())
+}

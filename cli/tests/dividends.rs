@@ -1,0 +1,186 @@
+//! Dividends on a real testnet (three chains of two `xcc-node`s each, real
+//! `xcc-relayer`s), driven through the `xcc` binary: a payout to every
+//! holder at the record height commits; one the payer cannot fund aborts
+//! and stays payable; a second payout of a paid dividend is refused; and
+//! every coordinator validator SIGKILLed at each phase of a payout still
+//! ends with every holder paid once. `xcc audit`, which checks each paid
+//! dividend against the balances at its record height, is clean after each.
+
+mod support;
+
+use support::xtx::wait_until;
+use support::{Spawned, Testnet};
+
+const COORDINATOR: &str = "coordinator-1";
+const SECURITY: &str = "security-1";
+const CURRENCY: &str = "currency-1";
+const HOLDERS: [&str; 4] = ["alice", "bob", "carol", "erin"];
+
+/// Declares a dividend of HARB paid by the bank; returns its id.
+fn declare(net: &Testnet, amount_per_unit: &str) -> String {
+    let bank = net.address("bank");
+    let declared = net.json(&[
+        "dividend",
+        "declare",
+        "--from",
+        "issuer",
+        "--symbol",
+        "HARB",
+        "--amount-per-unit",
+        amount_per_unit,
+        "--payer",
+        &bank,
+    ]);
+    declared["events"]
+        .as_array()
+        .and_then(|events| events.iter().find(|e| e["type"] == "dividend_declared"))
+        .and_then(|e| e["attributes"]["dividend_id"].as_str())
+        .expect("a dividend id")
+        .to_owned()
+}
+
+/// The bank pays dividend `id`; returns the payout's cross-tx id.
+fn pay(net: &Testnet, id: &str) -> String {
+    net.xcc(&["dividend", "pay", "--from", "bank", "--dividend", id])
+        .trim()
+        .to_owned()
+}
+
+fn status(net: &Testnet, id: &str) -> serde_json::Value {
+    net.json(&["dividend", "status", id])
+}
+
+fn received(net: &Testnet, who: &str) -> u64 {
+    let receipts = net.json(&["dividend", "received", who]);
+    receipts.as_array().map_or(0, |r| {
+        r.iter().map(|x| x["amount"].as_u64().unwrap_or(0)).sum()
+    })
+}
+
+#[test]
+fn payouts_pay_every_holder_once_or_nobody() {
+    let net = Testnet::start_with(&[], 2, 200, &["--no-relayer"]);
+    // Holders: alice (100 at genesis), bob 40, carol 25, erin 10.
+    for (who, units) in [("bob", "40"), ("carol", "25"), ("erin", "10")] {
+        if who != "bob" {
+            net.xcc(&["keys", "add", who]);
+        }
+        let account = net.address(who);
+        if who != "bob" {
+            net.xcc(&[
+                "tx",
+                "security",
+                "--from",
+                "issuer",
+                "whitelist-add",
+                "--symbol",
+                "HARB",
+                "--account",
+                &account,
+                "--expires-at",
+                "4102444800",
+            ]);
+        }
+        net.xcc(&[
+            "tx", "security", "--from", "issuer", "transfer", "--to", &account, "--symbol", "HARB",
+            "--amount", units,
+        ]);
+    }
+    let mut relayer = net.relayer(&[]);
+
+    // 2.5 usd per unit at this height; erin sells out afterwards and is still paid.
+    let id = declare(&net, "2.5");
+    let alice = net.address("alice");
+    net.xcc(&[
+        "tx", "security", "--from", "erin", "transfer", "--to", &alice, "--symbol", "HARB",
+        "--amount", "10",
+    ]);
+    let before: Vec<u64> = HOLDERS.iter().map(|h| net.cash(h)).collect();
+    let payout = pay(&net, &id);
+    let done = net.wait_phase(&payout, "done");
+    assert_eq!(done["outcome"], "committed", "{done}");
+    let paid: Vec<u64> = HOLDERS
+        .iter()
+        .zip(&before)
+        .map(|(h, b)| net.cash(h) - b)
+        .collect();
+    assert_eq!(paid, [250, 100, 62, 25]);
+    assert_eq!(received(&net, "carol"), 62);
+    assert_eq!(status(&net, &id)["status"], "paid");
+    net.audit();
+
+    // A second payout of the same dividend is refused.
+    let again = pay(&net, &id);
+    let done = net.wait_phase(&again, "done");
+    assert!(
+        done["outcome"].as_str().unwrap().contains("not payable"),
+        "{done}"
+    );
+    assert_eq!(received(&net, "carol"), 62);
+
+    // More than the bank has: aborted, nobody paid, still payable.
+    let huge = declare(&net, "100000000");
+    let payout = pay(&net, &huge);
+    let done = net.wait_phase(&payout, "done");
+    assert!(
+        done["outcome"].as_str().unwrap().starts_with("aborted"),
+        "{done}"
+    );
+    assert_eq!(status(&net, &huge)["status"], "payable");
+    assert_eq!(received(&net, "carol"), 62);
+    net.audit();
+    relayer.kill();
+
+    // Every coordinator validator SIGKILLed at each phase of a payout.
+    for phase in 1..=4 {
+        let id = declare(&net, "1");
+        let carol_before = received(&net, "carol");
+        let payout = pay(&net, &id);
+        let mut partial: Option<Spawned> = match phase {
+            // Intake done, nothing relayed.
+            1 => None,
+            // The security leg prepared (the dividend reserved), its vote not relayed.
+            2 => {
+                let r = net.relayer(&[SECURITY]);
+                net.wait_leg(SECURITY, &payout, "prepared");
+                Some(r)
+            }
+            // The currency leg, which depends on it, prepared too; no vote relayed.
+            3 | 4 => {
+                let mut r = net.relayer(&[SECURITY]);
+                net.wait_leg(SECURITY, &payout, "prepared");
+                r.kill();
+                let mut r = net.relayer(&[COORDINATOR]);
+                wait_until("the currency leg's prepare to be sent", || {
+                    let record = net.json(&["xtx", "status", &payout]);
+                    record["legs"][0]["state"] == "voted_ok"
+                });
+                r.kill();
+                let mut r = net.relayer(&[CURRENCY]);
+                net.wait_leg(CURRENCY, &payout, "prepared");
+                if phase == 3 {
+                    Some(r)
+                } else {
+                    // Decided, no decision relayed.
+                    r.kill();
+                    let r = net.relayer(&[COORDINATOR]);
+                    net.wait_phase(&payout, "decided");
+                    Some(r)
+                }
+            }
+            _ => unreachable!(),
+        };
+        if let Some(r) = partial.as_mut() {
+            r.kill();
+        }
+        net.kill_chain(COORDINATOR);
+        net.restart_chain(COORDINATOR);
+        let mut r = net.relayer(&[]);
+        let done = net.wait_phase(&payout, "done");
+        r.kill();
+        assert_eq!(done["outcome"], "committed", "phase {phase}: {done}");
+        assert_eq!(received(&net, "carol"), carol_before + 25, "phase {phase}");
+        assert_eq!(status(&net, &id)["status"], "paid");
+        net.audit();
+    }
+}

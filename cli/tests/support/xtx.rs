@@ -1,0 +1,86 @@
+//! Cross-txs on a testnet, through the `xcc` binary: leg and phase
+//! queries, waits, relayers that deliver to some chains only, whole chains
+//! killed and restarted, and the audit.
+
+use std::time::{Duration, Instant};
+
+use super::{xcc, Spawned, Testnet, WAIT};
+
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+impl Testnet {
+    /// The leg's status on `chain` ("prepared", "committed", ...), if any.
+    pub fn leg(&self, chain: &str, id: &str) -> Option<String> {
+        let out = xcc(
+            self.home(),
+            &["query", "--chain-id", chain, "xtx", "leg", id],
+        );
+        out.status.success().then(|| {
+            let leg: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+            leg["status"].as_str().unwrap_or_default().to_owned()
+        })
+    }
+
+    pub fn wait_phase(&self, id: &str, phase: &str) -> serde_json::Value {
+        let mut last = serde_json::Value::Null;
+        wait_until(&format!("cross-tx {id} to be {phase}"), || {
+            // The coordinator may be restarting: an error is a "not yet".
+            let out = xcc(self.home(), &["xtx", "status", id]);
+            if out.status.success() {
+                last = serde_json::from_slice(&out.stdout).expect("JSON");
+            }
+            last["phase"] == phase || (phase == "decided" && last["phase"] == "done")
+        });
+        last
+    }
+
+    pub fn wait_leg(&self, chain: &str, id: &str, status: &str) {
+        wait_until(
+            &format!("the leg of {id} on {chain} to be {status}"),
+            || self.leg(chain, id).as_deref() == Some(status),
+        );
+    }
+
+    pub fn relayer(&self, deliver_to: &[&str]) -> Spawned {
+        let mut args = Vec::new();
+        for chain in deliver_to {
+            args.extend(["--deliver-to", chain]);
+        }
+        self.spawn_relayer("relayer", &args)
+    }
+
+    /// SIGKILL every validator of `chain`.
+    pub fn kill_chain(&self, chain: &str) {
+        self.xcc(&["testnet", "stop", "--chain", chain, "--kill"]);
+    }
+
+    pub fn restart_chain(&self, chain: &str) {
+        self.xcc(&["testnet", "start", "--chain", chain, "--timeout", "180"]);
+    }
+
+    pub fn audit(&self) {
+        let out = xcc(self.home(), &["audit"]);
+        assert!(
+            out.status.success(),
+            "audit found violations:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub fn units(&self, symbol: &str, who: &str) -> u64 {
+        let balance = self.json(&["query", "security", "balance", symbol, who]);
+        balance["amount"].as_u64().unwrap_or(0)
+    }
+
+    pub fn cash(&self, who: &str) -> u64 {
+        let balance = self.json(&["query", "currency", "balance", who]);
+        balance["amount"].as_u64().unwrap_or(0)
+    }
+}

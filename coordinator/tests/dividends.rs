@@ -1,0 +1,235 @@
+//! Dividend payouts end to end, in process: the issuer declares a dividend
+//! on the security chain; a payout cross-tx reserves it there (returning
+//! the entitlements read at the record height) and then, as a dependent
+//! leg, pays every holder from the payer on the currency chain. Every
+//! holder is paid and the dividend marked paid, or nobody is paid and it
+//! stays payable.
+
+mod support;
+
+use std::time::Instant;
+
+use support::*;
+use xcc_chain::testing::{TestKey, BLOCK_INTERVAL_NS};
+use xcc_chain::xtx::signed_cross_tx;
+use xcc_proto::currency::v1 as cash;
+use xcc_proto::security::v1 as sec;
+use xcc_proto::to_any;
+use xcc_proto::xtx::v1 as xtx;
+
+const MICROS: u64 = 1_000_000;
+
+impl Fixture {
+    /// The issuer declares a dividend of `symbol` at the last committed
+    /// height, paid by dave; returns its id.
+    fn declare(&mut self, symbol: &str, amount_per_unit_micros: u64) -> u64 {
+        let record_height = self.net.chain(SECURITY).height();
+        let msg = to_any(&sec::MsgDeclareDividend {
+            issuer: self.issuer.address.to_string(),
+            symbol: symbol.into(),
+            record_height,
+            amount_per_unit_micros,
+            payer: self.dave.address.to_string(),
+            denom: "usd".into(),
+            currency_chain: CURRENCY.into(),
+        });
+        let issuer = TestKey::from_seed(2);
+        ok(&mut self.net, SECURITY, &[&issuer], vec![msg]);
+        let all: sec::QueryDividendsResponse = self
+            .net
+            .chain(SECURITY)
+            .query(
+                "/xcc.security.v1.Query/Dividends",
+                &sec::QueryDividendsRequest::default(),
+            )
+            .unwrap();
+        all.dividends.last().expect("a dividend").id
+    }
+
+    fn dividend(&self, id: u64) -> sec::Dividend {
+        self.net
+            .chain(SECURITY)
+            .query(
+                "/xcc.security.v1.Query/Dividend",
+                &sec::QueryDividendRequest { dividend_id: id },
+            )
+            .unwrap()
+    }
+
+    /// Dave's payout of dividend `id`: reserve it on the security chain,
+    /// then pay what it returns on the currency chain.
+    fn pay(&mut self, id: u64, salt: u8) -> [u8; 32] {
+        let payer = self.dave.address.to_string();
+        let cross_tx = xtx::CrossTx {
+            legs: vec![
+                xtx::Leg {
+                    chain_id: SECURITY.into(),
+                    msgs: vec![to_any(&sec::MsgReserveDividend {
+                        payer: payer.clone(),
+                        dividend_id: id,
+                    })],
+                    depends_on: None,
+                },
+                xtx::Leg {
+                    chain_id: CURRENCY.into(),
+                    msgs: vec![to_any(&cash::MsgPayDividend {
+                        payer,
+                        security_chain: SECURITY.into(),
+                        dividend_id: id,
+                        denom: "usd".into(),
+                    })],
+                    depends_on: Some(0),
+                },
+            ],
+            deadline_ns: self.now() + 120 * BLOCK_INTERVAL_NS,
+            salt: vec![salt],
+        };
+        let signed = signed_cross_tx(cross_tx, &[&self.dave.key]);
+        self.submit(&signed)
+    }
+
+    fn received(&self, who: &xcc_chain::Address) -> Vec<cash::DividendReceipt> {
+        let r: cash::QueryDividendsReceivedResponse = self
+            .net
+            .chain(CURRENCY)
+            .query(
+                "/xcc.currency.v1.Query/DividendsReceived",
+                &cash::QueryDividendsReceivedRequest {
+                    account: who.to_string(),
+                },
+            )
+            .unwrap();
+        r.receipts
+    }
+}
+
+fn status(d: &sec::Dividend) -> sec::DividendStatus {
+    sec::DividendStatus::try_from(d.status).unwrap()
+}
+
+#[test]
+fn a_payout_pays_every_holder_at_the_record_height_exactly_once() {
+    let mut f = fixture(10);
+    let to_bob = vec![units(&f.issuer, &f.bob, 51)];
+    ok(&mut f.net, SECURITY, &[&f.issuer], to_bob);
+    // 1.5 usd per unit: alice (100) is owed 150, bob (51) 76 (76.5 rounded down).
+    let id = f.declare(SYMBOL, 1_500_000);
+    // Trades after the record height change nobody's entitlement.
+    let later = vec![units(&f.alice, &f.carol, 60)];
+    ok(&mut f.net, SECURITY, &[&f.alice], later);
+    let payout = f.pay(id, 1);
+    f.run_to_done(&[payout]);
+    assert!(f.record(&payout).commit, "{:?}", f.record(&payout).timeline);
+    assert_eq!(f.cash_of(&f.alice).amount, CASH + 150);
+    assert_eq!(f.cash_of(&f.bob).amount, CASH + 76);
+    assert_eq!(f.cash_of(&f.carol).amount, CASH);
+    assert_eq!(f.cash_of(&f.dave).amount, CASH - 226);
+    let dividend = f.dividend(id);
+    assert_eq!(status(&dividend), sec::DividendStatus::Paid);
+    assert_eq!((dividend.total, dividend.holders), (226, 2));
+    let alice = f.received(&f.alice.address);
+    assert_eq!(
+        (alice.len(), alice[0].amount, alice[0].dividend_id),
+        (1, 150, id)
+    );
+
+    // A second payout of the same dividend aborts; nobody is paid twice.
+    let again = f.pay(id, 2);
+    f.run_to_done(&[again]);
+    f.assert_aborted(&again, "not payable");
+    assert_eq!(f.cash_of(&f.alice).amount, CASH + 150);
+    f.assert_settled();
+}
+
+#[test]
+fn a_payer_short_of_cash_aborts_the_payout_and_the_dividend_stays_payable() {
+    let mut f = fixture(10);
+    // 1,000 usd per unit: alice's 100 units are owed 100,000; dave has 10,000.
+    let id = f.declare(SYMBOL, 1_000 * MICROS);
+    let payout = f.pay(id, 1);
+    f.run_to_done(&[payout]);
+    f.assert_aborted(&payout, "needs 100000");
+    assert_eq!(status(&f.dividend(id)), sec::DividendStatus::Payable);
+    assert_eq!(f.cash_of(&f.alice).amount, CASH);
+    assert!(f.received(&f.alice.address).is_empty());
+    f.assert_settled();
+    // Once dave has the cash, the same dividend pays out.
+    let bank_cash = vec![cash(&f.bob, &f.dave, CASH)];
+    ok(&mut f.net, CURRENCY, &[&f.bob], bank_cash);
+    let smaller = f.declare(SYMBOL, 100 * MICROS);
+    let payout = f.pay(smaller, 2);
+    f.run_to_done(&[payout]);
+    assert!(f.record(&payout).commit);
+    assert_eq!(f.cash_of(&f.alice).amount, CASH + 10_000);
+}
+
+#[test]
+fn declarations_are_the_issuers_and_never_in_the_future() {
+    let mut f = fixture(10);
+    let future = f.net.chain(SECURITY).height() + 5;
+    let declare = |issuer: &TestKey, record_height: u64| {
+        to_any(&sec::MsgDeclareDividend {
+            issuer: issuer.address.to_string(),
+            symbol: SYMBOL.into(),
+            record_height,
+            amount_per_unit_micros: MICROS,
+            payer: issuer.address.to_string(),
+            denom: "usd".into(),
+            currency_chain: CURRENCY.into(),
+        })
+    };
+    let chain = f.net.chains.get_mut(SECURITY).unwrap();
+    let by_alice = chain.tx(&[&f.alice], vec![declare(&f.alice, 1)]);
+    assert!(chain
+        .assert_refused(by_alice)
+        .log
+        .contains("not the issuer"));
+    let ahead = chain.tx(&[&f.issuer], vec![declare(&f.issuer, future)]);
+    assert!(chain.assert_refused(ahead).log.contains("in the future"));
+    // Reserving a dividend outside a payout cross-tx is refused.
+    let direct = chain.tx(
+        &[&f.issuer],
+        vec![to_any(&sec::MsgReserveDividend {
+            payer: f.issuer.address.to_string(),
+            dividend_id: 1,
+        })],
+    );
+    assert!(chain.assert_refused(direct).log.contains("cross-tx"));
+}
+
+#[test]
+fn ten_thousand_holders_are_paid_in_one_atomic_payout() {
+    const HOLDERS: usize = 10_000;
+    let mut f = fixture_with(10, HOLDERS);
+    // One usd per unit of BIG: 10,000 usd, all dave has.
+    let id = f.declare(BIG, MICROS);
+    let started = Instant::now();
+    let start_height = f.net.chain(COORDINATOR).height();
+    let payout = f.pay(id, 1);
+    f.run_to_done(&[payout]);
+    let blocks = f.net.chain(COORDINATOR).height() - start_height;
+    let record = f.record(&payout);
+    assert!(record.commit, "{:?}", record.timeline);
+    let payment: cash::QueryDividendPaymentResponse = f
+        .net
+        .chain(CURRENCY)
+        .query(
+            "/xcc.currency.v1.Query/DividendPayment",
+            &cash::QueryDividendPaymentRequest {
+                security_chain: SECURITY.into(),
+                dividend_id: id,
+            },
+        )
+        .unwrap();
+    let paid = payment.payment.expect("a payment");
+    assert_eq!((paid.total, paid.holders), (HOLDERS as u64, HOLDERS as u64));
+    assert_eq!(payment.receipts.len(), HOLDERS);
+    for index in [0, HOLDERS / 2, HOLDERS - 1] {
+        assert_eq!(f.received(&big_holder(index))[0].amount, 1);
+    }
+    assert_eq!(f.cash_of(&f.dave).amount, 0);
+    eprintln!(
+        "payout to {HOLDERS} holders: {blocks} blocks from submission to done, {:.1} s in process",
+        started.elapsed().as_secs_f64()
+    );
+}

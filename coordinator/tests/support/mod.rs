@@ -1,0 +1,374 @@
+//! The three chains in process for two-phase commit tests: a coordinator,
+//! a security chain with HARB (alice holds 100) and a currency chain where
+//! alice, bob, carol and dave hold cash.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use xcc_chain::testing::{ChainSetup, TestKey, TestNetwork, BLOCK_INTERVAL_NS};
+use xcc_chain::xtx::{cross_tx_id, signed_cross_tx};
+use xcc_proto::coordinator::v1 as coord;
+use xcc_proto::currency::v1 as cash;
+use xcc_proto::security::v1 as sec;
+use xcc_proto::xtx::v1 as xtx;
+use xcc_proto::{to_any, Any};
+
+pub const COORDINATOR: &str = "coordinator-1";
+pub const SECURITY: &str = "security-1";
+pub const CURRENCY: &str = "currency-1";
+pub const SYMBOL: &str = "HARB";
+pub const BIG: &str = "BIG";
+pub const SUPPLY: u64 = 1_000;
+pub const CASH: u64 = 10_000;
+
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    pub net: TestNetwork,
+    pub registrar: TestKey,
+    pub issuer: TestKey,
+    pub alice: TestKey,
+    pub bob: TestKey,
+    pub carol: TestKey,
+    /// Has cash but is not on the whitelist.
+    pub dave: TestKey,
+    pub submitter: TestKey,
+}
+
+pub fn fixture(holder_cap: u32) -> Fixture {
+    fixture_with(holder_cap, 0)
+}
+
+/// The address of the `index`th holder of BIG (they never sign).
+pub fn big_holder(index: usize) -> xcc_chain::Address {
+    let mut seed = [7u8; 32];
+    seed[..8].copy_from_slice(&(index as u64).to_be_bytes());
+    let key = ed25519_consensus::SigningKey::from(seed);
+    xcc_chain::Address::from_public_key(&key.verification_key())
+}
+
+/// With `big_holders` > 0, the security chain also starts with BIG, of
+/// which each of that many whitelisted holders has one unit.
+pub fn fixture_with(holder_cap: u32, big_holders: usize) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let registrar = TestKey::from_seed(1);
+    let issuer = TestKey::from_seed(2);
+    let (alice, bob, carol, dave) = (
+        TestKey::from_seed(3),
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+        TestKey::from_seed(6),
+    );
+    let bank = TestKey::from_seed(7);
+    let participant = serde_json::json!({ "coordinator": COORDINATOR });
+    let balances: Vec<_> = [&alice, &bob, &carol, &dave]
+        .iter()
+        .map(|k| serde_json::json!({ "account": k.address.to_string(), "amount": CASH }))
+        .collect();
+    let setups = vec![
+        ChainSetup {
+            chain_id: COORDINATOR.into(),
+            modules: xcc_coordinator::modules(),
+            app_state: serde_json::json!({
+                "coordinator": { "participants": [SECURITY, CURRENCY], "max_deadline_secs": 600, "retention_blocks": 50 }
+            }),
+        },
+        ChainSetup {
+            chain_id: SECURITY.into(),
+            modules: xcc_security::modules(),
+            app_state: serde_json::json!({
+                "security": { "registrar": registrar.address.to_string(), "securities": big(&issuer, big_holders) },
+                "participant": participant,
+            }),
+        },
+        ChainSetup {
+            chain_id: CURRENCY.into(),
+            modules: xcc_currency::modules(),
+            app_state: serde_json::json!({
+                "currency": { "denoms": [{ "denom": "usd", "mint_authority": bank.address.to_string(), "balances": balances }] },
+                "participant": participant,
+            }),
+        },
+    ];
+    let mut net = TestNetwork::new(dir.path(), setups);
+    net.step(BTreeMap::new());
+    let mut f = Fixture {
+        _dir: dir,
+        net,
+        registrar,
+        issuer,
+        alice,
+        bob,
+        carol,
+        dave,
+        submitter: TestKey::from_seed(8),
+    };
+    let register = to_any(&sec::MsgRegisterSecurity {
+        issuer: f.issuer.address.to_string(),
+        registrar: f.registrar.address.to_string(),
+        symbol: SYMBOL.into(),
+        name: "12 Harbour Street".into(),
+        property: None,
+        total_supply: SUPPLY,
+        holder_cap,
+    });
+    ok(
+        &mut f.net,
+        SECURITY,
+        &[&f.issuer, &f.registrar],
+        vec![register],
+    );
+    let whitelist: Vec<Any> = [&f.alice, &f.bob, &f.carol]
+        .iter()
+        .map(|k| {
+            to_any(&sec::MsgWhitelistAdd {
+                authority: f.issuer.address.to_string(),
+                symbol: SYMBOL.into(),
+                account: k.address.to_string(),
+                expires_at: 4_000_000_000,
+            })
+        })
+        .collect();
+    ok(&mut f.net, SECURITY, &[&f.issuer], whitelist);
+    let seed = vec![units(&f.issuer, &f.alice, 100)];
+    ok(&mut f.net, SECURITY, &[&f.issuer], seed);
+    f
+}
+
+/// The genesis of BIG: one unit for each of `holders` whitelisted holders.
+fn big(issuer: &TestKey, holders: usize) -> serde_json::Value {
+    if holders == 0 {
+        return serde_json::json!([]);
+    }
+    let accounts: Vec<String> = (0..holders).map(|i| big_holder(i).to_string()).collect();
+    let balances: Vec<_> = accounts
+        .iter()
+        .map(|a| serde_json::json!({ "account": a, "amount": 1 }))
+        .collect();
+    serde_json::json!([{
+        "symbol": BIG,
+        "name": "A tower of many owners",
+        "issuer": issuer.address.to_string(),
+        "total_supply": 2 * holders as u64,
+        "holder_cap": holders as u32,
+        "whitelist": accounts,
+        "balances": balances,
+    }])
+}
+
+pub fn units(from: &TestKey, to: &TestKey, amount: u64) -> Any {
+    to_any(&sec::MsgTransfer {
+        from: from.address.to_string(),
+        to: to.address.to_string(),
+        symbol: SYMBOL.into(),
+        amount,
+    })
+}
+
+pub fn cash(from: &TestKey, to: &TestKey, amount: u64) -> Any {
+    to_any(&cash::MsgTransfer {
+        from: from.address.to_string(),
+        to: to.address.to_string(),
+        denom: "usd".into(),
+        amount,
+    })
+}
+
+pub fn ok(net: &mut TestNetwork, chain: &str, signers: &[&TestKey], msgs: Vec<Any>) {
+    let outcome = net.submit(chain, signers, msgs);
+    assert!(outcome.is_ok(), "{}", outcome.log);
+}
+
+impl Fixture {
+    pub fn now(&self) -> u64 {
+        self.net.chain(COORDINATOR).next_block().time_ns
+    }
+
+    /// A swap of `amount` units from `seller` for `price` cash from `buyer`.
+    pub fn swap(
+        &self,
+        seller: &TestKey,
+        buyer: &TestKey,
+        amount: u64,
+        price: u64,
+        salt: u8,
+    ) -> xtx::SignedCrossTx {
+        let cross_tx = xtx::CrossTx {
+            legs: vec![
+                xtx::Leg {
+                    chain_id: SECURITY.into(),
+                    msgs: vec![units(seller, buyer, amount)],
+                    depends_on: None,
+                },
+                xtx::Leg {
+                    chain_id: CURRENCY.into(),
+                    msgs: vec![cash(buyer, seller, price)],
+                    depends_on: None,
+                },
+            ],
+            deadline_ns: self.now() + 60 * BLOCK_INTERVAL_NS,
+            salt: vec![salt],
+        };
+        signed_cross_tx(cross_tx, &[&seller.key, &buyer.key])
+    }
+
+    pub fn submit_msg(&self, signed: &xtx::SignedCrossTx) -> Any {
+        to_any(&coord::MsgSubmitCrossTx {
+            submitter: self.submitter.address.to_string(),
+            signed_cross_tx: Some(signed.clone()),
+        })
+    }
+
+    pub fn submit(&mut self, signed: &xtx::SignedCrossTx) -> [u8; 32] {
+        let msg = self.submit_msg(signed);
+        let submitter = TestKey::from_seed(8);
+        ok(&mut self.net, COORDINATOR, &[&submitter], vec![msg]);
+        cross_tx_id(signed.cross_tx.as_ref().unwrap())
+    }
+
+    pub fn record(&self, id: &[u8; 32]) -> coord::CrossTxRecord {
+        self.net
+            .chain(COORDINATOR)
+            .query(
+                "/xcc.coordinator.v1.Query/CrossTx",
+                &coord::QueryCrossTxRequest { tx_id: id.to_vec() },
+            )
+            .expect("a record")
+    }
+
+    pub fn run_to_done(&mut self, ids: &[[u8; 32]]) {
+        let ids = ids.to_vec();
+        self.net.run_until(40, |net| {
+            ids.iter().all(|id| {
+                let record: coord::CrossTxRecord = net
+                    .chain(COORDINATOR)
+                    .query(
+                        "/xcc.coordinator.v1.Query/CrossTx",
+                        &coord::QueryCrossTxRequest { tx_id: id.to_vec() },
+                    )
+                    .unwrap();
+                record.phase == coord::Phase::Done as i32
+            })
+        });
+    }
+
+    pub fn units_of(&self, who: &TestKey) -> sec::QueryBalanceResponse {
+        self.net
+            .chain(SECURITY)
+            .query(
+                "/xcc.security.v1.Query/Balance",
+                &sec::QueryBalanceRequest {
+                    symbol: SYMBOL.into(),
+                    account: who.address.to_string(),
+                },
+            )
+            .unwrap()
+    }
+
+    pub fn cash_of(&self, who: &TestKey) -> cash::QueryBalanceResponse {
+        self.net
+            .chain(CURRENCY)
+            .query(
+                "/xcc.currency.v1.Query/Balance",
+                &cash::QueryBalanceRequest {
+                    denom: "usd".into(),
+                    account: who.address.to_string(),
+                },
+            )
+            .unwrap()
+    }
+
+    pub fn security(&self) -> sec::Security {
+        self.net
+            .chain(SECURITY)
+            .query(
+                "/xcc.security.v1.Query/Security",
+                &sec::QuerySecurityRequest {
+                    symbol: SYMBOL.into(),
+                },
+            )
+            .unwrap()
+    }
+
+    /// Nothing held anywhere, every leg settled, and units and cash conserved.
+    pub fn assert_settled(&self) {
+        let sec_holds: sec::QueryHoldsResponse = self
+            .net
+            .chain(SECURITY)
+            .query("/xcc.security.v1.Query/Holds", &sec::QueryHoldsRequest {})
+            .unwrap();
+        assert!(
+            sec_holds.holds.is_empty(),
+            "security holds left: {:?}",
+            sec_holds.holds
+        );
+        let cash_holds: cash::QueryHoldsResponse = self
+            .net
+            .chain(CURRENCY)
+            .query("/xcc.currency.v1.Query/Holds", &cash::QueryHoldsRequest {})
+            .unwrap();
+        assert!(
+            cash_holds.holds.is_empty(),
+            "cash holds left: {:?}",
+            cash_holds.holds
+        );
+        for chain in [SECURITY, CURRENCY] {
+            let legs: xtx::QueryLegsResponse = self
+                .net
+                .chain(chain)
+                .query(
+                    "/xcc.xtx.v1.Query/Legs",
+                    &xtx::QueryLegsRequest {
+                        status: xtx::LegStatus::Prepared as i32,
+                    },
+                )
+                .unwrap();
+            assert!(legs.legs.is_empty(), "prepared legs left on {chain}");
+        }
+        let accounts = [
+            &self.issuer,
+            &self.alice,
+            &self.bob,
+            &self.carol,
+            &self.dave,
+        ];
+        let units: u64 = accounts.iter().map(|k| self.units_of(k).amount).sum();
+        assert_eq!(units, SUPPLY, "units conserved");
+        for k in accounts {
+            let position = self.units_of(k);
+            assert_eq!((position.reserved, position.pending_in), (0, 0));
+            assert_eq!(self.cash_of(k).reserved, 0);
+        }
+        let total_cash: u64 = accounts.iter().map(|k| self.cash_of(k).amount).sum();
+        assert_eq!(total_cash, 4 * CASH, "cash conserved");
+        let security = self.security();
+        assert_eq!(security.reserved_slots, 0);
+        assert!(security.holders <= security.holder_cap);
+    }
+
+    /// Steps past `deadline`, then relays everything again: the cross-tx
+    /// must abort for its deadline, leaving alice's units where they were.
+    pub fn abort_at_the_deadline(&mut self, id: &[u8; 32], deadline: u64) {
+        while self.now() <= deadline {
+            self.net.step(BTreeMap::new());
+        }
+        self.net.blocked.clear();
+        self.run_to_done(&[*id]);
+        self.assert_aborted(id, "deadline passed");
+        assert_eq!(self.units_of(&self.alice).amount, 100);
+    }
+
+    pub fn assert_aborted(&self, id: &[u8; 32], reason: &str) {
+        let record = self.record(id);
+        assert!(record.decided && !record.commit, "not aborted: {record:?}");
+        let timeline: Vec<String> = record
+            .timeline
+            .iter()
+            .map(|t| format!("{} {}", t.step, t.detail))
+            .collect();
+        assert!(
+            timeline.iter().any(|t| t.contains(reason)),
+            "no {reason:?} in the timeline {timeline:#?}"
+        );
+    }
+}
