@@ -132,6 +132,13 @@ pub trait Module: Send + Sync {
         Ok(())
     }
 
+    /// The oldest committed height whose state this module will still read
+    /// through `MsgContext::history` (e.g. the record height of a dividend
+    /// not yet paid); pruning keeps it. `None` when it needs none.
+    fn oldest_needed_height(&self, _state: &dyn StateRead) -> Result<Option<u64>, StateError> {
+        Ok(None)
+    }
+
     /// The protobuf query service this module answers, e.g. `xcc.currency.v1.Query`.
     fn query_service(&self) -> Option<&'static str> {
         None

@@ -116,6 +116,21 @@ impl Module for SecurityModule {
         Ok(())
     }
 
+    /// Dividends not yet paid will read their record height.
+    fn oldest_needed_height(
+        &self,
+        state: &dyn StateRead,
+    ) -> Result<Option<u64>, xcc_chain::state::StateError> {
+        use xcc_chain::state::StateReadExt;
+        use xcc_proto::security::v1 as pb;
+        Ok(state
+            .prefix_proto::<pb::Dividend>(state_key::all_dividends())?
+            .into_iter()
+            .filter(|(_, d)| d.status != pb::DividendStatus::Paid as i32)
+            .map(|(_, d)| d.record_height)
+            .min())
+    }
+
     fn query_service(&self) -> Option<&'static str> {
         Some(query::SERVICE)
     }

@@ -485,3 +485,64 @@ fn queries_refuse_bad_requests() {
     );
     assert_eq!(path.unwrap_err().code, code::UNKNOWN_QUERY_PATH);
 }
+
+#[test]
+fn the_record_height_of_an_unpaid_dividend_survives_pruning() {
+    let dir = tempfile::tempdir().unwrap();
+    let registrar = TestKey::from_seed(10);
+    let issuer = TestKey::from_seed(11);
+    let app_state =
+        serde_json::json!({ "security": { "registrar": registrar.address.to_string() } });
+    let config = xcc_chain::AppConfig {
+        keep_recent: Some(2),
+        ..Default::default()
+    };
+    let mut chain = TestChain::with_config(
+        dir.path(),
+        "security-1",
+        vec![Box::new(SecurityModule)],
+        app_state,
+        config,
+    );
+    chain.block(vec![]);
+    ok(
+        &mut chain,
+        &[&issuer, &registrar],
+        vec![registration(&issuer, &registrar, "HARB", 10)],
+    );
+    let record_height = chain.height();
+    let declare = to_any(&pb::MsgDeclareDividend {
+        issuer: issuer.address.to_string(),
+        symbol: "HARB".into(),
+        record_height,
+        amount_per_unit_micros: 1_000_000,
+        payer: issuer.address.to_string(),
+        denom: "usd".into(),
+        currency_chain: "currency-1".into(),
+    });
+    ok(&mut chain, &[&issuer], vec![declare]);
+    for _ in 0..6 {
+        chain.block(vec![]);
+    }
+    let store = chain.app.store();
+    assert!(
+        store.has_version(record_height),
+        "the record height was pruned"
+    );
+    assert!(
+        !store.has_version(1),
+        "nothing else is kept past keep_recent"
+    );
+    // A record height already pruned cannot be declared.
+    let too_old = to_any(&pb::MsgDeclareDividend {
+        issuer: issuer.address.to_string(),
+        symbol: "HARB".into(),
+        record_height: 1,
+        amount_per_unit_micros: 1_000_000,
+        payer: issuer.address.to_string(),
+        denom: "usd".into(),
+        currency_chain: "currency-1".into(),
+    });
+    let tx = chain.tx(&[&issuer], vec![too_old]);
+    assert!(chain.assert_refused(tx).log.contains("no longer retained"));
+}

@@ -344,7 +344,14 @@ impl App {
         self.check.clear();
         let retain_height = match self.config.keep_recent {
             Some(keep) if pending.height > keep => {
-                let retain = pending.height - keep;
+                let mut retain = pending.height - keep;
+                // Heights a module will still read are kept.
+                let latest = self.store.snapshot(pending.height)?;
+                for module in &self.modules {
+                    if let Some(needed) = module.oldest_needed_height(&latest)? {
+                        retain = retain.min(needed);
+                    }
+                }
                 self.store.prune(retain)?;
                 retain
             }
