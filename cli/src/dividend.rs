@@ -128,15 +128,7 @@ pub async fn run(home: &Path, keyring: &Keyring, command: DividendCommand) -> an
             timeout_secs,
         } => {
             let payer = keyring.get(&from)?;
-            let declared: sec::Dividend = module_query(
-                &security,
-                "/xcc.security.v1.Query/Dividend",
-                &sec::QueryDividendRequest {
-                    dividend_id: dividend,
-                },
-                None,
-            )
-            .await?;
+            let declared = load(&security, dividend).await?;
             let cross_tx = pb::CrossTx {
                 legs: vec![
                     pb::Leg {
@@ -172,15 +164,7 @@ pub async fn run(home: &Path, keyring: &Keyring, command: DividendCommand) -> an
             .await?;
         }
         DividendCommand::Status { dividend } => {
-            let declared: sec::Dividend = module_query(
-                &security,
-                "/xcc.security.v1.Query/Dividend",
-                &sec::QueryDividendRequest {
-                    dividend_id: dividend,
-                },
-                None,
-            )
-            .await?;
+            let declared = load(&security, dividend).await?;
             let mut shown = dividend_json(&declared);
             if declared.status == sec::DividendStatus::Paid as i32 {
                 let currency = rpc::connect(home, &declared.currency_chain, None).await?;
@@ -226,6 +210,16 @@ pub async fn run(home: &Path, keyring: &Keyring, command: DividendCommand) -> an
         }
     }
     Ok(())
+}
+
+async fn load(security: &tendermint_rpc::HttpClient, id: u64) -> anyhow::Result<sec::Dividend> {
+    module_query(
+        security,
+        "/xcc.security.v1.Query/Dividend",
+        &sec::QueryDividendRequest { dividend_id: id },
+        None,
+    )
+    .await
 }
 
 fn dividend_json(d: &sec::Dividend) -> serde_json::Value {

@@ -67,19 +67,7 @@ fn payouts_pay_every_holder_once_or_nobody() {
         }
         let account = net.address(who);
         if who != "bob" {
-            net.xcc(&[
-                "tx",
-                "security",
-                "--from",
-                "issuer",
-                "whitelist-add",
-                "--symbol",
-                "HARB",
-                "--account",
-                &account,
-                "--expires-at",
-                "4102444800",
-            ]);
+            net.whitelist("HARB", &account);
         }
         net.xcc(&[
             "tx", "security", "--from", "issuer", "transfer", "--to", &account, "--symbol", "HARB",

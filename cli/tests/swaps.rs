@@ -103,19 +103,7 @@ fn register_capped(s: &Swaps) {
     s.xcc(&["tx", "broadcast", file]);
     for who in ["alice", "bob"] {
         let account = s.address(who);
-        s.xcc(&[
-            "tx",
-            "security",
-            "--from",
-            "issuer",
-            "whitelist-add",
-            "--symbol",
-            "CAP1",
-            "--account",
-            &account,
-            "--expires-at",
-            "4102444800",
-        ]);
+        s.whitelist("CAP1", &account);
     }
     let alice = s.address("alice");
     s.xcc(&[
@@ -266,19 +254,7 @@ fn swaps_end_atomically_through_crashes_and_races() {
     }
 
     // Two buyers race for one listing: exactly one purchase commits.
-    s.xcc(&[
-        "tx",
-        "security",
-        "--from",
-        "issuer",
-        "whitelist-add",
-        "--symbol",
-        "HARB",
-        "--account",
-        &carol,
-        "--expires-at",
-        "4102444800",
-    ]);
+    s.whitelist("HARB", &carol);
     let listed = s.net.json(&[
         "market",
         "list",

@@ -83,4 +83,21 @@ impl Testnet {
         let balance = self.json(&["query", "currency", "balance", who]);
         balance["amount"].as_u64().unwrap_or(0)
     }
+
+    /// The issuer whitelists `account` (an address) for `symbol` until 2100.
+    pub fn whitelist(&self, symbol: &str, account: &str) {
+        self.xcc(&[
+            "tx",
+            "security",
+            "--from",
+            "issuer",
+            "whitelist-add",
+            "--symbol",
+            symbol,
+            "--account",
+            account,
+            "--expires-at",
+            "4102444800",
+        ]);
+    }
 }
