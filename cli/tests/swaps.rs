@@ -177,8 +177,9 @@ fn swaps_end_atomically_through_crashes_and_races() {
     // The currency chain is down until past the deadline: the swap aborts.
     s.kill_chain(CURRENCY);
     // The relayer leaves a packet within 5 s of its timeout to time out, so
-    // the deadline leaves the security leg time to prepare.
-    let id = s.swap("HARB", "alice", "bob", 1, 10, 15);
+    // the deadline leaves the security leg ample time to prepare, even on a
+    // loaded machine.
+    let id = s.swap("HARB", "alice", "bob", 1, 10, 30);
     s.wait_leg(SECURITY, &id, "prepared");
     let decided = s.wait_phase(&id, "decided");
     assert!(
