@@ -83,3 +83,20 @@ impl RelayerOptions {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RelayerOptions;
+
+    #[test]
+    fn a_relayer_delivers_everywhere_unless_told_where() {
+        let everywhere = RelayerOptions::default();
+        assert!(everywhere.delivers_to("coordinator-1"));
+        let participants = RelayerOptions {
+            deliver_to: Some(["security-1".to_owned(), "currency-1".to_owned()].into()),
+            ..RelayerOptions::default()
+        };
+        assert!(participants.delivers_to("security-1"));
+        assert!(!participants.delivers_to("coordinator-1"));
+    }
+}
