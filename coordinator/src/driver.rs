@@ -181,24 +181,25 @@ pub fn begin_block(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Resu
             )?;
         }
     }
+    // Heights come one by one, so the records due now are exactly those
+    // indexed at this height: no scan of the whole retention window.
     let height = ctx.block.height;
-    let expired: Vec<(Vec<u8>, [u8; 32])> = state
-        .prefix_raw(state_key::all_prunes())?
+    let due_now = state_key::prunes_at(height);
+    let expired: Vec<[u8; 32]> = state
+        .prefix_raw(&due_now)?
         .into_iter()
-        .filter_map(|(key, _)| {
-            let entry = state_key::index_entry(state_key::all_prunes(), &key)?;
-            Some((key, entry))
-        })
-        .take_while(|(_, (prune_height, _))| *prune_height <= height)
-        .map(|(key, (_, tx_id))| (key, tx_id))
+        .filter_map(|(key, _)| Some(state_key::index_entry(state_key::all_prunes(), &key)?.1))
         .collect();
-    for (key, tx_id) in expired {
+    for tx_id in expired {
+        state.delete(state_key::prune(height, &tx_id));
         // A record also guards its id against a second submission until its
-        // deadline has passed, when intake refuses it anyway.
+        // deadline has passed, when intake refuses it anyway; until then it
+        // is due again at the next height.
         let deadline_passed = load(state, &tx_id)?.is_none_or(|r| r.deadline_ns < now);
         if deadline_passed {
-            state.delete(key);
             state.delete(state_key::record(&tx_id));
+        } else {
+            state.put_raw(state_key::prune(height + 1, &tx_id), vec![1]);
         }
     }
     Ok(())

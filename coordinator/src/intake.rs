@@ -13,8 +13,9 @@ use xcc_proto::xtx::v1 as xtx_pb;
 
 use crate::driver::{self, note};
 use crate::error::{CoordinatorError, Result};
-use crate::machine::{Coordinator, Input, LegPlan};
+use crate::machine::{Coordinator, Input};
 use crate::params::Params;
+use crate::record::plans;
 
 /// Knows which accounts each participant message needs, by decoding it with
 /// the participant chains' own modules.
@@ -101,16 +102,6 @@ fn submit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, msg: &SubmitCros
     if driver::load(state, &verified.id)?.is_some() {
         return Err(CoordinatorError::AlreadySubmitted(hex::encode(verified.id)));
     }
-    let plans: Vec<LegPlan> = cross_tx
-        .legs
-        .iter()
-        .map(|leg| LegPlan {
-            chain_id: leg.chain_id.clone(),
-            depends_on: leg.depends_on.map(|on| on as usize),
-        })
-        .collect();
-    let coordinator = Coordinator::new(plans, cross_tx.deadline_ns)
-        .map_err(|e| CoordinatorError::InvalidLeg(e.to_string()))?;
     let mut record = pb::CrossTxRecord {
         tx_id: verified.id.to_vec(),
         signed_cross_tx: Some(msg.signed.clone()),
@@ -129,6 +120,8 @@ fn submit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, msg: &SubmitCros
         submitted_height: ctx.block.height,
         ..Default::default()
     };
+    let coordinator = Coordinator::new(plans(&record.legs), cross_tx.deadline_ns)
+        .map_err(|e| CoordinatorError::InvalidLeg(e.to_string()))?;
     note(
         &mut record,
         "submitted",

@@ -28,9 +28,8 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         "CrossTxs" => {
             let request: pb::QueryCrossTxsRequest = decode_request(request)?;
             let records = state
-                .prefix_proto::<pb::CrossTxRecord>(state_key::all_records())?
+                .prefix_values::<pb::CrossTxRecord>(state_key::all_records())?
                 .into_iter()
-                .map(|(_, record)| record)
                 .filter(|r| {
                     request.phase == pb::Phase::Unspecified as i32 || r.phase == request.phase
                 })

@@ -57,16 +57,19 @@ pub fn describe_abort(reason: &AbortReason, legs: &[pb::Leg]) -> String {
     }
 }
 
-/// The machine a record holds.
-pub fn machine(record: &pb::CrossTxRecord) -> Result<Coordinator, CorruptRecord> {
-    let plans = record
-        .legs
-        .iter()
+/// What the machine knows of each leg of a record.
+pub fn plans(legs: &[pb::Leg]) -> Vec<LegPlan> {
+    legs.iter()
         .map(|leg| LegPlan {
             chain_id: leg.chain_id.clone(),
             depends_on: leg.depends_on.map(|on| on as usize),
         })
-        .collect();
+        .collect()
+}
+
+/// The machine a record holds.
+pub fn machine(record: &pb::CrossTxRecord) -> Result<Coordinator, CorruptRecord> {
+    let plans = plans(&record.legs);
     let phase = match pb::Phase::try_from(record.phase) {
         Ok(pb::Phase::Preparing) => Phase::Preparing {
             legs: record

@@ -29,6 +29,11 @@ pub fn prune(height: u64, tx_id: &[u8; 32]) -> Vec<u8> {
     format!("coordinator/prune/{height:020}/{}", hex::encode(tx_id)).into_bytes()
 }
 
+/// The finished cross-txs due for pruning at `height`.
+pub fn prunes_at(height: u64) -> Vec<u8> {
+    format!("coordinator/prune/{height:020}/").into_bytes()
+}
+
 pub fn all_prunes() -> &'static [u8] {
     b"coordinator/prune/"
 }

@@ -316,9 +316,5 @@ impl Reservations for CurrencyModule {
 
 /// Every hold, for queries and audits.
 pub fn holds(state: &dyn StateRead) -> Result<Vec<pb::Hold>, CurrencyError> {
-    Ok(state
-        .prefix_proto::<pb::Hold>(state_key::all_holds())?
-        .into_iter()
-        .map(|(_, hold)| hold)
-        .collect())
+    Ok(state.prefix_values::<pb::Hold>(state_key::all_holds())?)
 }

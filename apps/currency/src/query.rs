@@ -44,11 +44,7 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         }
         "Denoms" => {
             let _: pb::QueryDenomsRequest = decode_request(request)?;
-            let denoms = state
-                .prefix_proto::<pb::Denom>(state_key::all_denoms())?
-                .into_iter()
-                .map(|(_, d)| d)
-                .collect();
+            let denoms = state.prefix_values::<pb::Denom>(state_key::all_denoms())?;
             Ok(pb::QueryDenomsResponse { denoms }.encode_to_vec())
         }
         "Balance" => {
@@ -136,11 +132,7 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         "DividendsReceived" => {
             let request: pb::QueryDividendsReceivedRequest = decode_request(request)?;
             let prefix = state_key::dividend_receipts(&address(&request.account)?);
-            let receipts = state
-                .prefix_proto::<pb::DividendReceipt>(&prefix)?
-                .into_iter()
-                .map(|(_, r)| r)
-                .collect();
+            let receipts = state.prefix_values::<pb::DividendReceipt>(&prefix)?;
             Ok(pb::QueryDividendsReceivedResponse { receipts }.encode_to_vec())
         }
         "Holds" => {

@@ -19,7 +19,7 @@ use crate::error::SecurityError;
 use crate::handler::dividend::{entitlements, load_dividend, save_dividend, status_name};
 use crate::handler::listing::{give_back, load_listing, save_listing};
 use crate::handler::occupancy::{load_position, write_positions, Position, PositionChange};
-use crate::handler::position::require_may_hold;
+use crate::handler::position::open_movement;
 use crate::handler::{issuer_of, load_security};
 use crate::msg::SecurityMsg;
 use crate::symbol::Symbol;
@@ -81,24 +81,12 @@ fn reserve(
     amount: u64,
     from_listing: bool,
 ) -> Result<bool, SecurityError> {
-    let mut security = load_security(state, symbol)?;
-    let issuer = issuer_of(&security)?;
-    let now = ctx.block.time_seconds();
-    for account in [from, to] {
-        require_may_hold(state, symbol, &issuer, account, now)?;
-    }
+    let (mut security, issuer) = open_movement(state, symbol, from, to, ctx.block.time_seconds())?;
     let sender = load_position(state, symbol, from)?;
     let sender_after = if from_listing {
         sender
     } else {
-        if sender.available() < amount {
-            return Err(SecurityError::InsufficientBalance {
-                symbol: symbol.clone(),
-                account: *from,
-                available: sender.available(),
-                needed: amount,
-            });
-        }
+        sender.require_available(symbol, from, amount)?;
         Position {
             reserved: sender.reserved + amount,
             ..sender
@@ -513,9 +501,5 @@ impl Reservations for SecurityModule {
 
 /// Every hold, for queries and audits.
 pub fn holds(state: &dyn StateRead) -> Result<Vec<pb::Hold>, SecurityError> {
-    Ok(state
-        .prefix_proto::<pb::Hold>(state_key::all_holds())?
-        .into_iter()
-        .map(|(_, hold)| hold)
-        .collect())
+    Ok(state.prefix_values::<pb::Hold>(state_key::all_holds())?)
 }

@@ -55,11 +55,7 @@ pub fn answer(
         }
         "Securities" => {
             let _: pb::QuerySecuritiesRequest = decode_request(request)?;
-            let securities = state
-                .prefix_proto::<pb::Security>(state_key::all_securities())?
-                .into_iter()
-                .map(|(_, security)| security)
-                .collect();
+            let securities = state.prefix_values::<pb::Security>(state_key::all_securities())?;
             Ok(pb::QuerySecuritiesResponse { securities }.encode_to_vec())
         }
         "Balance" => {
@@ -145,9 +141,8 @@ pub fn answer(
         "Listings" => {
             let request: pb::QueryListingsRequest = decode_request(request)?;
             let listings = state
-                .prefix_proto::<pb::Listing>(state_key::all_listings())?
+                .prefix_values::<pb::Listing>(state_key::all_listings())?
                 .into_iter()
-                .map(|(_, listing)| listing)
                 .filter(|l| request.symbol.is_empty() || l.symbol == request.symbol)
                 .collect();
             Ok(pb::QueryListingsResponse { listings }.encode_to_vec())
@@ -178,9 +173,8 @@ pub fn answer(
         "Dividends" => {
             let request: pb::QueryDividendsRequest = decode_request(request)?;
             let dividends = state
-                .prefix_proto::<pb::Dividend>(state_key::all_dividends())?
+                .prefix_values::<pb::Dividend>(state_key::all_dividends())?
                 .into_iter()
-                .map(|(_, d)| d)
                 .filter(|d| request.symbol.is_empty() || d.symbol == request.symbol)
                 .collect();
             Ok(pb::QueryDividendsResponse { dividends }.encode_to_vec())

@@ -10,7 +10,7 @@ use xcc_proto::coordinator::v1 as coord;
 use xcc_proto::{currency::v1 as cash, security::v1 as sec, to_any, xtx::v1 as xtx_pb};
 use xcc_relayer::{chains_from_home, Relayer, RelayerOptions};
 
-use super::ScratchNet;
+use super::{while_relaying, ScratchNet};
 use crate::keyring::Keyring;
 use crate::query::module_query;
 use crate::rpc::http_client;
@@ -93,10 +93,6 @@ pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyho
         relayer_key,
         RelayerOptions::default(),
     )?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = relayer.run(async {
-        let _ = stopped.await;
-    });
     let measured = async {
         let mut start_heights = Vec::new();
         for client in &clients {
@@ -125,11 +121,9 @@ pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyho
         for (client, start) in clients.iter().zip(&start_heights) {
             blocks.push(latest_height(client).await?.saturating_sub(*start));
         }
-        let _ = stop.send(());
         anyhow::Ok((done, seconds, blocks))
     };
-    let (outcome, ()) = tokio::join!(measured, running);
-    let (done, seconds, blocks) = outcome?;
+    let (done, seconds, blocks) = while_relaying(&relayer, measured).await?;
     if !done.commit {
         bail!(
             "the payout aborted: {:?}",

@@ -148,6 +148,25 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Runs `work` while `relayer` relays, and stops the relayer when the work
+/// ends, whether it succeeded or not.
+pub async fn while_relaying<T>(
+    relayer: &xcc_relayer::Relayer,
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = relayer.run(async {
+        let _ = stopped.await;
+    });
+    let measured = async {
+        let outcome = work.await;
+        let _ = stop.send(());
+        outcome
+    };
+    let (outcome, ()) = tokio::join!(measured, running);
+    outcome
+}
+
 /// Broadcasts each batch of signed txs in order through its client, the
 /// batches at once; returns when every tx has passed CheckTx.
 pub async fn broadcast_batches(

@@ -10,7 +10,7 @@ use xcc_chain::tx::signed_tx;
 use xcc_proto::{ibc::v1 as ibc, ping::v1 as ping, to_any, tx::v1 as pb};
 use xcc_relayer::{chains_from_home, Relayer, RelayerOptions};
 
-use super::ScratchNet;
+use super::{while_relaying, ScratchNet};
 use crate::keyring::{Keyring, NamedKey};
 use crate::query::module_query;
 use crate::rpc::http_client;
@@ -126,13 +126,9 @@ pub async fn run(
         let before = endpoints.received().await?;
         let target = before + packets as u64;
         let relayer = relayer_with(batch_size)?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let started = Instant::now();
         let deadline = started + RUN_LIMIT;
         let figures = {
-            let running = relayer.run(async {
-                let _ = stopped.await;
-            });
             let measured = async {
                 endpoints
                     .wait("receiving every ping", deadline, async |e| {
@@ -146,15 +142,13 @@ pub async fn run(
                     })
                     .await?;
                 let settled = started.elapsed().as_secs_f64();
-                let _ = stop.send(());
                 anyhow::Ok(Figures {
                     batch_size,
                     received_per_sec: packets as f64 / received,
                     settled_per_sec: packets as f64 / settled,
                 })
             };
-            let (figures, ()) = tokio::join!(measured, running);
-            figures?
+            while_relaying(&relayer, measured).await?
         };
         if endpoints.received().await? != target {
             bail!("a ping was received twice");
@@ -179,10 +173,6 @@ pub async fn run(
 
     if latency_samples > 0 {
         let relayer = relayer_with(RelayerOptions::default().batch_size)?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let running = relayer.run(async {
-            let _ = stopped.await;
-        });
         let measured = async {
             let mut hops = Vec::new();
             for _ in 0..latency_samples {
@@ -201,10 +191,9 @@ pub async fn run(
                     .saturating_sub(dest_height);
                 hops.push((seconds, dest_blocks));
             }
-            let _ = stop.send(());
             anyhow::Ok(hops)
         };
-        let (hops, ()) = tokio::join!(measured, running);
+        let hops = while_relaying(&relayer, measured).await;
         let mut hops = hops?;
         hops.sort_by(|a, b| a.0.total_cmp(&b.0));
         let interval = block_time_ms as f64 / 1000.0;

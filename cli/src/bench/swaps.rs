@@ -17,7 +17,7 @@ use xcc_proto::xtx::v1 as xtx_pb;
 use xcc_proto::{currency::v1 as currency, security::v1 as security, to_any, tx::v1 as pb};
 use xcc_relayer::{chains_from_home, Relayer, RelayerOptions};
 
-use super::{broadcast_batches, transfers, ScratchNet};
+use super::{broadcast_batches, transfers, while_relaying, ScratchNet};
 use crate::keyring::{Keyring, NamedKey};
 use crate::rpc::http_client;
 use crate::send::latest_height;
@@ -226,10 +226,6 @@ async fn one_run(validators: usize, settings: &Settings) -> anyhow::Result<Figur
         .collect::<Result<_, _>>()?;
     let coordinator = clients[0].clone();
 
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = relayer.run(async {
-        let _ = stopped.await;
-    });
     let measured = async {
         // One at a time: latency without contention.
         let mut unloaded = Vec::new();
@@ -280,7 +276,6 @@ async fn one_run(validators: usize, settings: &Settings) -> anyhow::Result<Figur
             .zip(&end_heights)
             .map(|(start, end)| seconds * 1000.0 / end.saturating_sub(*start).max(1) as f64)
             .fold(0.0, f64::max);
-        let _ = stop.send(());
         anyhow::Ok(Figures {
             validators,
             swaps_per_sec: settings.swaps as f64 / seconds,
@@ -290,7 +285,7 @@ async fn one_run(validators: usize, settings: &Settings) -> anyhow::Result<Figur
             interval_ms,
         })
     };
-    let (figures, ()) = tokio::join!(measured, running);
+    let figures = while_relaying(&relayer, measured).await;
     drop(net);
     figures
 }

@@ -47,9 +47,8 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                 limit => limit as usize,
             };
             let packets = state
-                .prefix_proto::<pb::Packet>(&state_key::sent_packets(&request.dest_chain))?
+                .prefix_values::<pb::Packet>(&state_key::sent_packets(&request.dest_chain))?
                 .into_iter()
-                .map(|(_, packet)| packet)
                 .take(limit)
                 .collect();
             Ok(pb::QueryPendingPacketsResponse { packets }.encode_to_vec())

@@ -27,9 +27,8 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         "Legs" => {
             let request: pb::QueryLegsRequest = decode_request(request)?;
             let legs = state
-                .prefix_proto::<pb::LegRecord>(state_key::all_legs())?
+                .prefix_values::<pb::LegRecord>(state_key::all_legs())?
                 .into_iter()
-                .map(|(_, record)| record)
                 .filter(|record| {
                     request.status == pb::LegStatus::Unspecified as i32
                         || record.status == request.status

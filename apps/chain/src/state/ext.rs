@@ -49,6 +49,15 @@ pub trait StateReadExt: StateRead {
             })
             .collect()
     }
+
+    /// Every record under `prefix`, in key order, without its key.
+    fn prefix_values<M: Message + Default>(&self, prefix: &[u8]) -> Result<Vec<M>, StateError> {
+        Ok(self
+            .prefix_proto(prefix)?
+            .into_iter()
+            .map(|(_, value)| value)
+            .collect())
+    }
 }
 
 impl<S: StateRead + ?Sized> StateReadExt for S {}

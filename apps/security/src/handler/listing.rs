@@ -57,14 +57,7 @@ pub fn create(
         ctx.block.time_seconds(),
     )?;
     let position = load_position(state, new.symbol, new.seller)?;
-    if position.available() < new.units {
-        return Err(SecurityError::InsufficientBalance {
-            symbol: new.symbol.clone(),
-            account: *new.seller,
-            available: position.available(),
-            needed: new.units,
-        });
-    }
+    position.require_available(new.symbol, new.seller, new.units)?;
     let change = PositionChange {
         account: *new.seller,
         before: position,

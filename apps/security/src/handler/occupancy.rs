@@ -26,6 +26,25 @@ impl Position {
         self.balance.saturating_sub(self.reserved)
     }
 
+    /// Refuses unless `amount` units are free to move: units held for
+    /// prepared cross-txs and listings are not the account's to move.
+    pub fn require_available(
+        &self,
+        symbol: &Symbol,
+        account: &Address,
+        amount: u64,
+    ) -> Result<(), SecurityError> {
+        if self.available() < amount {
+            return Err(SecurityError::InsufficientBalance {
+                symbol: symbol.clone(),
+                account: *account,
+                available: self.available(),
+                needed: amount,
+            });
+        }
+        Ok(())
+    }
+
     fn is_holder(&self) -> bool {
         self.balance > 0
     }

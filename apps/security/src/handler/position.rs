@@ -4,6 +4,7 @@
 
 use xcc_chain::state::{StateRead, StateReadExt, StateWrite};
 use xcc_chain::{Address, Event, MsgContext};
+use xcc_proto::security::v1 as pb;
 
 use super::occupancy::{load_position, write_positions, Position, PositionChange};
 use super::registry::{issuer_of, load_security, require_issuer};
@@ -51,6 +52,23 @@ pub fn require_may_hold(
     Ok(())
 }
 
+/// The security and its issuer, once both parties may move its units now
+/// (at block time `now`, unix seconds).
+pub fn open_movement(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    from: &Address,
+    to: &Address,
+    now: i64,
+) -> Result<(pb::Security, Address), SecurityError> {
+    let security = load_security(state, symbol)?;
+    let issuer = issuer_of(&security)?;
+    for account in [from, to] {
+        require_may_hold(state, symbol, &issuer, account, now)?;
+    }
+    Ok((security, issuer))
+}
+
 pub fn transfer(
     ctx: &mut MsgContext<'_>,
     state: &mut dyn StateWrite,
@@ -59,22 +77,9 @@ pub fn transfer(
     symbol: &Symbol,
     amount: u64,
 ) -> Result<(), SecurityError> {
-    let mut security = load_security(state, symbol)?;
-    let issuer = issuer_of(&security)?;
-    let now = ctx.block.time_seconds();
-    for account in [from, to] {
-        require_may_hold(state, symbol, &issuer, account, now)?;
-    }
+    let (mut security, issuer) = open_movement(state, symbol, from, to, ctx.block.time_seconds())?;
     let sender = load_position(state, symbol, from)?;
-    // Units held for prepared cross-txs and listings are not the sender's to move.
-    if sender.available() < amount {
-        return Err(SecurityError::InsufficientBalance {
-            symbol: symbol.clone(),
-            account: *from,
-            available: sender.available(),
-            needed: amount,
-        });
-    }
+    sender.require_available(symbol, from, amount)?;
     let receiver = load_position(state, symbol, to)?;
     // Total supply bounds every balance, so this cannot overflow; check anyway.
     let to_after = receiver
