@@ -6,6 +6,7 @@ pub mod app_conn;
 pub mod block;
 pub mod codec;
 pub mod context;
+pub mod health;
 pub mod host;
 pub mod mempool;
 pub mod node;

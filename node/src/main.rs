@@ -23,6 +23,15 @@ enum Command {
         #[arg(long)]
         home: PathBuf,
     },
+    /// Exit 0 when the node at DIR answers on its RPC and has committed a
+    /// block (a container health check).
+    Health {
+        #[arg(long)]
+        home: PathBuf,
+        /// How long to wait for the RPC, in seconds.
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
+    },
 }
 
 #[tokio::main]
@@ -37,5 +46,11 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Start { home } => xcc_node::node::run(NodeHome::new(home)).await,
+        Command::Health { home, timeout } => {
+            let timeout = std::time::Duration::from_secs(timeout);
+            let height = xcc_node::health::check(&NodeHome::new(home), timeout).await?;
+            println!("healthy at height {height}");
+            Ok(())
+        }
     }
 }

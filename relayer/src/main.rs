@@ -25,6 +25,9 @@ struct Cli {
 enum Command {
     /// Relay until SIGTERM or ctrl-c.
     Start(StartArgs),
+    /// Exit 0 when the relayer of this home and key serves its metrics (a
+    /// container health check).
+    Health(HealthArgs),
 }
 
 #[derive(Debug, Args)]
@@ -51,6 +54,17 @@ struct StartArgs {
     deliver_to: Vec<String>,
 }
 
+#[derive(Debug, Args)]
+struct HealthArgs {
+    #[arg(long, env = "XCC_HOME", default_value_os_t = default_home())]
+    home: PathBuf,
+    #[arg(long, default_value = DEFAULT_KEY)]
+    key: String,
+    /// How long to wait for an answer, in seconds.
+    #[arg(long, default_value_t = 3)]
+    timeout: u64,
+}
+
 fn default_home() -> PathBuf {
     std::env::var_os("HOME")
         .map(PathBuf::from)
@@ -67,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Start(args) => start(args).await,
+        Command::Health(args) => health(args).await,
     }
 }
 
@@ -97,5 +112,41 @@ async fn start(args: StartArgs) -> anyhow::Result<()> {
     };
     relayer.run(shutdown).await;
     drop(server);
+    Ok(())
+}
+
+/// GET /metrics from the address the running relayer wrote.
+async fn health(args: HealthArgs) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr_file = metrics_addr_file(&args.home, &args.key);
+    let text = std::fs::read_to_string(&addr_file)
+        .with_context(|| format!("reading {} (is the relayer running?)", addr_file.display()))?;
+    let mut addr: SocketAddr = text
+        .trim()
+        .parse()
+        .with_context(|| format!("parsing {}", addr_file.display()))?;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let probe = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream
+            .write_all(b"GET /metrics HTTP/1.0\r\nHost: relayer\r\n\r\n")
+            .await?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await?;
+        Ok::<_, std::io::Error>(head)
+    };
+    let head = tokio::time::timeout(std::time::Duration::from_secs(args.timeout), probe)
+        .await
+        .with_context(|| format!("no answer from {addr} within {} s", args.timeout))?
+        .with_context(|| format!("asking {addr} for metrics"))?;
+    // "HTTP/1.x 200"
+    anyhow::ensure!(
+        head.ends_with(b" 200"),
+        "{addr} answered {:?}",
+        String::from_utf8_lossy(&head)
+    );
+    println!("healthy: metrics at {addr}");
     Ok(())
 }

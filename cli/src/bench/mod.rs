@@ -229,7 +229,7 @@ impl ScratchNet {
             &dir,
             validators,
             block_time_ms,
-            None,
+            xcc_node_config::Network::Loopback { base_port: None },
             &chain_ids.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             holders,
         )?;

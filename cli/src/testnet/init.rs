@@ -6,7 +6,10 @@ use std::path::Path;
 use anyhow::Context;
 use ed25519_consensus::SigningKey;
 use xcc_currency::{CurrencyGenesis, DenomGenesis, GenesisBalance};
-use xcc_node_config::{generate, AppKind, ChainSpec, TestnetManifest, TestnetPlan};
+use xcc_node_config::{
+    generate, AppKind, ChainSpec, ContainerNetwork, Network, TestnetManifest, TestnetPlan,
+    RELAYER_HOME,
+};
 use xcc_security::{GenesisHolding, GenesisSecurity, SecurityGenesis};
 
 use crate::keyring::Keyring;
@@ -18,19 +21,13 @@ pub const COORDINATOR_CHAIN: &str = "coordinator-1";
 pub const DEMO_SECURITY: &str = "HARB";
 /// The security of many holders a payout benchmark starts with.
 pub const MANY_HOLDERS_SECURITY: &str = "MANY";
+/// The subnet of the compose testnet (`docker-compose.yml` names the same
+/// addresses): the coordinator's validators at .10.., the security chain's at
+/// .20.., the currency chain's at .30...
+pub const COMPOSE_SUBNET: [u8; 3] = [10, 77, 0];
 /// The cash every user account starts with.
 pub const USER_CASH: u64 = 1_000_000;
 pub const BANK_CASH: u64 = 1_000_000_000;
-
-pub fn init(
-    home: &Path,
-    validators: usize,
-    block_time_ms: u64,
-    base_port: Option<u16>,
-    only: &[String],
-) -> anyhow::Result<TestnetManifest> {
-    init_with_holders(home, validators, block_time_ms, base_port, only, 0)
-}
 
 /// The address of the `index`th holder of `MANY_HOLDERS_SECURITY`.
 pub fn many_holder(index: usize) -> xcc_chain::Address {
@@ -69,7 +66,7 @@ pub fn init_with_holders(
     home: &Path,
     validators: usize,
     block_time_ms: u64,
-    base_port: Option<u16>,
+    network: Network,
     only: &[String],
     holders: usize,
 ) -> anyhow::Result<TestnetManifest> {
@@ -170,13 +167,31 @@ pub fn init_with_holders(
         .into_iter()
         .filter(|c| only.is_empty() || only.contains(&c.chain_id))
         .collect();
+    let containers = matches!(network, Network::Containers(_));
     let plan = TestnetPlan {
         validators,
         block_time_ms,
-        base_port,
+        network,
     };
     let (manifest, _) = generate(home, &plan, &chains)?;
+    if containers {
+        // The relayer's container gets its own home, holding only its key.
+        let relayer_keys = Keyring::open(&home.join(RELAYER_HOME))?;
+        relayer_keys.add("relayer", keyring.get("relayer")?.key)?;
+    }
     Ok(manifest)
+}
+
+/// Where the nodes of `xcc testnet init` live.
+pub fn network(compose: bool, base_port: Option<u16>) -> Network {
+    if compose {
+        Network::Containers(ContainerNetwork {
+            subnet: COMPOSE_SUBNET,
+            host_rpc_port_base: base_port.unwrap_or(26657),
+        })
+    } else {
+        Network::Loopback { base_port }
+    }
 }
 
 /// `init`, telling the user what it wrote.
@@ -184,18 +199,23 @@ pub fn init_and_report(
     home: &Path,
     validators: usize,
     block_time_ms: u64,
-    base_port: Option<u16>,
+    network: Network,
     only: &[String],
 ) -> anyhow::Result<()> {
-    let manifest = init(home, validators, block_time_ms, base_port, only)?;
+    let containers = matches!(network, Network::Containers(_));
+    let manifest = init_with_holders(home, validators, block_time_ms, network, only, 0)?;
     for node in &manifest.nodes {
         println!("{}\t{}\t{}", node.chain_id, node.moniker, node.rpc);
     }
+    let written = if containers {
+        format!("and the relayer's home {RELAYER_HOME}/")
+    } else {
+        format!("and {}", xcc_node_config::MANIFEST_FILE)
+    };
     println!(
-        "wrote {} node homes, {} and {} in {}",
+        "wrote {} node homes, {} {written} in {}",
         manifest.nodes.len(),
         xcc_node_config::CLIENT_CONFIG_FILE,
-        xcc_node_config::MANIFEST_FILE,
         home.display()
     );
     Ok(())

@@ -23,9 +23,19 @@ pub enum TestnetCommand {
         /// Target time between blocks, in milliseconds.
         #[arg(long, default_value_t = 1000)]
         block_time: u64,
-        /// First port to use (two per node); free ports are picked when absent.
+        /// First port to use (two per node); free ports are picked when
+        /// absent. With --compose: the host port of the first chain's
+        /// published RPC (26657 by default; the next chains take the next
+        /// ports).
         #[arg(long)]
         base_port: Option<u16>,
+        /// Lay the nodes out for the compose testnet (`docker-compose.yml`):
+        /// each in its own container at its own address on the standard
+        /// ports, the relayer's home in <home>/relayer, a CometBFT home
+        /// beside each node's, and a client.toml for this host that reaches
+        /// one published validator RPC per chain.
+        #[arg(long)]
+        compose: bool,
         /// Only these chains (by chain id); all three by default.
         #[arg(long = "chain")]
         chains: Vec<String>,
@@ -75,8 +85,15 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
             validators,
             block_time,
             base_port,
+            compose,
             chains,
-        } => init::init_and_report(home, validators, block_time, base_port, &chains),
+        } => init::init_and_report(
+            home,
+            validators,
+            block_time,
+            init::network(compose, base_port),
+            &chains,
+        ),
         TestnetCommand::Start {
             node,
             chain,

@@ -2,6 +2,7 @@
 //! `config/genesis.json` (CometBFT format), `config/priv_validator_key.json`
 //! (CometBFT format) and `data/`. The `xcc` CLI writes them for a testnet.
 
+mod cometbft;
 mod error;
 mod generate;
 mod home;
@@ -11,7 +12,11 @@ mod node;
 mod testnet;
 
 pub use error::ConfigError;
-pub use generate::{generate, ChainSpec, TestnetPlan, CLIENT_CONFIG_FILE, MANIFEST_FILE};
+pub use cometbft::COMETBFT_HOME;
+pub use generate::{
+    generate, ChainSpec, ContainerNetwork, Network, TestnetPlan, CLIENT_CONFIG_FILE,
+    CONTAINER_ABCI_PORT, CONTAINER_P2P_PORT, CONTAINER_RPC_PORT, MANIFEST_FILE, RELAYER_HOME,
+};
 pub use home::NodeHome;
 pub use key::PrivValidatorKey;
 pub use node::{AppKind, ConsensusSection, MempoolSection, NodeConfig, RpcSection, StateSection};
