@@ -89,11 +89,15 @@ pub fn parse_secret(hex_secret: &str) -> Result<SigningKey, KeyringError> {
 }
 
 impl Keyring {
-    /// Opens (creating it if needed, owner-only) `<home>/keyring`.
+    /// Opens `<home>/keyring`, creating it owner-only if it does not exist.
+    /// An existing one is left as it is, so it may be mounted read-only.
     pub fn open(home: &Path) -> Result<Self, KeyringError> {
         let dir = home.join(KEYRING_DIR);
-        fs::create_dir_all(&dir).map_err(io_error(&dir))?;
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(io_error(&dir))?;
+        if !dir.is_dir() {
+            fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
+                .map_err(io_error(&dir))?;
+        }
         Ok(Keyring { dir })
     }
 
