@@ -220,3 +220,35 @@ pub fn init_and_report(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use xcc_node_config::{read_toml, ClientConfig, CLIENT_CONFIG_FILE, MANIFEST_FILE};
+
+    use super::*;
+
+    #[test]
+    fn a_compose_testnet_gives_the_relayer_a_home_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path();
+        init_with_holders(home, 4, 1000, network(true, Some(36657)), &[], 0).unwrap();
+
+        assert!(!home.join(MANIFEST_FILE).exists());
+        let host: ClientConfig = read_toml(&home.join(CLIENT_CONFIG_FILE)).unwrap();
+        assert_eq!(host.chains[COORDINATOR_CHAIN].rpc, ["http://127.0.0.1:36657"]);
+        assert_eq!(host.chains[SECURITY_CHAIN].rpc, ["http://127.0.0.1:36658"]);
+        assert_eq!(host.chains[CURRENCY_CHAIN].rpc, ["http://127.0.0.1:36659"]);
+
+        let relayer_home = home.join(RELAYER_HOME);
+        let inside: ClientConfig = read_toml(&relayer_home.join(CLIENT_CONFIG_FILE)).unwrap();
+        assert_eq!(inside.chains[CURRENCY_CHAIN].rpc.len(), 4);
+        assert!(inside.chains[CURRENCY_CHAIN].rpc[0].starts_with("http://10.77.0.30:"));
+        // The relayer's keyring holds the relayer key, and only it.
+        let relayer_keys = Keyring::open(&relayer_home).unwrap().list().unwrap();
+        assert_eq!(relayer_keys.len(), 1);
+        assert_eq!(
+            relayer_keys[0].address(),
+            Keyring::open(home).unwrap().get("relayer").unwrap().address()
+        );
+    }
+}

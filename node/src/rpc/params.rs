@@ -98,13 +98,39 @@ impl Params {
         let Some(text) = self.string(name)? else {
             return Ok(None);
         };
-        let text = text.strip_prefix("0x").unwrap_or(&text);
-        if let Ok(bytes) = hex::decode(text) {
+        // Only hex may carry a 0x prefix: base64 can itself begin with "0x".
+        if let Ok(bytes) = hex::decode(text.strip_prefix("0x").unwrap_or(&text)) {
             return Ok(Some(bytes));
         }
         base64::engine::general_purpose::STANDARD
-            .decode(text)
+            .decode(&text)
             .map(Some)
             .map_err(|e| RpcError::invalid_params(format!("{name}: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash_param(text: &str) -> Option<Vec<u8>> {
+        Params::from_json(serde_json::json!({ "hash": text }))
+            .hex("hash")
+            .unwrap()
+    }
+
+    #[test]
+    fn reads_hashes_as_hex_0x_hex_or_base64() {
+        let hash = [0xd3u8; 32];
+        let engine = base64::engine::general_purpose::STANDARD;
+        assert_eq!(hash_param(&hex::encode(hash)), Some(hash.to_vec()));
+        assert_eq!(hash_param(&format!("0x{}", hex::encode(hash))), Some(hash.to_vec()));
+        assert_eq!(hash_param(&engine.encode(hash)), Some(hash.to_vec()));
+        // Base64 that happens to begin with "0x" is base64, not hex.
+        let mut hash = [0u8; 32];
+        hash[..3].copy_from_slice(&[0xd3, 0x1a, 0x2f]);
+        let text = engine.encode(hash);
+        assert!(text.starts_with("0x"), "{text}");
+        assert_eq!(hash_param(&text), Some(hash.to_vec()));
     }
 }

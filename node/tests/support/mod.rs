@@ -16,7 +16,7 @@ use serde_json::json;
 use tendermint_rpc::client::CompatMode;
 use tendermint_rpc::{Client, HttpClient, Url, WebSocketClient};
 use xcc_chain::Address;
-use xcc_node_config::{AppKind, ChainSpec, NodeHome, TestnetPlan};
+use xcc_node_config::{AppKind, ChainSpec, Network, NodeHome, TestnetPlan};
 use xcc_proto::currency::v1::MsgTransfer;
 use xcc_proto::tx::v1::TxBody;
 
@@ -104,7 +104,7 @@ impl Testnet {
         let plan = TestnetPlan {
             validators,
             block_time_ms: 150,
-            base_port: None,
+            network: Network::Loopback { base_port: None },
         };
         let chain = ChainSpec {
             chain_id: CHAIN_ID.into(),
