@@ -82,7 +82,8 @@ mod tests {
 
     #[test]
     fn reads_the_height_of_a_cometbft_status() {
-        let body = br#"{"jsonrpc":"2.0","id":0,"result":{"sync_info":{"latest_block_height":"42"}}}"#;
+        let body =
+            br#"{"jsonrpc":"2.0","id":0,"result":{"sync_info":{"latest_block_height":"42"}}}"#;
         assert_eq!(latest_height(body), Ok(42));
         assert!(latest_height(br#"{"result":{}}"#).is_err());
         assert!(latest_height(b"<html>").is_err());

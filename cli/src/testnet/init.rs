@@ -235,7 +235,10 @@ mod tests {
 
         assert!(!home.join(MANIFEST_FILE).exists());
         let host: ClientConfig = read_toml(&home.join(CLIENT_CONFIG_FILE)).unwrap();
-        assert_eq!(host.chains[COORDINATOR_CHAIN].rpc, ["http://127.0.0.1:36657"]);
+        assert_eq!(
+            host.chains[COORDINATOR_CHAIN].rpc,
+            ["http://127.0.0.1:36657"]
+        );
         assert_eq!(host.chains[SECURITY_CHAIN].rpc, ["http://127.0.0.1:36658"]);
         assert_eq!(host.chains[CURRENCY_CHAIN].rpc, ["http://127.0.0.1:36659"]);
 
@@ -248,7 +251,11 @@ mod tests {
         assert_eq!(relayer_keys.len(), 1);
         assert_eq!(
             relayer_keys[0].address(),
-            Keyring::open(home).unwrap().get("relayer").unwrap().address()
+            Keyring::open(home)
+                .unwrap()
+                .get("relayer")
+                .unwrap()
+                .address()
         );
     }
 }

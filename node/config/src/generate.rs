@@ -165,7 +165,10 @@ pub fn generate(
                     .filter(|(other, _)| *other != index)
                     .map(|(other, o)| {
                         let ip = network.container_ip(chain_index, other);
-                        format!("{}@{ip}:{CONTAINER_P2P_PORT}", cometbft::node_id(&o.p2p_key))
+                        format!(
+                            "{}@{ip}:{CONTAINER_P2P_PORT}",
+                            cometbft::node_id(&o.p2p_key)
+                        )
                     })
                     .collect();
                 let comet = cometbft::CometNode {
@@ -531,7 +534,10 @@ mod tests {
         let (manifest, client) = generate(dir.path(), &plan, &chains).unwrap();
         // Containers are not `xcc testnet start`'s to run.
         assert!(!dir.path().join(MANIFEST_FILE).exists());
-        assert_eq!(client.chains["coordinator-1"].rpc, ["http://127.0.0.1:26657"]);
+        assert_eq!(
+            client.chains["coordinator-1"].rpc,
+            ["http://127.0.0.1:26657"]
+        );
         assert_eq!(client.chains["security-1"].rpc, ["http://127.0.0.1:26658"]);
         let inside: ClientConfig =
             crate::read_toml(&dir.path().join(RELAYER_HOME).join(CLIENT_CONFIG_FILE)).unwrap();
@@ -591,7 +597,11 @@ mod tests {
         let peers: Vec<&str> = peers.split(',').collect();
         assert_eq!(peers.len(), 3);
         assert_eq!(peers[0], format!("{node0_id}@10.77.0.20:26656"));
-        assert!(comet.parent().unwrap().join("data/priv_validator_state.json").exists());
+        assert!(comet
+            .parent()
+            .unwrap()
+            .join("data/priv_validator_state.json")
+            .exists());
     }
 
     #[test]

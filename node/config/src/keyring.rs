@@ -95,8 +95,7 @@ impl Keyring {
         let dir = home.join(KEYRING_DIR);
         if !dir.is_dir() {
             fs::create_dir_all(&dir).map_err(io_error(&dir))?;
-            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
-                .map_err(io_error(&dir))?;
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(io_error(&dir))?;
         }
         Ok(Keyring { dir })
     }

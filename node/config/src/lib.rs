@@ -11,8 +11,8 @@ pub mod keyring;
 mod node;
 mod testnet;
 
-pub use error::ConfigError;
 pub use cometbft::COMETBFT_HOME;
+pub use error::ConfigError;
 pub use generate::{
     generate, ChainSpec, ContainerNetwork, Network, TestnetPlan, CLIENT_CONFIG_FILE,
     CONTAINER_ABCI_PORT, CONTAINER_P2P_PORT, CONTAINER_RPC_PORT, MANIFEST_FILE, RELAYER_HOME,

@@ -124,7 +124,10 @@ mod tests {
         let hash = [0xd3u8; 32];
         let engine = base64::engine::general_purpose::STANDARD;
         assert_eq!(hash_param(&hex::encode(hash)), Some(hash.to_vec()));
-        assert_eq!(hash_param(&format!("0x{}", hex::encode(hash))), Some(hash.to_vec()));
+        assert_eq!(
+            hash_param(&format!("0x{}", hex::encode(hash))),
+            Some(hash.to_vec())
+        );
         assert_eq!(hash_param(&engine.encode(hash)), Some(hash.to_vec()));
         // Base64 that happens to begin with "0x" is base64, not hex.
         let mut hash = [0u8; 32];
