@@ -31,9 +31,9 @@ pub enum TestnetCommand {
         base_port: Option<u16>,
         /// Lay the nodes out for the compose testnet (`docker-compose.yml`):
         /// each in its own container at its own address on the standard
-        /// ports, the relayer's home in <home>/relayer, a CometBFT home
-        /// beside each node's, and a client.toml for this host that reaches
-        /// one published validator RPC per chain.
+        /// ports, the relayer's home in <home>/relayer, the same validator
+        /// for CometBFT in each node's config/cometbft, and a client.toml for
+        /// this host that reaches one published validator RPC per chain.
         #[arg(long)]
         compose: bool,
         /// Only these chains (by chain id); all three by default.
