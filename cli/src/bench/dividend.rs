@@ -8,7 +8,7 @@ use tendermint_rpc::HttpClient;
 use xcc_chain::xtx::{cross_tx_id, signed_cross_tx};
 use xcc_proto::coordinator::v1 as coord;
 use xcc_proto::{currency::v1 as cash, security::v1 as sec, to_any, xtx::v1 as xtx_pb};
-use xcc_relayer::{chains_from_home, Relayer, RelayerOptions};
+use xcc_relayer::{Relayer, RelayerOptions, DEFAULT_KEY};
 
 use super::{while_relaying, ScratchNet};
 use crate::keyring::Keyring;
@@ -87,12 +87,7 @@ pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyho
     let signed = signed_cross_tx(cross_tx, &[&bank.key]);
     let id = cross_tx_id(signed.cross_tx.as_ref().context("cross-tx")?);
 
-    let relayer_key = keyring.get(xcc_relayer::DEFAULT_KEY)?.key;
-    let relayer = Relayer::new(
-        chains_from_home(net.home())?,
-        relayer_key,
-        RelayerOptions::default(),
-    )?;
+    let relayer = Relayer::from_home(net.home(), DEFAULT_KEY, RelayerOptions::default())?;
     let measured = async {
         let mut start_heights = Vec::new();
         for client in &clients {

@@ -15,7 +15,7 @@ use xcc_chain::Address;
 use xcc_proto::coordinator::v1 as coord;
 use xcc_proto::xtx::v1 as xtx_pb;
 use xcc_proto::{currency::v1 as currency, security::v1 as security, to_any, tx::v1 as pb};
-use xcc_relayer::{chains_from_home, Relayer, RelayerOptions};
+use xcc_relayer::{Relayer, RelayerOptions, DEFAULT_KEY};
 
 use super::{broadcast_batches, transfers, while_relaying, ScratchNet};
 use crate::keyring::{Keyring, NamedKey};
@@ -214,12 +214,7 @@ async fn one_run(validators: usize, settings: &Settings) -> anyhow::Result<Figur
     let transfers = transfers::measure(&net, settings.transfers, 16).await?;
     let keyring = Keyring::open(net.home())?;
     let (issuer, bob) = (keyring.get("issuer")?, keyring.get("bob")?);
-    let relayer_key = keyring.get(xcc_relayer::DEFAULT_KEY)?.key;
-    let relayer = Relayer::new(
-        chains_from_home(net.home())?,
-        relayer_key,
-        RelayerOptions::default(),
-    )?;
+    let relayer = Relayer::from_home(net.home(), DEFAULT_KEY, RelayerOptions::default())?;
     let clients: Vec<HttpClient> = CHAINS
         .iter()
         .map(|chain| http_client(&net.client.chains[*chain].rpc[0]))
