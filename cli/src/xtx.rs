@@ -314,6 +314,7 @@ pub fn record_json(record: &coord::CrossTxRecord) -> serde_json::Value {
                 "prepare_packet": leg.prepare_sequence,
                 "decision_packet": leg.decision_sequence,
                 "decision_acked": leg.decision_acked,
+                "decision_fault": leg.decision_fault,
             })
         })
         .collect();

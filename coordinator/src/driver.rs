@@ -136,6 +136,17 @@ pub fn step(
                     format!("leg {leg} to {chain}, packet {sequence}"),
                 );
             }
+            Output::Fault { leg, reason } => {
+                let chain = record.legs[leg].chain_id.clone();
+                note(record, "decision_failed", &chain, (0, 0), reason.clone());
+                ctx.emit(
+                    Event::new("xtx_fault")
+                        .attr("tx_id", hex::encode(tx_id))
+                        .attr("leg", leg)
+                        .attr("reason", &reason),
+                );
+                tracing::error!(tx_id = %hex::encode(tx_id), leg, %chain, %reason, "a leg could not apply the decision");
+            }
             Output::Done => {
                 let prune_height = ctx.block.height.saturating_add(params.retention_blocks);
                 record.prune_height = prune_height;

@@ -3,7 +3,7 @@
 //! participants (one leg per chain), a deadline in the future within the
 //! configured maximum, and an id never seen; then its prepares leave.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use xcc_chain::state::StateWrite;
 use xcc_chain::xtx;
@@ -71,16 +71,10 @@ fn submit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, msg: &SubmitCros
     let params = Params::load(state)?;
     let verified = xtx::verify(msg.signed.clone()).map_err(CoordinatorError::Envelope)?;
     let cross_tx = &verified.cross_tx;
-    let mut chains = BTreeSet::new();
-    for (index, leg) in cross_tx.legs.iter().enumerate() {
+    // One leg per chain is checked with the envelope, here and by each participant.
+    for leg in &cross_tx.legs {
         if !params.participants.contains(&leg.chain_id) {
             return Err(CoordinatorError::UnknownParticipant(leg.chain_id.clone()));
-        }
-        if !chains.insert(leg.chain_id.as_str()) {
-            return Err(CoordinatorError::InvalidLeg(format!(
-                "leg {index} is a second leg on {}",
-                leg.chain_id
-            )));
         }
         for any in &leg.msgs {
             for needed in msg.rules.signers(any)? {

@@ -10,7 +10,9 @@
 //! block time reaching the deadline with votes missing decides Abort; all
 //! votes OK decide Commit. The decision is an output before any decision
 //! packet, so the chain records it first. The cross-tx is done when every
-//! leg that was sent a decision has acknowledged it.
+//! leg that was sent a decision has applied it; a leg that acknowledges it
+//! with an error is a fault, recorded and reported, and the cross-tx never
+//! becomes done.
 
 /// A leg's position in its cross-tx.
 pub type LegIndex = usize;
@@ -74,8 +76,10 @@ pub enum Input {
     PrepareTimedOut { leg: LegIndex },
     /// A block began at this time (unix nanoseconds).
     BlockTime { now_ns: u64 },
-    /// A leg acknowledged the decision.
+    /// A leg acknowledged the decision as applied.
     DecisionAcked { leg: LegIndex },
+    /// A leg acknowledged the decision with an error: it could not apply it.
+    DecisionFailed { leg: LegIndex, reason: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,8 +93,22 @@ pub enum Output {
     Decided(Decision),
     /// Send the leg the decision; such packets never time out.
     SendDecision { leg: LegIndex, commit: bool },
-    /// Every leg that was sent the decision acknowledged it.
+    /// A leg could not apply the decision: a fault to record and report.
+    /// Retrying cannot change it, and the cross-tx never becomes done.
+    Fault { leg: LegIndex, reason: String },
+    /// Every leg that was sent the decision applied it.
     Done,
+}
+
+/// Where a leg that was sent the decision stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecisionAck {
+    Pending,
+    Applied,
+    /// The leg acknowledged with an error.
+    Failed {
+        reason: String,
+    },
 }
 
 /// Where one leg stands while the cross-tx is being prepared.
@@ -111,10 +129,10 @@ pub enum Phase {
         legs: Vec<LegState>,
     },
     /// `acked[leg]` is `None` for a leg that was never sent a prepare (so
-    /// needs no decision), else whether it acknowledged the decision.
+    /// needs no decision), else how it acknowledged the decision.
     Decided {
         decision: Decision,
-        acked: Vec<Option<bool>>,
+        acked: Vec<Option<DecisionAck>>,
     },
     Done {
         decision: Decision,
@@ -223,13 +241,32 @@ impl Coordinator {
                     mut acked,
                 },
                 Input::DecisionAcked { leg },
-            ) if acked.get(leg) == Some(&Some(false)) => {
-                acked[leg] = Some(true);
-                if acked.iter().all(|a| *a != Some(false)) {
+            ) if acked.get(leg) == Some(&Some(DecisionAck::Pending)) => {
+                acked[leg] = Some(DecisionAck::Applied);
+                let all_applied = acked
+                    .iter()
+                    .flatten()
+                    .all(|ack| *ack == DecisionAck::Applied);
+                if all_applied {
                     (Phase::Done { decision }, vec![Output::Done])
                 } else {
                     (Phase::Decided { decision, acked }, Vec::new())
                 }
+            }
+            (
+                Phase::Decided {
+                    decision,
+                    mut acked,
+                },
+                Input::DecisionFailed { leg, reason },
+            ) if acked.get(leg) == Some(&Some(DecisionAck::Pending)) => {
+                acked[leg] = Some(DecisionAck::Failed {
+                    reason: reason.clone(),
+                });
+                (
+                    Phase::Decided { decision, acked },
+                    vec![Output::Fault { leg, reason }],
+                )
             }
             (phase, _) => (phase, Vec::new()),
         }
@@ -274,11 +311,11 @@ impl Coordinator {
     /// Records the decision, then sends it to every leg that was prepared
     /// or is being prepared; a leg never sent a prepare needs no decision.
     fn decide(&self, legs: &[LegState], decision: Decision) -> (Phase, Vec<Output>) {
-        let acked: Vec<Option<bool>> = legs
+        let acked: Vec<Option<DecisionAck>> = legs
             .iter()
             .map(|state| match state {
                 LegState::Waiting => None,
-                LegState::Preparing | LegState::Voted(_) => Some(false),
+                LegState::Preparing | LegState::Voted(_) => Some(DecisionAck::Pending),
             })
             .collect();
         let commit = decision.is_commit();

@@ -132,19 +132,15 @@ impl Port for CoordinatorModule {
                             "aborted"
                         };
                         note(&mut record, step, &chain, point(applied.at), "");
+                        Input::DecisionAcked { leg }
                     }
-                    // A decision the participant could not apply is a fault to
-                    // surface; retrying cannot change it.
-                    Ok(Err(e)) => note(
-                        &mut record,
-                        "decision_failed",
-                        &chain,
-                        (0, 0),
-                        e.to_string(),
-                    ),
-                    Err(error) => note(&mut record, "decision_failed", &chain, (0, 0), error),
+                    // The leg could not apply the decision: a fault, never done.
+                    Ok(Err(e)) => Input::DecisionFailed {
+                        leg,
+                        reason: format!("an unreadable acknowledgement: {e}"),
+                    },
+                    Err(reason) => Input::DecisionFailed { leg, reason },
                 }
-                Input::DecisionAcked { leg }
             }
         };
         driver::step(ctx, state, &params, &mut record, None, input)

@@ -3,7 +3,9 @@
 
 use xcc_proto::coordinator::v1 as pb;
 
-use crate::machine::{AbortReason, Coordinator, Decision, LegPlan, LegState, Phase, Vote};
+use crate::machine::{
+    AbortReason, Coordinator, Decision, DecisionAck, LegPlan, LegState, Phase, Vote,
+};
 
 #[derive(Debug, thiserror::Error)]
 #[error("corrupt cross-tx record: {0}")]
@@ -83,7 +85,7 @@ pub fn machine(record: &pb::CrossTxRecord) -> Result<Coordinator, CorruptRecord>
             acked: record
                 .legs
                 .iter()
-                .map(|leg| leg.decision_due.then_some(leg.decision_acked))
+                .map(|leg| leg.decision_due.then(|| decision_ack(leg)))
                 .collect(),
         },
         Ok(pb::Phase::Done) => Phase::Done {
@@ -92,6 +94,18 @@ pub fn machine(record: &pb::CrossTxRecord) -> Result<Coordinator, CorruptRecord>
         _ => return Err(corrupt(format!("phase {}", record.phase))),
     };
     Ok(Coordinator::restore(plans, record.deadline_ns, phase))
+}
+
+fn decision_ack(leg: &pb::Leg) -> DecisionAck {
+    if !leg.decision_fault.is_empty() {
+        DecisionAck::Failed {
+            reason: leg.decision_fault.clone(),
+        }
+    } else if leg.decision_acked {
+        DecisionAck::Applied
+    } else {
+        DecisionAck::Pending
+    }
 }
 
 fn leg_state(leg: &pb::Leg) -> Result<LegState, CorruptRecord> {
@@ -137,7 +151,11 @@ pub fn store_phase(record: &mut pb::CrossTxRecord, coordinator: &Coordinator) {
             set_decision(record, decision);
             for (leg, acked) in record.legs.iter_mut().zip(acked) {
                 leg.decision_due = acked.is_some();
-                leg.decision_acked = *acked == Some(true);
+                leg.decision_acked = *acked == Some(DecisionAck::Applied);
+                leg.decision_fault = match acked {
+                    Some(DecisionAck::Failed { reason }) => reason.clone(),
+                    _ => String::new(),
+                };
             }
         }
         Phase::Done { decision } => {

@@ -20,42 +20,6 @@ use xcc_proto::xtx::v1 as xtx;
 const MICROS: u64 = 1_000_000;
 
 impl Fixture {
-    /// The issuer declares a dividend of `symbol` at the last committed
-    /// height, paid by dave; returns its id.
-    fn declare(&mut self, symbol: &str, amount_per_unit_micros: u64) -> u64 {
-        let record_height = self.net.chain(SECURITY).height();
-        let msg = to_any(&sec::MsgDeclareDividend {
-            issuer: self.issuer.address.to_string(),
-            symbol: symbol.into(),
-            record_height,
-            amount_per_unit_micros,
-            payer: self.dave.address.to_string(),
-            denom: "usd".into(),
-            currency_chain: CURRENCY.into(),
-        });
-        let issuer = TestKey::from_seed(2);
-        ok(&mut self.net, SECURITY, &[&issuer], vec![msg]);
-        let all: sec::QueryDividendsResponse = self
-            .net
-            .chain(SECURITY)
-            .query(
-                "/xcc.security.v1.Query/Dividends",
-                &sec::QueryDividendsRequest::default(),
-            )
-            .unwrap();
-        all.dividends.last().expect("a dividend").id
-    }
-
-    fn dividend(&self, id: u64) -> sec::Dividend {
-        self.net
-            .chain(SECURITY)
-            .query(
-                "/xcc.security.v1.Query/Dividend",
-                &sec::QueryDividendRequest { dividend_id: id },
-            )
-            .unwrap()
-    }
-
     /// Dave's payout of dividend `id`: reserve it on the security chain,
     /// then pay what it returns on the currency chain.
     fn pay(&mut self, id: u64, salt: u8) -> [u8; 32] {

@@ -30,6 +30,12 @@ pub enum XtxError {
     NoMessages(usize),
     #[error("leg {leg} depends on leg {on}, which is not an earlier leg")]
     BadDependency { leg: usize, on: u32 },
+    #[error("legs {first} and {leg} are both on {chain_id}: a cross-tx has one leg per chain")]
+    DuplicateChain {
+        first: usize,
+        leg: usize,
+        chain_id: String,
+    },
     #[error("the cross-tx carries no signatures")]
     Unsigned,
     #[error(transparent)]
@@ -108,6 +114,18 @@ pub fn verify(signed: pb::SignedCrossTx) -> Result<VerifiedCrossTx, XtxError> {
             if on as usize >= index {
                 return Err(XtxError::BadDependency { leg: index, on });
             }
+        }
+        // A participant keeps one record per cross-tx: a second leg on the
+        // same chain would be answered with the first one's vote, unrun.
+        if let Some(first) = cross_tx.legs[..index]
+            .iter()
+            .position(|other| other.chain_id == leg.chain_id)
+        {
+            return Err(XtxError::DuplicateChain {
+                first,
+                leg: index,
+                chain_id: leg.chain_id.clone(),
+            });
         }
     }
     if signed.signatures.is_empty() {
@@ -235,6 +253,16 @@ mod tests {
         let mut empty = swap(b"1");
         empty.legs[1].msgs.clear();
         assert_eq!(refuse(empty), XtxError::NoMessages(1));
+        let mut twice_on_one_chain = swap(b"1");
+        twice_on_one_chain.legs[1].chain_id = "security-1".into();
+        assert_eq!(
+            refuse(twice_on_one_chain),
+            XtxError::DuplicateChain {
+                first: 0,
+                leg: 1,
+                chain_id: "security-1".into()
+            }
+        );
         let mut nameless = swap(b"1");
         nameless.legs[0].chain_id.clear();
         assert_eq!(refuse(nameless), XtxError::NoChain(0));

@@ -118,22 +118,39 @@ fn held(denom: &DenomName, from: &Address, to: &str, amount: u64) -> pb::HeldTra
 /// leg's input) are checked against the message and reserved in full from
 /// the payer.
 fn reserve_dividend(
+    ctx: &MsgContext<'_>,
     state: &mut dyn StateWrite,
     leg: &LegRequest<'_>,
     transfers: &mut Vec<pb::HeldTransfer>,
     (payer, security_chain, dividend_id, denom): (&Address, &str, u64, &DenomName),
 ) -> Result<pb::DividendPayment, CurrencyError> {
-    let entitled = security_pb::Entitlements::decode(leg.input).map_err(|e| {
-        CurrencyError::Invalid(format!("the entitlements this leg depends on: {e}"))
-    })?;
+    // Only the security chain's leg can say what its holders are owed.
+    let source = leg.cross_tx.legs[leg.leg_index].depends_on;
+    let source_chain = source.and_then(|on| leg.cross_tx.legs.get(on as usize));
+    if source_chain.is_none_or(|l| l.chain_id != security_chain) {
+        return Err(CurrencyError::Invalid(format!(
+            "a dividend payout depends on the leg of {security_chain} that reserves it"
+        )));
+    }
+    let entitled = security_pb::LegResult::decode(leg.input)
+        .map_err(|e| CurrencyError::Invalid(format!("the result this leg depends on: {e}")))?
+        .entitlements
+        .ok_or_else(|| {
+            CurrencyError::Invalid("the leg this payout depends on reserved no dividend".into())
+        })?;
     let matches = entitled.security_chain == security_chain
         && entitled.dividend_id == dividend_id
         && entitled.payer == payer.to_string()
-        && entitled.denom == denom.to_string();
+        && entitled.denom == denom.to_string()
+        && entitled.currency_chain == ctx.chain_id;
     if !matches {
         return Err(CurrencyError::Invalid(format!(
-            "the entitlements are of dividend {} on {} paid by {} in {}, not this payout's",
-            entitled.dividend_id, entitled.security_chain, entitled.payer, entitled.denom
+            "the entitlements are of dividend {} on {} paid by {} in {} on {}, not this payout's",
+            entitled.dividend_id,
+            entitled.security_chain,
+            entitled.payer,
+            entitled.denom,
+            entitled.currency_chain
         )));
     }
     if state
@@ -201,7 +218,7 @@ impl Reservations for CurrencyModule {
                     denom,
                 } if dividend.is_none() => {
                     let fields = (payer, security_chain.as_str(), *dividend_id, denom);
-                    dividend = Some(reserve_dividend(state, leg, &mut transfers, fields)?);
+                    dividend = Some(reserve_dividend(ctx, state, leg, &mut transfers, fields)?);
                 }
                 _ => return Err(CurrencyError::Invalid(
                     "a cross-tx leg on the currency chain may only transfer or pay one dividend"

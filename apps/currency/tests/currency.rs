@@ -420,3 +420,33 @@ fn queries_read_retained_heights_and_pruning_drops_old_ones() {
     assert_eq!(at(2).code, code::NOT_FOUND, "height 2 was pruned");
     assert_eq!(at(7).code, code::NOT_FOUND, "height 7 does not exist yet");
 }
+
+#[test]
+fn a_failed_tx_in_a_block_consumes_its_nonce_and_can_never_run_again() {
+    let Fixture {
+        mut chain,
+        alice,
+        bob,
+        ..
+    } = fixture();
+    chain.block(vec![]);
+    // Bob has nothing yet: his transfer fails, but it was in a block.
+    let early = chain.tx(&[&bob], vec![transfer(&bob, &alice, 10)]);
+    let outcome = chain.assert_refused(early.clone());
+    assert!(outcome.log.contains("needs 10"), "{}", outcome.log);
+    assert_eq!(
+        chain.nonce(&bob.address),
+        1,
+        "the failed tx consumed its nonce"
+    );
+    // Once bob holds enough, the same bytes are stale, not a payment.
+    chain.submit(&[&alice], vec![transfer(&alice, &bob, 100)]);
+    let replay = chain.assert_refused(early);
+    assert_eq!(replay.code, code::INVALID_NONCE, "{}", replay.log);
+    assert_eq!(balance(&chain, &bob), 100);
+    assert_eq!(balance(&chain, &alice), 900);
+    // CheckTx keeps a failing tx out of the mempool without consuming anything.
+    let failing = chain.tx(&[&bob], vec![transfer(&bob, &alice, 1_000)]);
+    assert_ne!(chain.app.check_tx(&failing).unwrap().code, 0);
+    assert_eq!(chain.nonce(&bob.address), 1);
+}

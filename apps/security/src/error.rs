@@ -76,6 +76,35 @@ pub enum SecurityError {
     DividendNotPayable { id: u64, status: String },
     #[error("record height {record_height}: {reason}")]
     RecordHeight { record_height: u64, reason: String },
+    #[error(
+        "dividend {dividend_id} may only be reserved in a cross-tx whose dependent leg pays it \
+         in {denom} on {currency_chain}"
+    )]
+    PayoutLegMissing {
+        dividend_id: u64,
+        currency_chain: String,
+        denom: String,
+    },
+    #[error(
+        "{account} holds {balance} {symbol} with {pending_in} pending: its whitelist entry \
+         cannot be removed (freeze the position instead)"
+    )]
+    WhitelistedHolder {
+        symbol: Symbol,
+        account: Address,
+        balance: u64,
+        pending_in: u64,
+    },
+    #[error(
+        "the whitelist entry of {account} for {symbol} is pinned until {pinned_until} by a \
+         prepared cross-tx, it cannot expire at {expires_at}"
+    )]
+    WhitelistPinnedUntil {
+        symbol: Symbol,
+        account: Address,
+        pinned_until: i64,
+        expires_at: i64,
+    },
     #[error(transparent)]
     State(#[from] StateError),
 }
@@ -107,6 +136,9 @@ impl SecurityError {
             SecurityError::UnknownDividend(_) => 22,
             SecurityError::DividendNotPayable { .. } => 23,
             SecurityError::RecordHeight { .. } => 24,
+            SecurityError::PayoutLegMissing { .. } => 25,
+            SecurityError::WhitelistedHolder { .. } => 26,
+            SecurityError::WhitelistPinnedUntil { .. } => 27,
         }
     }
 }

@@ -5,15 +5,11 @@
 //! pinned. Commit moves the units and records the trade; release gives
 //! everything back. Nothing waits: a conflict fails the prepare.
 
-use std::collections::BTreeMap;
-
-use prost::{Message, Name};
+use prost::Message;
 use xcc_chain::participant::{LegRequest, Reservations};
 use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, ExecError, MsgContext};
-use xcc_proto::currency::v1 as cash_pb;
 use xcc_proto::security::v1 as pb;
-use xcc_proto::xtx::v1 as xtx_pb;
 
 use crate::error::SecurityError;
 use crate::handler::dividend::{entitlements, load_dividend, save_dividend, status_name};
@@ -23,51 +19,46 @@ use crate::handler::position::open_movement;
 use crate::handler::{issuer_of, load_security};
 use crate::msg::SecurityMsg;
 use crate::symbol::Symbol;
-use crate::{state_key, SecurityModule};
+use crate::{state_key, terms, SecurityModule};
 
-/// Cash the cross-tx pays from `payer` to `payee` on other chains (on
-/// `chain` only, when given), per denom.
-fn payments(
-    cross_tx: &xtx_pb::CrossTx,
-    own_chain: &str,
-    chain: Option<&str>,
-    payer: &Address,
-    payee: &Address,
-) -> BTreeMap<String, u64> {
-    let mut paid = BTreeMap::new();
-    let legs = cross_tx
-        .legs
-        .iter()
-        .filter(|leg| leg.chain_id != own_chain && chain.is_none_or(|c| leg.chain_id == c));
-    for any in legs.flat_map(|leg| &leg.msgs) {
-        if any.type_url != cash_pb::MsgTransfer::type_url() {
-            continue;
-        }
-        let Ok(transfer) = cash_pb::MsgTransfer::decode(any.value.as_slice()) else {
-            continue;
-        };
-        if transfer.from == payer.to_string() && transfer.to == payee.to_string() {
-            let total = paid.entry(transfer.denom).or_insert(0u64);
-            *total = total.saturating_add(transfer.amount);
-        }
-    }
-    paid
-}
-
+/// Counts a prepared cross-tx in (`Pin::Until`) or out (`Pin::Release`)
+/// of those relying on a whitelist entry. While any does, the entry keeps
+/// the latest deadline among them: it may not be shortened below it.
 fn pin(
     state: &mut dyn StateWrite,
     symbol: &Symbol,
     account: &Address,
-    delta: i64,
+    change: Pin,
 ) -> Result<(), SecurityError> {
     let key = state_key::pins(symbol, account);
-    let pins = state.get_u64(&key)?.saturating_add_signed(delta);
+    let until_key = state_key::pinned_until(symbol, account);
+    let pins = state.get_u64(&key)?;
+    let pins = match change {
+        Pin::Until(deadline) => {
+            let until = state.get_u64(&until_key)?.max(deadline);
+            state.put_u64(until_key.clone(), until);
+            pins.saturating_add(1)
+        }
+        Pin::Release => pins.saturating_sub(1),
+    };
     if pins == 0 {
         state.delete(key);
+        state.delete(until_key);
     } else {
         state.put_u64(key, pins);
     }
     Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Pin {
+    /// Pinned by a cross-tx with this deadline (unix seconds, rounded up).
+    Until(u64),
+    Release,
+}
+
+fn deadline_seconds(leg: &LegRequest<'_>) -> u64 {
+    leg.cross_tx.deadline_ns.div_ceil(1_000_000_000)
 }
 
 /// Reserves one unit movement; the caller undoes everything on error.
@@ -75,6 +66,7 @@ fn pin(
 fn reserve(
     ctx: &MsgContext<'_>,
     state: &mut dyn StateWrite,
+    leg: &LegRequest<'_>,
     symbol: &Symbol,
     from: &Address,
     to: &Address,
@@ -114,7 +106,13 @@ fn reserve(
         },
     ];
     write_positions(state, symbol, &mut security, &issuer, &changes, true)?;
-    pin_parties(state, symbol, &issuer, [from, to], 1)?;
+    pin_parties(
+        state,
+        symbol,
+        &issuer,
+        [from, to],
+        Pin::Until(deadline_seconds(leg)),
+    )?;
     Ok(takes_slot)
 }
 
@@ -127,17 +125,17 @@ fn parties(held: &pb::HeldTransfer) -> Result<(Symbol, Address, Address), Securi
     ))
 }
 
-/// Pins (1) or unpins (-1) the whitelist entries of the parties; the
+/// Pins or unpins the whitelist entries of the parties; the
 /// issuer has none.
 fn pin_parties(
     state: &mut dyn StateWrite,
     symbol: &Symbol,
     issuer: &Address,
     parties: [&Address; 2],
-    delta: i64,
+    change: Pin,
 ) -> Result<(), SecurityError> {
     for account in parties.into_iter().filter(|a| *a != issuer) {
-        pin(state, symbol, account, delta)?;
+        pin(state, symbol, account, change)?;
     }
     Ok(())
 }
@@ -161,7 +159,7 @@ fn fill(
     buyer: &Address,
     listing_id: u64,
     units: u64,
-) -> Result<pb::HeldTransfer, SecurityError> {
+) -> Result<(pb::HeldTransfer, pb::FillTerms), SecurityError> {
     let mut listing = load_listing(state, listing_id)?;
     if listing.cancelled || listing.units < units {
         return Err(SecurityError::ListingShort {
@@ -176,40 +174,36 @@ fn fill(
             "a seller cannot fill its own listing".into(),
         ));
     }
-    let price = units
+    units
         .checked_mul(listing.price_per_unit)
         .ok_or_else(|| SecurityError::Invalid("the fill's price overflows".into()))?;
-    let paid = payments(
-        leg.cross_tx,
-        ctx.chain_id,
-        Some(&listing.currency_chain),
-        buyer,
-        &seller,
-    )
-    .get(&listing.denom)
-    .copied()
-    .unwrap_or(0);
-    if paid < price {
-        return Err(SecurityError::PaymentMissing(format!(
-            "{units} units of listing {listing_id} cost {price} {} on {}, the cross-tx pays the seller {paid}",
-            listing.denom, listing.currency_chain
-        )));
-    }
+    terms::require_paid(state, leg.cross_tx, ctx.chain_id, &listing)?;
     let symbol = parse_symbol(&listing.symbol)?;
-    let slot = reserve(ctx, state, &symbol, &seller, buyer, units, true)?;
+    let slot = reserve(ctx, state, leg, &symbol, &seller, buyer, units, true)?;
     listing.units -= units;
     listing.reserved += units;
     save_listing(state, &listing);
-    Ok(pb::HeldTransfer {
+    let terms = pb::FillTerms {
+        listing_id,
+        seller: listing.seller.clone(),
+        buyer: buyer.to_string(),
         symbol: listing.symbol.clone(),
-        from: listing.seller.clone(),
+        units,
+        price_per_unit: listing.price_per_unit,
+        denom: listing.denom.clone(),
+        currency_chain: listing.currency_chain,
+    };
+    let held = pb::HeldTransfer {
+        symbol: listing.symbol,
+        from: listing.seller,
         to: buyer.to_string(),
         amount: units,
         slot,
         listing_id,
         price_per_unit: listing.price_per_unit,
-        denom: listing.denom.clone(),
-    })
+        denom: listing.denom,
+    };
+    Ok((held, terms))
 }
 
 fn transfer(
@@ -218,9 +212,9 @@ fn transfer(
     leg: &LegRequest<'_>,
     (from, to, symbol, amount): (&Address, &Address, &Symbol, u64),
 ) -> Result<pb::HeldTransfer, SecurityError> {
-    let slot = reserve(ctx, state, symbol, from, to, amount, false)?;
+    let slot = reserve(ctx, state, leg, symbol, from, to, amount, false)?;
     // Units for cash in one cross-tx are a trade at the price paid per unit.
-    let paid = payments(leg.cross_tx, ctx.chain_id, None, to, from);
+    let paid = terms::payments(leg.cross_tx, ctx.chain_id, to, from);
     let (price_per_unit, denom) = match paid.into_iter().collect::<Vec<_>>().as_slice() {
         [(denom, total)] => (total / amount, denom.clone()),
         _ => (0, String::new()),
@@ -248,7 +242,7 @@ fn load_hold(state: &dyn StateRead, tx_id: &[u8; 32]) -> Result<pb::Hold, Securi
 fn reserve_dividend(
     ctx: &MsgContext<'_>,
     state: &mut dyn StateWrite,
-    tx_id: &[u8; 32],
+    leg: &LegRequest<'_>,
     payer: &Address,
     dividend_id: u64,
 ) -> Result<pb::Entitlements, SecurityError> {
@@ -264,6 +258,7 @@ fn reserve_dividend(
             "{payer} is not the payer of dividend {dividend_id}"
         )));
     }
+    terms::require_payout_leg(leg.cross_tx, ctx.chain_id, leg.leg_index, &dividend)?;
     let at_record =
         ctx.history
             .at(dividend.record_height)?
@@ -273,7 +268,7 @@ fn reserve_dividend(
             })?;
     let entitled = entitlements(at_record.as_ref(), ctx.chain_id, &dividend)?;
     dividend.status = pb::DividendStatus::Reserved as i32;
-    dividend.tx_id = tx_id.to_vec();
+    dividend.tx_id = leg.tx_id.to_vec();
     dividend.total = entitled.total;
     dividend.holders = entitled.entries.len() as u64;
     save_dividend(state, &dividend);
@@ -346,7 +341,7 @@ fn apply(
         },
     ];
     write_positions(state, &symbol, &mut security, &issuer, &changes, false)?;
-    pin_parties(state, &symbol, &issuer, [&from, &to], -1)?;
+    pin_parties(state, &symbol, &issuer, [&from, &to], Pin::Release)?;
     if held.listing_id != 0 {
         let mut listing = load_listing(state, held.listing_id)?;
         listing.reserved = listing.reserved.saturating_sub(held.amount);
@@ -404,7 +399,7 @@ fn give_up(state: &mut dyn StateWrite, held: &pb::HeldTransfer) -> Result<(), Se
         },
     };
     write_positions(state, &symbol, &mut security, &issuer, &[change], false)?;
-    pin_parties(state, &symbol, &issuer, [&from, &to], -1)?;
+    pin_parties(state, &symbol, &issuer, [&from, &to], Pin::Release)?;
     Ok(())
 }
 
@@ -416,7 +411,7 @@ impl Reservations for SecurityModule {
         leg: &LegRequest<'_>,
     ) -> Result<Vec<u8>, ExecError> {
         let mut transfers = Vec::new();
-        let (mut result, mut dividend_id) = (Vec::new(), 0);
+        let (mut result, mut dividend_id) = (pb::LegResult::default(), 0);
         for any in leg.msgs() {
             let msg = SecurityMsg::decode(any)?;
             leg.require_signed(&msg.signers())?;
@@ -432,13 +427,17 @@ impl Reservations for SecurityModule {
                         buyer,
                         listing_id,
                         units,
-                    } => fill(ctx, state, leg, buyer, *listing_id, *units)?,
+                    } => {
+                        let (held, terms) = fill(ctx, state, leg, buyer, *listing_id, *units)?;
+                        result.fills.push(terms);
+                        held
+                    }
                     SecurityMsg::ReserveDividend {
                         payer,
                         dividend_id: id,
                     } if dividend_id == 0 => {
-                        let entitled = reserve_dividend(ctx, state, &leg.tx_id, payer, *id)?;
-                        result = entitled.encode_to_vec();
+                        let entitled = reserve_dividend(ctx, state, leg, payer, *id)?;
+                        result.entitlements = Some(entitled);
                         dividend_id = *id;
                         continue;
                     }
@@ -460,7 +459,7 @@ impl Reservations for SecurityModule {
             },
         );
         ctx.emit(Event::new("units_reserved").attr("tx_id", hex::encode(leg.tx_id)));
-        Ok(result)
+        Ok(result.encode_to_vec())
     }
 
     fn commit(

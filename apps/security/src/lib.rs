@@ -9,6 +9,7 @@ pub mod msg;
 pub mod query;
 pub mod state_key;
 pub mod symbol;
+pub mod terms;
 
 use serde::{Deserialize, Serialize};
 use xcc_chain::genesis::parse_section;

@@ -55,6 +55,12 @@ pub fn pins(symbol: &Symbol, account: &Address) -> Vec<u8> {
     format!("security/pins/{symbol}/{account}").into_bytes()
 }
 
+/// The latest deadline (unix seconds) among the cross-txs that pin
+/// `account`'s whitelist entry.
+pub fn pinned_until(symbol: &Symbol, account: &Address) -> Vec<u8> {
+    format!("security/pinned_until/{symbol}/{account}").into_bytes()
+}
+
 pub fn hold(tx_id: &[u8; 32]) -> Vec<u8> {
     format!("security/holds/{}", hex::encode(tx_id)).into_bytes()
 }

@@ -546,3 +546,42 @@ fn the_record_height_of_an_unpaid_dividend_survives_pruning() {
     let tx = chain.tx(&[&issuer], vec![too_old]);
     assert!(chain.assert_refused(tx).log.contains("no longer retained"));
 }
+
+#[test]
+fn a_holder_keeps_its_whitelist_entry_until_it_holds_nothing() {
+    let mut f = fixture();
+    let agent = TestKey::from_seed(20);
+    registered(&mut f.chain, &f.issuer, &f.registrar, 10, &[&f.alice]);
+    let appoint = to_any(&pb::MsgAppointKycAgent {
+        issuer: f.issuer.address.to_string(),
+        symbol: "HARB".into(),
+        agent: agent.address.to_string(),
+    });
+    ok(&mut f.chain, &[&f.issuer], vec![appoint]);
+    ok(
+        &mut f.chain,
+        &[&f.issuer],
+        vec![transfer(&f.issuer, &f.alice, 5)],
+    );
+    let remove = || {
+        to_any(&pb::MsgWhitelistRemove {
+            authority: agent.address.to_string(),
+            symbol: "HARB".into(),
+            account: f.alice.address.to_string(),
+        })
+    };
+    let refused = f.chain.tx(&[&agent], vec![remove()]);
+    let log = f.chain.assert_refused(refused).log;
+    assert!(
+        log.contains("holds 5 HARB") && log.contains("freeze"),
+        "{log}"
+    );
+    // Once alice sold out, her entry may go.
+    ok(
+        &mut f.chain,
+        &[&f.alice],
+        vec![transfer(&f.alice, &f.issuer, 5)],
+    );
+    ok(&mut f.chain, &[&agent], vec![remove()]);
+    assert_eq!(balance(&f.chain, &f.alice), 0);
+}

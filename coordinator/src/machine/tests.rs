@@ -51,6 +51,34 @@ fn failed(reason: &str) -> Vote {
 }
 
 #[test]
+fn a_leg_that_cannot_apply_the_decision_is_a_fault_and_never_done() {
+    let mut c = swap();
+    c.apply(Input::Start);
+    c.apply(voted(0, ok_vote()));
+    c.apply(voted(1, ok_vote()));
+    let fault = Input::DecisionFailed {
+        leg: 1,
+        reason: "the hold is not covered".into(),
+    };
+    assert_eq!(
+        c.apply(fault.clone()),
+        vec![Output::Fault {
+            leg: 1,
+            reason: "the hold is not covered".into()
+        }]
+    );
+    assert!(c.apply(fault).is_empty(), "a fault is reported once");
+    assert!(c.apply(Input::DecisionAcked { leg: 1 }).is_empty());
+    assert!(c.apply(Input::DecisionAcked { leg: 0 }).is_empty());
+    assert!(
+        matches!(c.phase(), Phase::Decided { acked, .. }
+            if acked[1] == Some(DecisionAck::Failed { reason: "the hold is not covered".into() })),
+        "{:?}",
+        c.phase()
+    );
+}
+
+#[test]
 fn all_votes_ok_commit_and_every_ack_ends_it() {
     let mut c = swap();
     assert_eq!(
@@ -264,6 +292,10 @@ fn any_input(legs: usize) -> impl Strategy<Value = Input> {
         (0..legs).prop_map(|leg| Input::PrepareTimedOut { leg }),
         (0..2 * DEADLINE).prop_map(|now_ns| Input::BlockTime { now_ns }),
         (0..legs).prop_map(|leg| Input::DecisionAcked { leg }),
+        (0..legs).prop_map(|leg| Input::DecisionFailed {
+            leg,
+            reason: "cannot apply".into()
+        }),
     ]
 }
 
@@ -271,7 +303,8 @@ proptest! {
     /// Whatever arrives in whatever order: one decision at most, recorded
     /// before any decision packet; Commit only after every leg voted OK;
     /// a leg is prepared at most once and only after its dependency's OK;
-    /// Done only once every leg sent a decision acknowledged it.
+    /// Done only once every leg sent a decision applied it, never after a
+    /// leg failed to apply it.
     #[test]
     fn any_order_of_inputs_keeps_the_protocol(
         dependent in any::<bool>(),
@@ -288,6 +321,7 @@ proptest! {
         let mut voted_ok = [false; 3];
         let mut decision_sent = [false; 3];
         let mut acked = [false; 3];
+        let mut faulted = [false; 3];
         let mut done = false;
         for input in inputs {
             let was_preparing = matches!(c.phase(), Phase::Preparing { .. });
@@ -297,7 +331,7 @@ proptest! {
                 }
             }
             if let Input::DecisionAcked { leg } = &input {
-                if decision_sent[*leg] {
+                if decision_sent[*leg] && !faulted[*leg] {
                     acked[*leg] = true;
                 }
             }
@@ -326,8 +360,13 @@ proptest! {
                         prop_assert!(!decision_sent[leg]);
                         decision_sent[leg] = true;
                     }
+                    Output::Fault { leg, .. } => {
+                        prop_assert!(decision_sent[leg] && !acked[leg] && !faulted[leg]);
+                        faulted[leg] = true;
+                    }
                     Output::Done => {
                         prop_assert!(!done);
+                        prop_assert!(faulted.iter().all(|f| !f), "done despite a fault");
                         prop_assert!((0..3).all(|l| !decision_sent[l] || acked[l]));
                         done = true;
                     }

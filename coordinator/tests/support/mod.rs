@@ -156,6 +156,22 @@ fn big(issuer: &TestKey, holders: usize) -> serde_json::Value {
     }])
 }
 
+pub fn leg(chain_id: &str, msgs: Vec<Any>, depends_on: Option<u32>) -> xtx::Leg {
+    xtx::Leg {
+        chain_id: chain_id.into(),
+        msgs,
+        depends_on,
+    }
+}
+
+pub fn fill(buyer: &TestKey, listing_id: u64, units: u64) -> Any {
+    to_any(&sec::MsgFillListing {
+        buyer: buyer.address.to_string(),
+        listing_id,
+        units,
+    })
+}
+
 pub fn units(from: &TestKey, to: &TestKey, amount: u64) -> Any {
     to_any(&sec::MsgTransfer {
         from: from.address.to_string(),
@@ -180,6 +196,81 @@ pub fn ok(net: &mut TestNetwork, chain: &str, signers: &[&TestKey], msgs: Vec<An
 }
 
 impl Fixture {
+    /// The issuer declares a dividend of `symbol` at the last committed
+    /// height, paid by dave; returns its id.
+    pub fn declare(&mut self, symbol: &str, amount_per_unit_micros: u64) -> u64 {
+        let record_height = self.net.chain(SECURITY).height();
+        let msg = to_any(&sec::MsgDeclareDividend {
+            issuer: self.issuer.address.to_string(),
+            symbol: symbol.into(),
+            record_height,
+            amount_per_unit_micros,
+            payer: self.dave.address.to_string(),
+            denom: "usd".into(),
+            currency_chain: CURRENCY.into(),
+        });
+        let issuer = TestKey::from_seed(2);
+        ok(&mut self.net, SECURITY, &[&issuer], vec![msg]);
+        let all: sec::QueryDividendsResponse = self
+            .net
+            .chain(SECURITY)
+            .query(
+                "/xcc.security.v1.Query/Dividends",
+                &sec::QueryDividendsRequest::default(),
+            )
+            .unwrap();
+        all.dividends.last().expect("a dividend").id
+    }
+
+    pub fn dividend(&self, id: u64) -> sec::Dividend {
+        self.net
+            .chain(SECURITY)
+            .query(
+                "/xcc.security.v1.Query/Dividend",
+                &sec::QueryDividendRequest { dividend_id: id },
+            )
+            .unwrap()
+    }
+
+    /// `seller` (a key of its own, not one of the fixture's borrowed) lists `units` of HARB at `price_per_unit` usd on the
+    /// currency chain; returns the listing's id.
+    pub fn list(&mut self, seller: &TestKey, units: u64, price_per_unit: u64) -> u64 {
+        let msg = to_any(&sec::MsgCreateListing {
+            seller: seller.address.to_string(),
+            symbol: SYMBOL.into(),
+            units,
+            price_per_unit,
+            denom: "usd".into(),
+            currency_chain: CURRENCY.into(),
+        });
+        ok(&mut self.net, SECURITY, &[seller], vec![msg]);
+        let all: sec::QueryListingsResponse = self
+            .net
+            .chain(SECURITY)
+            .query(
+                "/xcc.security.v1.Query/Listings",
+                &sec::QueryListingsRequest::default(),
+            )
+            .unwrap();
+        all.listings.iter().map(|l| l.id).max().expect("a listing")
+    }
+
+    /// A cross-tx of `legs` due in a minute, signed by `signers`.
+    pub fn signed(
+        &self,
+        legs: Vec<xtx::Leg>,
+        signers: &[&TestKey],
+        salt: u8,
+    ) -> xtx::SignedCrossTx {
+        let cross_tx = xtx::CrossTx {
+            legs,
+            deadline_ns: self.now() + 60 * BLOCK_INTERVAL_NS,
+            salt: vec![salt],
+        };
+        let keys: Vec<_> = signers.iter().map(|k| &k.key).collect();
+        signed_cross_tx(cross_tx, &keys)
+    }
+
     pub fn now(&self) -> u64 {
         self.net.chain(COORDINATOR).next_block().time_ns
     }

@@ -116,6 +116,18 @@ pub struct App {
     pending: Option<PendingBlock>,
 }
 
+#[derive(Clone, Copy)]
+enum Messages {
+    Run,
+    Skip,
+}
+
+/// A tx whose envelope passed: its signers and decoded messages.
+struct Admitted {
+    signers: Vec<Address>,
+    msgs: Vec<Box<dyn Msg>>,
+}
+
 struct PendingBlock {
     height: u64,
     prepared: PreparedVersion,
@@ -276,12 +288,33 @@ impl App {
             .all(|tx| decode_and_verify(tx, &self.chain_id, self.config.max_tx_bytes).is_ok())
     }
 
-    /// Executes a decided block. Each tx runs in its own overlay, merged only if
-    /// it succeeds. Nothing is written until `commit`.
+    /// Executes a decided block. Each tx consumes its nonce once its envelope
+    /// passes; its messages run in their own overlay, merged only if they all
+    /// succeed. Nothing is written until `commit`.
     pub fn finalize_block(
         &mut self,
         block: BlockInfo,
         txs: &[Vec<u8>],
+    ) -> Result<FinalizedBlock, AppError> {
+        self.finalize(block, txs, Messages::Run)
+    }
+
+    /// Finalizes `block` as if every tx's messages failed: only envelopes
+    /// are checked and nonces consumed. What a block of refused txs must
+    /// leave behind, for tests that prove a refusal changed nothing else.
+    pub fn finalize_envelopes_only(
+        &mut self,
+        block: BlockInfo,
+        txs: &[Vec<u8>],
+    ) -> Result<FinalizedBlock, AppError> {
+        self.finalize(block, txs, Messages::Skip)
+    }
+
+    fn finalize(
+        &mut self,
+        block: BlockInfo,
+        txs: &[Vec<u8>],
+        messages: Messages,
     ) -> Result<FinalizedBlock, AppError> {
         let last = self.store.latest_version()?;
         let expected = last.map_or(block.height, |v| v + 1);
@@ -301,11 +334,13 @@ impl App {
         let mut tx_results = Vec::with_capacity(txs.len());
         let mut validator_updates = std::collections::BTreeMap::new();
         for bytes in txs {
-            let mut tx_state = StateDelta::new(&block_state);
-            let result = self.execute_tx(&mut tx_state, block, bytes);
-            let tx_changes = tx_state.into_changes();
+            let result = match messages {
+                Messages::Run => self.deliver_tx(&mut block_state, block, bytes),
+                Messages::Skip => self
+                    .admit(&mut block_state, block, bytes)
+                    .map(|_| (Vec::new(), Vec::new())),
+            };
             let result = result.map(|(events, updates)| {
-                block_state.apply(tx_changes);
                 for update in updates {
                     validator_updates.insert(update.public_key, update);
                 }
@@ -388,12 +423,47 @@ impl App {
         events
     }
 
+    /// Runs a tx all or nothing (CheckTx: a tx whose messages fail stays
+    /// out of the mempool and consumes nothing).
     fn execute_tx(
         &self,
         state: &mut dyn StateWrite,
         block: BlockInfo,
         bytes: &[u8],
     ) -> Result<(Vec<Event>, Vec<ValidatorUpdate>), ExecError> {
+        let admitted = self.admit(state, block, bytes)?;
+        self.run_msgs(state, block, &admitted)
+    }
+
+    /// Runs a tx of a block as the Cosmos SDK's ante handler does: once its
+    /// envelope passes (chain id, signatures, signers, timeout, nonce) its
+    /// nonce is consumed on `block_state` whatever its messages do, so its
+    /// bytes can never run again; the messages run in their own overlay,
+    /// merged only if all succeed.
+    fn deliver_tx(
+        &self,
+        block_state: &mut StateDelta<&dyn StateRead>,
+        block: BlockInfo,
+        bytes: &[u8],
+    ) -> Result<(Vec<Event>, Vec<ValidatorUpdate>), ExecError> {
+        let admitted = self.admit(block_state, block, bytes)?;
+        let mut tx_state = StateDelta::new(&*block_state);
+        let result = self.run_msgs(&mut tx_state, block, &admitted);
+        let tx_changes = tx_state.into_changes();
+        if result.is_ok() {
+            block_state.apply(tx_changes);
+        }
+        result
+    }
+
+    /// Checks a tx's envelope and consumes its nonce; writes nothing unless
+    /// every check passes.
+    fn admit(
+        &self,
+        state: &mut dyn StateWrite,
+        block: BlockInfo,
+        bytes: &[u8],
+    ) -> Result<Admitted, ExecError> {
         let tx = decode_and_verify(bytes, &self.chain_id, self.config.max_tx_bytes)?;
         if tx.body.timeout_height != 0 && block.height > tx.body.timeout_height {
             return Err(ExecError::new(
@@ -420,15 +490,24 @@ impl App {
             }
         }
         auth::consume_nonce(state, tx.sender(), tx.body.nonce)?;
+        Ok(Admitted { signers, msgs })
+    }
+
+    fn run_msgs(
+        &self,
+        state: &mut dyn StateWrite,
+        block: BlockInfo,
+        admitted: &Admitted,
+    ) -> Result<(Vec<Event>, Vec<ValidatorUpdate>), ExecError> {
         let mut ctx = MsgContext {
             chain_id: &self.chain_id,
             block,
             history: &self.store,
-            signers: &signers,
+            signers: &admitted.signers,
             events: Vec::new(),
             validator_updates: Vec::new(),
         };
-        for msg in &msgs {
+        for msg in &admitted.msgs {
             msg.execute(&mut ctx, state)?;
         }
         Ok((ctx.events, ctx.validator_updates))

@@ -95,13 +95,15 @@ impl TestChain {
     }
 
     /// Runs `tx` in the next block and checks that it is refused and changes
-    /// nothing: the block's app hash equals that of the same block without it.
-    /// The block is then committed.
+    /// nothing but, when its envelope passed, its sender's nonce (as the
+    /// Cosmos SDK's ante handler): the block's app hash equals that of the
+    /// same block with only the tx's envelope run. The block is then
+    /// committed.
     pub fn assert_refused(&mut self, tx: Vec<u8>) -> TxOutcome {
         let block = self.next_block();
         let without = self
             .app
-            .finalize_block(block, &[])
+            .finalize_envelopes_only(block, std::slice::from_ref(&tx))
             .expect("finalize")
             .app_hash;
         let with = self

@@ -138,5 +138,6 @@ pub fn entitlements(
         denom: dividend.denom.clone(),
         entries,
         total,
+        currency_chain: dividend.currency_chain.clone(),
     })
 }

@@ -17,9 +17,11 @@ use crate::state_key;
 use crate::symbol::Symbol;
 
 pub fn load_listing(state: &dyn StateRead, id: u64) -> Result<pb::Listing, SecurityError> {
-    state
-        .get_proto::<pb::Listing>(&state_key::listing(id))?
-        .ok_or(SecurityError::UnknownListing(id))
+    find_listing(state, id)?.ok_or(SecurityError::UnknownListing(id))
+}
+
+pub fn find_listing(state: &dyn StateRead, id: u64) -> Result<Option<pb::Listing>, SecurityError> {
+    Ok(state.get_proto::<pb::Listing>(&state_key::listing(id))?)
 }
 
 /// Saves a listing, or removes it once nothing is left for sale or in

@@ -5,6 +5,7 @@ use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, MsgContext};
 use xcc_proto::security::v1 as pb;
 
+use super::occupancy::load_position;
 use super::registry::{issuer_of, load_security, require_issuer};
 use crate::error::SecurityError;
 use crate::state_key;
@@ -83,6 +84,20 @@ fn require_kyc_authority(
     Ok(())
 }
 
+/// The latest deadline of the prepared cross-txs that rely on `account`'s
+/// entry (unix seconds); `None` when none does.
+fn pinned_until(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    account: &Address,
+) -> Result<Option<i64>, SecurityError> {
+    if state.get_u64(&state_key::pins(symbol, account))? == 0 {
+        return Ok(None);
+    }
+    let until = state.get_u64(&state_key::pinned_until(symbol, account))?;
+    Ok(Some(i64::try_from(until).unwrap_or(i64::MAX)))
+}
+
 pub fn appoint_agent(
     ctx: &mut MsgContext<'_>,
     state: &mut dyn StateWrite,
@@ -149,6 +164,17 @@ pub fn add(
             "expires_at {expires_at} is not after block time {now}"
         )));
     }
+    let pinned_until = pinned_until(state, symbol, account)?;
+    let current = state.get_proto::<pb::WhitelistEntry>(&state_key::whitelist(symbol, account))?;
+    let shortens = current.is_some_and(|entry| expires_at < entry.expires_at);
+    if shortens && pinned_until.is_some_and(|until| expires_at < until) {
+        return Err(SecurityError::WhitelistPinnedUntil {
+            symbol: symbol.clone(),
+            account: *account,
+            pinned_until: pinned_until.unwrap_or_default(),
+            expires_at,
+        });
+    }
     let entry = pb::WhitelistEntry {
         expires_at,
         added_by: authority.to_string(),
@@ -176,6 +202,17 @@ pub fn remove(
         return Err(SecurityError::NotWhitelisted {
             symbol: symbol.clone(),
             account: *account,
+        });
+    }
+    // Units may only be held by whitelisted accounts; freezing is the
+    // issuer's tool for a holder who must not trade.
+    let position = load_position(state, symbol, account)?;
+    if position.balance > 0 || position.pending_in > 0 {
+        return Err(SecurityError::WhitelistedHolder {
+            symbol: symbol.clone(),
+            account: *account,
+            balance: position.balance,
+            pending_in: position.pending_in,
         });
     }
     // A prepared cross-tx relies on the entry until it ends.
