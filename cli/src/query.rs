@@ -6,6 +6,7 @@ use anyhow::{anyhow, bail, Context};
 use clap::{Args, Subcommand};
 use prost::Message;
 use serde_json::json;
+use tendermint_rpc::endpoint::abci_query::AbciQuery;
 use tendermint_rpc::{Client, HttpClient};
 use xcc_chain::Address;
 use xcc_node_config::{read_toml, AppKind, ClientConfig, CLIENT_CONFIG_FILE};
@@ -404,14 +405,7 @@ pub async fn module_query<R: Message + Default>(
     request: &impl Message,
     height: Option<u64>,
 ) -> anyhow::Result<R> {
-    let height = height
-        .map(tendermint::block::Height::try_from)
-        .transpose()?;
-    let path = format!("/{}", path.trim_start_matches('/'));
-    let answer = client
-        .abci_query(Some(path.clone()), request.encode_to_vec(), height, false)
-        .await
-        .map_err(|e| anyhow!("query {path}: {e}"))?;
+    let answer = raw_module_query(client, path, request.encode_to_vec(), height).await?;
     if answer.code.is_err() {
         bail!(
             "query {path} failed (code {}): {}",
@@ -420,6 +414,23 @@ pub async fn module_query<R: Message + Default>(
         );
     }
     R::decode(answer.value.as_slice()).with_context(|| format!("query {path}: undecodable answer"))
+}
+
+/// A module query's answer as the node gives it, refusals included.
+pub async fn raw_module_query(
+    client: &HttpClient,
+    path: &str,
+    request: Vec<u8>,
+    height: Option<u64>,
+) -> anyhow::Result<AbciQuery> {
+    let height = height
+        .map(tendermint::block::Height::try_from)
+        .transpose()?;
+    let path = format!("/{}", path.trim_start_matches('/'));
+    client
+        .abci_query(Some(path.clone()), request, height, false)
+        .await
+        .map_err(|e| anyhow!("query {path}: {e}"))
 }
 
 fn to_json<T: serde::Serialize>(value: T) -> anyhow::Result<serde_json::Value> {
