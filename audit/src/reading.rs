@@ -9,6 +9,15 @@ use xcc_proto::currency::v1 as cash;
 use xcc_proto::security::v1 as sec;
 use xcc_proto::xtx::v1 as xtx;
 
+/// A whitelist entry a prepared cross-tx relies on.
+#[derive(Clone, Debug, Default)]
+pub struct PinnedEntry {
+    pub tx_id: Vec<u8>,
+    pub symbol: String,
+    pub account: String,
+    pub entry: sec::QueryWhitelistResponse,
+}
+
 /// What the audit read from the chains.
 #[derive(Clone, Debug, Default)]
 pub struct Reading {
@@ -21,6 +30,8 @@ pub struct Reading {
     pub legs: BTreeMap<String, Vec<xtx::LegRecord>>,
     pub securities: Vec<SecurityReading>,
     pub security_holds: Vec<sec::Hold>,
+    /// The whitelist entries of the parties of every held movement.
+    pub pinned_entries: Vec<PinnedEntry>,
     pub listings: Vec<sec::Listing>,
     pub denoms: Vec<DenomReading>,
     pub cash_holds: Vec<cash::Hold>,
@@ -240,6 +251,34 @@ async fn at_latest<'s, S: Source>(
     Ok((chain, at))
 }
 
+/// The whitelist entry of every party of a held movement (the issuer, who
+/// needs none, has none).
+async fn pinned_entries(
+    at: &mut At<'_, impl Source>,
+    holds: &[sec::Hold],
+) -> Result<Vec<PinnedEntry>, SourceError> {
+    let mut entries = Vec::new();
+    for hold in holds {
+        for held in &hold.transfers {
+            for account in [&held.from, &held.to] {
+                let request = sec::QueryWhitelistRequest {
+                    symbol: held.symbol.clone(),
+                    account: account.clone(),
+                };
+                let entry: sec::QueryWhitelistResponse =
+                    at.ask("/xcc.security.v1.Query/Whitelist", &request).await?;
+                entries.push(PinnedEntry {
+                    tx_id: hold.tx_id.clone(),
+                    symbol: held.symbol.clone(),
+                    account: account.clone(),
+                    entry,
+                });
+            }
+        }
+    }
+    Ok(entries)
+}
+
 async fn read_security(source: &mut impl Source, reading: &mut Reading) -> Result<(), SourceError> {
     let (chain, mut at) = at_latest(source, Role::Security, reading).await?;
     reading.security_chain = chain;
@@ -275,6 +314,7 @@ async fn read_security(source: &mut impl Source, reading: &mut Reading) -> Resul
         .ask("/xcc.security.v1.Query/Holds", &sec::QueryHoldsRequest {})
         .await?;
     reading.security_holds = holds.holds;
+    reading.pinned_entries = pinned_entries(&mut at, &reading.security_holds).await?;
     let listings: sec::QueryListingsResponse = at
         .ask(
             "/xcc.security.v1.Query/Listings",

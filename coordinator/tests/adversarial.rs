@@ -145,6 +145,10 @@ enum LocalDraw {
         to: u8,
         amount: u8,
     },
+    /// The bytes of a tx already included in a block, sent again.
+    Replay {
+        pick: u8,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -323,6 +327,7 @@ fn local_draw() -> impl Strategy<Value = LocalDraw> {
             to,
             amount
         }),
+        any::<u8>().prop_map(|pick| LocalDraw::Replay { pick }),
     ]
 }
 
@@ -557,8 +562,9 @@ impl Builder<'_> {
         signed_cross_tx(cross_tx, &key_refs)
     }
 
-    /// A local tx: its chain and bytes.
-    fn local(&self, draw: &LocalDraw) -> (&'static str, Vec<u8>) {
+    /// A local tx: its chain and bytes; `None` for a replay, which the
+    /// caller takes from what was included.
+    fn local(&self, draw: &LocalDraw) -> Option<(&'static str, Vec<u8>)> {
         let issuer = account(0);
         let addr = |i: u8| account(i).address.to_string();
         let (chain, signer, msg) = match *draw {
@@ -657,6 +663,7 @@ impl Builder<'_> {
                     }),
                 )
             }
+            LocalDraw::Replay { .. } => return None,
             LocalDraw::Cash { from, to, amount } => (
                 CURRENCY,
                 account(from),
@@ -668,7 +675,7 @@ impl Builder<'_> {
                 }),
             ),
         };
-        (chain, self.f.net.chain(chain).tx(&[&signer], vec![msg]))
+        Some((chain, self.f.net.chain(chain).tx(&[&signer], vec![msg])))
     }
 }
 
@@ -707,8 +714,12 @@ fn seeded() -> Fixture {
 fn run_case(steps: &[StepDraw], case: u64) -> Result<(), TestCaseError> {
     let mut f = seeded();
     let mut salt = case << 32;
+    // Every tx put in a block so far.
+    let mut included: Vec<(&'static str, Vec<u8>)> = Vec::new();
     for (index, step) in steps.iter().enumerate() {
         let mut txs: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
+        // Where this step's replays sit in their chain's block.
+        let mut replays: Vec<(&'static str, usize)> = Vec::new();
         {
             let builder = Builder { f: &f };
             for (slot, draw) in step.cross.iter().enumerate() {
@@ -724,9 +735,22 @@ fn run_case(steps: &[StepDraw], case: u64) -> Result<(), TestCaseError> {
                 txs.entry(COORDINATOR.into()).or_default().push(tx);
             }
             for draw in &step.local {
-                let (chain, tx) = builder.local(draw);
+                let (chain, tx) = match (builder.local(draw), draw) {
+                    (Some(local), _) => local,
+                    (None, LocalDraw::Replay { pick }) if !included.is_empty() => {
+                        let (chain, tx) = &included[*pick as usize % included.len()];
+                        let queued = txs.get(*chain).map_or(0, Vec::len);
+                        replays.push((chain, queued));
+                        (*chain, tx.clone())
+                    }
+                    (None, _) => continue,
+                };
                 txs.entry(chain.into()).or_default().push(tx);
             }
+        }
+        for chain in [COORDINATOR, SECURITY, CURRENCY] {
+            let queue = txs.get(chain).into_iter().flatten();
+            included.extend(queue.map(|tx| (chain, tx.clone())));
         }
         f.net.blocked = DIRECTIONS
             .iter()
@@ -746,6 +770,13 @@ fn run_case(steps: &[StepDraw], case: u64) -> Result<(), TestCaseError> {
         TALLY
             .refused_at_intake
             .fetch_add(refused, Ordering::Relaxed);
+        for (chain, position) in replays {
+            let outcome = &outcomes[chain][position];
+            prop_assert!(
+                !outcome.is_ok(),
+                "step {index}: a tx already included ran again on {chain}"
+            );
+        }
         let found = violations(&f);
         prop_assert!(found.is_empty(), "after step {index}: {found:#?}");
     }

@@ -105,6 +105,16 @@ pub enum SecurityError {
         pinned_until: i64,
         expires_at: i64,
     },
+    #[error(
+        "the whitelist entry of {account} for {symbol} expires at {expires_at}, before the \
+         cross-tx's deadline {deadline}"
+    )]
+    WhitelistEndsBeforeDeadline {
+        symbol: Symbol,
+        account: Address,
+        expires_at: i64,
+        deadline: i64,
+    },
     #[error(transparent)]
     State(#[from] StateError),
 }
@@ -139,6 +149,7 @@ impl SecurityError {
             SecurityError::PayoutLegMissing { .. } => 25,
             SecurityError::WhitelistedHolder { .. } => 26,
             SecurityError::WhitelistPinnedUntil { .. } => 27,
+            SecurityError::WhitelistEndsBeforeDeadline { .. } => 28,
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::handler::listing::{give_back, load_listing, save_listing};
 use crate::handler::occupancy::{load_position, write_positions, Position, PositionChange};
 use crate::handler::position::open_movement;
 use crate::handler::{issuer_of, load_security};
+use crate::handler::{whitelist_status, WhitelistStatus};
 use crate::msg::SecurityMsg;
 use crate::symbol::Symbol;
 use crate::{state_key, terms, SecurityModule};
@@ -73,7 +74,24 @@ fn reserve(
     amount: u64,
     from_listing: bool,
 ) -> Result<bool, SecurityError> {
-    let (mut security, issuer) = open_movement(state, symbol, from, to, ctx.block.time_seconds())?;
+    let now = ctx.block.time_seconds();
+    let (mut security, issuer) = open_movement(state, symbol, from, to, now)?;
+    // The entries are pinned until the deadline, so they must last that long.
+    let deadline = i64::try_from(deadline_seconds(leg)).unwrap_or(i64::MAX);
+    for account in [from, to].into_iter().filter(|a| **a != issuer) {
+        if let WhitelistStatus::Active { expires_at } =
+            whitelist_status(state, symbol, account, now)?
+        {
+            if expires_at < deadline {
+                return Err(SecurityError::WhitelistEndsBeforeDeadline {
+                    symbol: symbol.clone(),
+                    account: *account,
+                    expires_at,
+                    deadline,
+                });
+            }
+        }
+    }
     let sender = load_position(state, symbol, from)?;
     let sender_after = if from_listing {
         sender
