@@ -229,14 +229,20 @@ fn shaped_draw() -> impl Strategy<Value = Vec<LegDraw>> {
                 ]
             }
         ),
-        (prop_oneof![3 => Just(4u8), 1 => any::<u8>()], 1..4u8).prop_map(|(payer, dividend)| {
-            vec![
-                LegDraw {
+        (
+            prop_oneof![3 => Just(4u8), 1 => any::<u8>()],
+            1..4u8,
+            any::<u8>()
+        )
+            .prop_map(|(payer, dividend, variant)| {
+                // Mostly the payout as the CLI builds it; else the reservation
+                // alone, or a payment that does not depend on it.
+                let reserve = LegDraw {
                     chain: 0,
                     msgs: vec![MsgDraw::Reserve { payer, dividend }],
                     depends_on: None,
-                },
-                LegDraw {
+                };
+                let pay = LegDraw {
                     chain: 1,
                     msgs: vec![MsgDraw::Pay {
                         payer,
@@ -244,10 +250,13 @@ fn shaped_draw() -> impl Strategy<Value = Vec<LegDraw>> {
                         dividend,
                         denom: 0,
                     }],
-                    depends_on: Some(0),
-                },
-            ]
-        }),
+                    depends_on: (variant % 6 != 5).then_some(0),
+                };
+                match variant % 6 {
+                    4 => vec![reserve],
+                    _ => vec![reserve, pay],
+                }
+            }),
         (any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>()).prop_map(
             |(from, to, amount, price)| {
                 vec![
@@ -716,6 +725,8 @@ fn run_case(steps: &[StepDraw], case: u64) -> Result<(), TestCaseError> {
     let mut salt = case << 32;
     // Every tx put in a block so far.
     let mut included: Vec<(&'static str, Vec<u8>)> = Vec::new();
+    // Those of them that failed: the ones a replay could profit from.
+    let mut failed: Vec<(&'static str, Vec<u8>)> = Vec::new();
     for (index, step) in steps.iter().enumerate() {
         let mut txs: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
         // Where this step's replays sit in their chain's block.
@@ -738,7 +749,12 @@ fn run_case(steps: &[StepDraw], case: u64) -> Result<(), TestCaseError> {
                 let (chain, tx) = match (builder.local(draw), draw) {
                     (Some(local), _) => local,
                     (None, LocalDraw::Replay { pick }) if !included.is_empty() => {
-                        let (chain, tx) = &included[*pick as usize % included.len()];
+                        let pool = if pick % 4 != 0 && !failed.is_empty() {
+                            &failed
+                        } else {
+                            &included
+                        };
+                        let (chain, tx) = &pool[*pick as usize % pool.len()];
                         let queued = txs.get(*chain).map_or(0, Vec::len);
                         replays.push((chain, queued));
                         (*chain, tx.clone())
@@ -748,10 +764,10 @@ fn run_case(steps: &[StepDraw], case: u64) -> Result<(), TestCaseError> {
                 txs.entry(chain.into()).or_default().push(tx);
             }
         }
-        for chain in [COORDINATOR, SECURITY, CURRENCY] {
-            let queue = txs.get(chain).into_iter().flatten();
-            included.extend(queue.map(|tx| (chain, tx.clone())));
-        }
+        let sent: Vec<(&'static str, Vec<Vec<u8>>)> = [COORDINATOR, SECURITY, CURRENCY]
+            .into_iter()
+            .map(|chain| (chain, txs.get(chain).cloned().unwrap_or_default()))
+            .collect();
         f.net.blocked = DIRECTIONS
             .iter()
             .enumerate()
@@ -770,6 +786,14 @@ fn run_case(steps: &[StepDraw], case: u64) -> Result<(), TestCaseError> {
         TALLY
             .refused_at_intake
             .fetch_add(refused, Ordering::Relaxed);
+        for (chain, queue) in sent {
+            for (tx, outcome) in queue.into_iter().zip(&outcomes[chain]) {
+                if !outcome.is_ok() {
+                    failed.push((chain, tx.clone()));
+                }
+                included.push((chain, tx));
+            }
+        }
         for (chain, position) in replays {
             let outcome = &outcomes[chain][position];
             prop_assert!(
