@@ -9,7 +9,7 @@
 //! with the relayer free again, every cross-tx must be done and nothing
 //! held.
 //!
-//! `XCC_ADVERSARIAL_CROSS_TXS` sets how many cross-txs to draw (2,000 by
+//! `XCC_ADVERSARIAL_CROSS_TXS` sets how many cross-txs to draw (3,000 by
 //! default). Shrunk failures are kept beside this file, in
 //! `adversarial.proptest-regressions`, and replayed first.
 
@@ -143,6 +143,10 @@ enum LocalDraw {
     Cash {
         from: u8,
         to: u8,
+        amount: u8,
+    },
+    /// Dave pays the stranger, whose own transfers failed until now.
+    TopUp {
         amount: u8,
     },
     /// The bytes of a tx already included in a block, sent again.
@@ -336,6 +340,8 @@ fn local_draw() -> impl Strategy<Value = LocalDraw> {
             to,
             amount
         }),
+        any::<u8>().prop_map(|amount| LocalDraw::TopUp { amount }),
+        any::<u8>().prop_map(|pick| LocalDraw::Replay { pick }),
         any::<u8>().prop_map(|pick| LocalDraw::Replay { pick }),
     ]
 }
@@ -673,6 +679,16 @@ impl Builder<'_> {
                 )
             }
             LocalDraw::Replay { .. } => return None,
+            LocalDraw::TopUp { amount } => (
+                CURRENCY,
+                account(4),
+                to_any(&cash_pb::MsgTransfer {
+                    from: addr(4),
+                    to: addr(5),
+                    denom: "usd".into(),
+                    amount: pick(&CASH_AMOUNTS[..4], amount),
+                }),
+            ),
             LocalDraw::Cash { from, to, amount } => (
                 CURRENCY,
                 account(from),
@@ -725,7 +741,7 @@ fn run_case(steps: &[StepDraw], case: u64) -> Result<(), TestCaseError> {
     let mut salt = case << 32;
     // Every tx put in a block so far.
     let mut included: Vec<(&'static str, Vec<u8>)> = Vec::new();
-    // Those of them that failed: the ones a replay could profit from.
+    // The local txs among them that failed: those a replay could profit from.
     let mut failed: Vec<(&'static str, Vec<u8>)> = Vec::new();
     for (index, step) in steps.iter().enumerate() {
         let mut txs: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
@@ -749,12 +765,13 @@ fn run_case(steps: &[StepDraw], case: u64) -> Result<(), TestCaseError> {
                 let (chain, tx) = match (builder.local(draw), draw) {
                     (Some(local), _) => local,
                     (None, LocalDraw::Replay { pick }) if !included.is_empty() => {
-                        let pool = if pick % 4 != 0 && !failed.is_empty() {
-                            &failed
+                        // Mostly one of the latest failures: its sender's
+                        // nonce has likely not moved on yet.
+                        let (chain, tx) = if pick % 4 != 0 && !failed.is_empty() {
+                            &failed[failed.len() - 1 - *pick as usize % failed.len().min(4)]
                         } else {
-                            &included
+                            &included[*pick as usize % included.len()]
                         };
-                        let (chain, tx) = &pool[*pick as usize % pool.len()];
                         let queued = txs.get(*chain).map_or(0, Vec::len);
                         replays.push((chain, queued));
                         (*chain, tx.clone())
@@ -787,8 +804,14 @@ fn run_case(steps: &[StepDraw], case: u64) -> Result<(), TestCaseError> {
             .refused_at_intake
             .fetch_add(refused, Ordering::Relaxed);
         for (chain, queue) in sent {
-            for (tx, outcome) in queue.into_iter().zip(&outcomes[chain]) {
-                if !outcome.is_ok() {
+            // The coordinator's txs are submissions, first in its block.
+            let locals_from = if chain == COORDINATOR {
+                step.cross.len()
+            } else {
+                0
+            };
+            for (position, (tx, outcome)) in queue.into_iter().zip(&outcomes[chain]).enumerate() {
+                if !outcome.is_ok() && position >= locals_from {
                     failed.push((chain, tx.clone()));
                 }
                 included.push((chain, tx));
@@ -837,7 +860,7 @@ fn no_cross_tx_breaks_an_invariant() {
     let target: usize = std::env::var("XCC_ADVERSARIAL_CROSS_TXS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000);
+        .unwrap_or(3_000);
     // A step draws CROSS_TXS_PER_STEP / 2 cross-txs on average.
     let per_case = STEPS_PER_CASE * CROSS_TXS_PER_STEP / 2;
     let cases = target.div_ceil(per_case) as u32;
