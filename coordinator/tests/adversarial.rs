@@ -208,26 +208,35 @@ fn leg_draw() -> impl Strategy<Value = LegDraw> {
 /// a dividend payout; they make commits common among the random draws.
 fn shaped_draw() -> impl Strategy<Value = Vec<LegDraw>> {
     prop_oneof![
-        (any::<u8>(), 1..6u8, any::<u8>(), any::<u8>()).prop_map(
-            |(buyer, listing, units, kind)| {
+        (1..4u8, 1..6u8, any::<u8>(), any::<u8>(), any::<u8>()).prop_map(
+            |(buyer, listing, units, kind, second)| {
+                let fill = MsgDraw::Fill {
+                    buyer,
+                    listing,
+                    units,
+                };
+                let pay = MsgDraw::PaySeller {
+                    from: buyer,
+                    listing,
+                    units,
+                    kind,
+                };
+                // Now and then a second fill of the same listing, paid for
+                // or not.
+                let (fills, pays) = match second % 6 {
+                    4 => (vec![fill.clone(), fill], vec![pay]),
+                    5 => (vec![fill.clone(), fill], vec![pay.clone(), pay]),
+                    _ => (vec![fill], vec![pay]),
+                };
                 vec![
                     LegDraw {
                         chain: 0,
-                        msgs: vec![MsgDraw::Fill {
-                            buyer,
-                            listing,
-                            units,
-                        }],
+                        msgs: fills,
                         depends_on: None,
                     },
                     LegDraw {
                         chain: 1,
-                        msgs: vec![MsgDraw::PaySeller {
-                            from: buyer,
-                            listing,
-                            units,
-                            kind,
-                        }],
+                        msgs: pays,
                         depends_on: None,
                     },
                 ]

@@ -13,7 +13,7 @@ pub mod terms;
 
 use serde::{Deserialize, Serialize};
 use xcc_chain::genesis::parse_section;
-use xcc_chain::state::{StateRead, StateWrite};
+use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, BlockInfo, ExecError, Module, Msg, MsgContext, QueryError};
 use xcc_proto::Any;
 
@@ -29,6 +29,18 @@ pub struct SecurityGenesis {
     /// exported state, or a testnet's first property).
     #[serde(default)]
     pub securities: Vec<GenesisSecurity>,
+    /// How many blocks back a dividend's record height may be. Every node
+    /// keeps at least that many heights, whatever its own retention, so
+    /// whether a declaration is valid never depends on a node's config.
+    #[serde(default = "default_record_window")]
+    pub record_window_blocks: u64,
+}
+
+/// About a day of one-second blocks.
+pub const DEFAULT_RECORD_WINDOW_BLOCKS: u64 = 86_400;
+
+fn default_record_window() -> u64 {
+    DEFAULT_RECORD_WINDOW_BLOCKS
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -110,6 +122,15 @@ impl Module for SecurityModule {
             state_key::REGISTRAR.to_vec(),
             registrar.to_string().into_bytes(),
         );
+        if genesis.record_window_blocks == 0 {
+            return Err(ExecError::invalid_msg(
+                "security genesis: record_window_blocks must be positive",
+            ));
+        }
+        state.put_u64(
+            state_key::RECORD_WINDOW.to_vec(),
+            genesis.record_window_blocks,
+        );
         for security in &genesis.securities {
             handler::registry::import(state, registrar, security)
                 .map_err(|e| ExecError::invalid_msg(format!("genesis {}: {e}", security.symbol)))?;
@@ -117,19 +138,22 @@ impl Module for SecurityModule {
         Ok(())
     }
 
-    /// Dividends not yet paid will read their record height.
+    /// The next block may declare a dividend at any height of the record
+    /// window, and dividends not yet paid will read their record height.
     fn oldest_needed_height(
         &self,
         state: &dyn StateRead,
     ) -> Result<Option<u64>, xcc_chain::state::StateError> {
-        use xcc_chain::state::StateReadExt;
         use xcc_proto::security::v1 as pb;
-        Ok(state
+        let next = xcc_chain::app::last_block(state)?.height + 1;
+        let window_start = next.saturating_sub(handler::dividend::record_window(state)?);
+        let unpaid = state
             .prefix_proto::<pb::Dividend>(state_key::all_dividends())?
             .into_iter()
             .filter(|(_, d)| d.status != pb::DividendStatus::Paid as i32)
             .map(|(_, d)| d.record_height)
-            .min())
+            .min();
+        Ok(Some(unpaid.map_or(window_start, |h| h.min(window_start))))
     }
 
     fn query_service(&self) -> Option<&'static str> {

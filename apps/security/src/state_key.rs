@@ -84,6 +84,8 @@ pub fn trade_stats(symbol: &Symbol) -> Vec<u8> {
 }
 
 pub const NEXT_DIVIDEND: &[u8] = b"security/next_dividend";
+/// How many blocks back a record height may be (genesis).
+pub const RECORD_WINDOW: &[u8] = b"security/record_window";
 
 pub fn dividend(id: u64) -> Vec<u8> {
     format!("security/dividend/{id:020}").into_bytes()

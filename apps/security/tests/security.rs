@@ -486,65 +486,103 @@ fn queries_refuse_bad_requests() {
     assert_eq!(path.unwrap_err().code, code::UNKNOWN_QUERY_PATH);
 }
 
+/// Runs one block of `txs` on both chains; they must agree on every result
+/// and on the app hash.
+fn on_both(a: &mut TestChain, b: &mut TestChain, txs: Vec<Vec<u8>>) -> Vec<xcc_chain::TxOutcome> {
+    let results = a.block(txs.clone());
+    let theirs = b.block(txs);
+    let codes = |r: &[xcc_chain::TxOutcome]| {
+        r.iter()
+            .map(|o| (o.code, o.log.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        codes(&results),
+        codes(&theirs),
+        "the nodes disagree on a tx"
+    );
+    assert_eq!(
+        a.app_hash(),
+        b.app_hash(),
+        "the nodes disagree on the state"
+    );
+    results
+}
+
 #[test]
-fn the_record_height_of_an_unpaid_dividend_survives_pruning() {
-    let dir = tempfile::tempdir().unwrap();
+fn nodes_keeping_different_history_agree_on_every_declaration() {
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let registrar = TestKey::from_seed(10);
     let issuer = TestKey::from_seed(11);
-    let app_state =
-        serde_json::json!({ "security": { "registrar": registrar.address.to_string() } });
+    let app_state = serde_json::json!({ "security": {
+        "registrar": registrar.address.to_string(),
+        "record_window_blocks": 4,
+    } });
+    let modules = || -> Vec<Box<dyn xcc_chain::Module>> { vec![Box::new(SecurityModule)] };
+    // Node a keeps 2 recent heights by its own config, node b everything.
     let config = xcc_chain::AppConfig {
         keep_recent: Some(2),
         ..Default::default()
     };
-    let mut chain = TestChain::with_config(
-        dir.path(),
+    let mut a = TestChain::with_config(
+        dir_a.path(),
         "security-1",
-        vec![Box::new(SecurityModule)],
-        app_state,
+        modules(),
+        app_state.clone(),
         config,
     );
-    chain.block(vec![]);
-    ok(
-        &mut chain,
+    let mut b = TestChain::new(dir_b.path(), "security-1", modules(), app_state);
+    on_both(&mut a, &mut b, vec![]);
+    let register = a.tx(
         &[&issuer, &registrar],
         vec![registration(&issuer, &registrar, "HARB", 10)],
     );
-    let record_height = chain.height();
-    let declare = to_any(&pb::MsgDeclareDividend {
-        issuer: issuer.address.to_string(),
-        symbol: "HARB".into(),
-        record_height,
-        amount_per_unit_micros: 1_000_000,
-        payer: issuer.address.to_string(),
-        denom: "usd".into(),
-        currency_chain: "currency-1".into(),
-    });
-    ok(&mut chain, &[&issuer], vec![declare]);
+    on_both(&mut a, &mut b, vec![register]);
     for _ in 0..6 {
-        chain.block(vec![]);
+        on_both(&mut a, &mut b, vec![]);
     }
-    let store = chain.app.store();
-    assert!(
-        store.has_version(record_height),
-        "the record height was pruned"
-    );
-    assert!(
-        !store.has_version(1),
-        "nothing else is kept past keep_recent"
-    );
-    // A record height already pruned cannot be declared.
-    let too_old = to_any(&pb::MsgDeclareDividend {
-        issuer: issuer.address.to_string(),
-        symbol: "HARB".into(),
-        record_height: 1,
-        amount_per_unit_micros: 1_000_000,
-        payer: issuer.address.to_string(),
-        denom: "usd".into(),
-        currency_chain: "currency-1".into(),
-    });
-    let tx = chain.tx(&[&issuer], vec![too_old]);
-    assert!(chain.assert_refused(tx).log.contains("no longer retained"));
+    let declare = |chain: &TestChain, back: u64| {
+        let msg = to_any(&pb::MsgDeclareDividend {
+            issuer: issuer.address.to_string(),
+            symbol: "HARB".into(),
+            record_height: chain.height() - back,
+            amount_per_unit_micros: 1_000_000,
+            payer: issuer.address.to_string(),
+            denom: "usd".into(),
+            currency_chain: "currency-1".into(),
+        });
+        chain.tx(&[&issuer], vec![msg])
+    };
+    // Inside the window every node can read the record height, even the
+    // one whose own config would have pruned it; outside it no node may.
+    let mut declared = Vec::new();
+    for (back, accepted) in [(0, true), (3, true), (4, false), (7, false)] {
+        let tx = declare(&a, back);
+        let record_height = a.height() - back;
+        let outcome = on_both(&mut a, &mut b, vec![tx]).remove(0);
+        assert_eq!(outcome.is_ok(), accepted, "{back} back: {}", outcome.log);
+        if accepted {
+            declared.push(record_height);
+        } else {
+            assert!(
+                outcome.log.contains("record window is 4 blocks"),
+                "{}",
+                outcome.log
+            );
+        }
+    }
+    // Unpaid dividends keep their record heights; the rest goes past the window.
+    for _ in 0..8 {
+        on_both(&mut a, &mut b, vec![]);
+    }
+    let store = a.app.store();
+    for height in declared {
+        assert!(
+            store.has_version(height),
+            "record height {height} was pruned"
+        );
+    }
+    assert!(!store.has_version(1), "heights nobody needs are pruned");
 }
 
 #[test]

@@ -26,6 +26,17 @@ pub struct Declaration<'a> {
     pub currency_chain: &'a str,
 }
 
+/// How many blocks back a record height may be; every node keeps them.
+pub fn record_window(state: &dyn StateRead) -> Result<u64, xcc_chain::state::StateError> {
+    let window = state.get_u64(state_key::RECORD_WINDOW)?;
+    // Chains started before the parameter existed get the default.
+    Ok(if window == 0 {
+        crate::DEFAULT_RECORD_WINDOW_BLOCKS
+    } else {
+        window
+    })
+}
+
 pub fn load_dividend(state: &dyn StateRead, id: u64) -> Result<pb::Dividend, SecurityError> {
     state
         .get_proto::<pb::Dividend>(&state_key::dividend(id))?
@@ -58,6 +69,17 @@ pub fn declare(
         return Err(SecurityError::RecordHeight {
             record_height: d.record_height,
             reason: format!("is in the future: the last committed height is {last_committed}"),
+        });
+    }
+    // Decided by a chain parameter, never by what this node's store kept.
+    let window = record_window(state)?;
+    if last_committed - d.record_height >= window {
+        return Err(SecurityError::RecordHeight {
+            record_height: d.record_height,
+            reason: format!(
+                "is {} blocks back, the record window is {window} blocks",
+                last_committed - d.record_height
+            ),
         });
     }
     if ctx.history.at(d.record_height)?.is_none() {
