@@ -204,6 +204,15 @@ pub fn remove(
             account: *account,
         });
     }
+    // A prepared cross-tx relies on the entry until it ends.
+    let pins = state.get_u64(&state_key::pins(symbol, account))?;
+    if pins > 0 {
+        return Err(SecurityError::WhitelistPinned {
+            symbol: symbol.clone(),
+            account: *account,
+            pins,
+        });
+    }
     // Units may only be held by whitelisted accounts; freezing is the
     // issuer's tool for a holder who must not trade.
     let position = load_position(state, symbol, account)?;
@@ -213,15 +222,6 @@ pub fn remove(
             account: *account,
             balance: position.balance,
             pending_in: position.pending_in,
-        });
-    }
-    // A prepared cross-tx relies on the entry until it ends.
-    let pins = state.get_u64(&state_key::pins(symbol, account))?;
-    if pins > 0 {
-        return Err(SecurityError::WhitelistPinned {
-            symbol: symbol.clone(),
-            account: *account,
-            pins,
         });
     }
     state.delete(key);
