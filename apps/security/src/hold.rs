@@ -16,8 +16,7 @@ use crate::handler::dividend::{entitlements, load_dividend, save_dividend, statu
 use crate::handler::listing::{give_back, load_listing, save_listing};
 use crate::handler::occupancy::{load_position, write_positions, Position, PositionChange};
 use crate::handler::position::open_movement;
-use crate::handler::{issuer_of, load_security};
-use crate::handler::{whitelist_status, WhitelistStatus};
+use crate::handler::{issuer_of, load_security, whitelist_status, WhitelistStatus};
 use crate::msg::SecurityMsg;
 use crate::symbol::Symbol;
 use crate::{state_key, terms, SecurityModule};

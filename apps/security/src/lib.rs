@@ -21,7 +21,7 @@ pub use msg::SecurityMsg;
 pub use symbol::Symbol;
 
 /// The `security` section of `app_state`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SecurityGenesis {
     /// The authority that countersigns every registration.
     pub registrar: Option<Address>,
@@ -34,6 +34,16 @@ pub struct SecurityGenesis {
     /// whether a declaration is valid never depends on a node's config.
     #[serde(default = "default_record_window")]
     pub record_window_blocks: u64,
+}
+
+impl Default for SecurityGenesis {
+    fn default() -> Self {
+        SecurityGenesis {
+            registrar: None,
+            securities: Vec::new(),
+            record_window_blocks: DEFAULT_RECORD_WINDOW_BLOCKS,
+        }
+    }
 }
 
 /// About a day of one-second blocks.

@@ -99,6 +99,7 @@ pub fn init_with_holders(
     // of its 1,000 units, alice and bob are whitelisted.
     let security = SecurityGenesis {
         registrar: Some(registrar),
+        record_window_blocks: xcc_security::DEFAULT_RECORD_WINDOW_BLOCKS,
         securities: vec![GenesisSecurity {
             symbol: DEMO_SECURITY.parse().context("symbol")?,
             name: "12 Harbour Street, Lisbon".into(),
