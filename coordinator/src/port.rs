@@ -52,6 +52,26 @@ fn point(at: Option<xtx_pb::ChainPoint>) -> (u64, u64) {
     at.map_or((0, 0), |p| (p.height, p.time_ns))
 }
 
+/// What an acknowledgement of a decision tells the machine, and where the
+/// leg applied it. An error acknowledgement, or one that cannot be read,
+/// says the leg could not apply the decision: a fault, never done.
+fn decision_input(
+    leg: usize,
+    ack: Result<&[u8], String>,
+) -> (Input, Option<Option<xtx_pb::ChainPoint>>) {
+    match ack.map(xtx_pb::DecisionApplied::decode) {
+        Ok(Ok(applied)) => (Input::DecisionAcked { leg }, Some(applied.at)),
+        Ok(Err(e)) => (
+            Input::DecisionFailed {
+                leg,
+                reason: format!("an unreadable acknowledgement: {e}"),
+            },
+            None,
+        ),
+        Err(reason) => (Input::DecisionFailed { leg, reason }, None),
+    }
+}
+
 impl Port for CoordinatorModule {
     fn name(&self) -> &'static str {
         PORT
@@ -124,23 +144,16 @@ impl Port for CoordinatorModule {
                 Input::Voted { leg, vote }
             }
             xtx_pb::xtx_packet::Kind::Decision(decision) => {
-                match result.map(xtx_pb::DecisionApplied::decode) {
-                    Ok(Ok(applied)) => {
-                        let step = if decision.commit {
-                            "committed"
-                        } else {
-                            "aborted"
-                        };
-                        note(&mut record, step, &chain, point(applied.at), "");
-                        Input::DecisionAcked { leg }
-                    }
-                    // The leg could not apply the decision: a fault, never done.
-                    Ok(Err(e)) => Input::DecisionFailed {
-                        leg,
-                        reason: format!("an unreadable acknowledgement: {e}"),
-                    },
-                    Err(reason) => Input::DecisionFailed { leg, reason },
+                let (input, applied_at) = decision_input(leg, result);
+                if let Some(at) = applied_at {
+                    let step = if decision.commit {
+                        "committed"
+                    } else {
+                        "aborted"
+                    };
+                    note(&mut record, step, &chain, point(at), "");
                 }
+                input
             }
         };
         driver::step(ctx, state, &params, &mut record, None, input)
@@ -176,5 +189,34 @@ impl Port for CoordinatorModule {
             None,
             Input::PrepareTimedOut { leg },
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_applied_decision_counts_as_acknowledged() {
+        let applied = xtx_pb::DecisionApplied {
+            committed: true,
+            at: None,
+        }
+        .encode_to_vec();
+        let (input, _) = decision_input(1, Ok(&applied));
+        assert_eq!(input, Input::DecisionAcked { leg: 1 });
+        let (input, at) = decision_input(1, Err("the hold is not covered".into()));
+        assert_eq!(
+            (input, at),
+            (
+                Input::DecisionFailed {
+                    leg: 1,
+                    reason: "the hold is not covered".into()
+                },
+                None
+            )
+        );
+        let (input, _) = decision_input(0, Ok(&[0xff, 0xff]));
+        assert!(matches!(input, Input::DecisionFailed { leg: 0, .. }));
     }
 }
