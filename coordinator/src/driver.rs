@@ -6,7 +6,7 @@
 use prost::Message;
 use xcc_chain::ibc::packet;
 use xcc_chain::participant::PORT;
-use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::state::{transactional, StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Event, ExecError, MsgContext};
 use xcc_proto::coordinator::v1 as pb;
 use xcc_proto::xtx::v1 as xtx_pb;
@@ -180,16 +180,29 @@ pub fn begin_block(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Resu
         .take_while(|(deadline, _)| *deadline <= now)
         .map(|(_, tx_id)| tx_id)
         .collect();
+    // Each cross-tx in its own transaction: one whose decision cannot be
+    // sent (its client expired or frozen) stays due and is retried at the
+    // next block, and never holds back the others or the pruning below.
     for tx_id in due {
-        if let Some(mut record) = load(state, &tx_id)? {
-            step(
+        let events_before = ctx.events.len();
+        let outcome = transactional(state, |state| match load(state, &tx_id)? {
+            Some(mut record) => step(
                 ctx,
                 state,
                 &params,
                 &mut record,
                 None,
                 Input::BlockTime { now_ns: now },
-            )?;
+            ),
+            None => Ok(()),
+        });
+        if let Err(e) = outcome {
+            ctx.events.truncate(events_before);
+            tracing::warn!(
+                tx_id = %hex::encode(tx_id),
+                error = %e.log,
+                "the deadline of a cross-tx could not be handled; retried at the next block"
+            );
         }
     }
     // Heights come one by one, so the records due now are exactly those

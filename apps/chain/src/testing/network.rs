@@ -161,6 +161,21 @@ impl TestNetwork {
             .expect("an outcome")
     }
 
+    /// A client update that `holder`'s client of `of` must take as
+    /// misbehaviour: a second valid header, with another app hash, at the
+    /// height it last trusted (verified from the trust root at height 0).
+    pub fn misbehaviour(&self, holder: &str, of: &str) -> Any {
+        let validators = &self.validators[of];
+        let height = self.trusted[&(holder.to_owned(), of.to_owned())];
+        assert!(height > 0, "{holder} has trusted no header of {of} yet");
+        let header = validators.header(height, block_time(height), &[0xee; 32], 0, validators);
+        to_any(&pb::MsgUpdateClient {
+            signer: self.relayer.address.to_string(),
+            client_id: of.to_owned(),
+            header: Some(header),
+        })
+    }
+
     fn proof(chain: &TestChain, key: &[u8]) -> Vec<u8> {
         let outcome = chain.app.query(STORE_KEY_PATH, key, chain.height(), true);
         assert_eq!(outcome.code, 0, "{}", outcome.log);
