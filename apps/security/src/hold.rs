@@ -61,18 +61,30 @@ fn deadline_seconds(leg: &LegRequest<'_>) -> u64 {
     leg.cross_tx.deadline_ns.div_ceil(1_000_000_000)
 }
 
+/// One movement of units a leg reserves.
+struct Movement<'a> {
+    symbol: &'a Symbol,
+    from: &'a Address,
+    to: &'a Address,
+    amount: u64,
+    /// The units are already reserved by the listing they are sold from.
+    from_listing: bool,
+}
+
 /// Reserves one unit movement; the caller undoes everything on error.
-/// `from_listing` says the units are already reserved by that listing.
 fn reserve(
     ctx: &MsgContext<'_>,
     state: &mut dyn StateWrite,
     leg: &LegRequest<'_>,
-    symbol: &Symbol,
-    from: &Address,
-    to: &Address,
-    amount: u64,
-    from_listing: bool,
+    movement: Movement<'_>,
 ) -> Result<bool, SecurityError> {
+    let Movement {
+        symbol,
+        from,
+        to,
+        amount,
+        from_listing,
+    } = movement;
     let now = ctx.block.time_seconds();
     let (mut security, issuer) = open_movement(state, symbol, from, to, now)?;
     // The entries are pinned until the deadline, so they must last that long.
@@ -196,7 +208,14 @@ fn fill(
         .ok_or_else(|| SecurityError::Invalid("the fill's price overflows".into()))?;
     terms::require_paid(state, leg.cross_tx, ctx.chain_id, &listing)?;
     let symbol = parse_symbol(&listing.symbol)?;
-    let slot = reserve(ctx, state, leg, &symbol, &seller, buyer, units, true)?;
+    let movement = Movement {
+        symbol: &symbol,
+        from: &seller,
+        to: buyer,
+        amount: units,
+        from_listing: true,
+    };
+    let slot = reserve(ctx, state, leg, movement)?;
     listing.units -= units;
     listing.reserved += units;
     save_listing(state, &listing);
@@ -229,7 +248,14 @@ fn transfer(
     leg: &LegRequest<'_>,
     (from, to, symbol, amount): (&Address, &Address, &Symbol, u64),
 ) -> Result<pb::HeldTransfer, SecurityError> {
-    let slot = reserve(ctx, state, leg, symbol, from, to, amount, false)?;
+    let movement = Movement {
+        symbol,
+        from,
+        to,
+        amount,
+        from_listing: false,
+    };
+    let slot = reserve(ctx, state, leg, movement)?;
     // Units for cash in one cross-tx are a trade at the price paid per unit.
     let paid = terms::payments(leg.cross_tx, ctx.chain_id, to, from);
     let (price_per_unit, denom) = match paid.into_iter().collect::<Vec<_>>().as_slice() {
