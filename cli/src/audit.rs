@@ -7,11 +7,11 @@ use std::path::Path;
 use anyhow::bail;
 use tendermint_rpc::HttpClient;
 use xcc_audit::{Role, Source, SourceError};
+use xcc_chain::app::STORE_KEY_PATH;
 use xcc_node_config::AppKind;
 
 use crate::query::{chain_id, raw_module_query};
 use crate::rpc;
-use crate::send::latest_height;
 
 pub async fn run(home: &Path) -> anyhow::Result<()> {
     let mut source = Rpc::connect(home).await?;
@@ -77,11 +77,23 @@ impl Source for Rpc {
         self.chain(role).0.clone()
     }
 
+    /// The app's own latest version, which every query can be answered at.
+    /// A node's block store (what `status` reports) may be a block ahead of
+    /// its app's commit, or several while it replays after a restart.
     async fn latest_height(&mut self, role: Role) -> Result<u64, SourceError> {
         let (chain, client) = self.chain(role);
-        latest_height(client)
+        let answer = raw_module_query(client, STORE_KEY_PATH, Vec::new(), None)
             .await
-            .map_err(|e| unreachable(chain, e))
+            .map_err(|e| unreachable(chain, e))?;
+        let height = answer.height.value();
+        xcc_audit::abci_answer(
+            chain,
+            STORE_KEY_PATH,
+            answer.code.value(),
+            answer.log,
+            Vec::new(),
+        )?;
+        Ok(height)
     }
 
     async fn query(
