@@ -369,7 +369,6 @@ fn step_draw() -> impl Strategy<Value = StepDraw> {
 }
 
 /// Figures over the whole run.
-#[derive(Default)]
 struct Tally {
     drawn: AtomicUsize,
     refused_at_intake: AtomicUsize,

@@ -118,17 +118,7 @@ fn two_legs_on_one_chain_are_refused_at_intake_and_by_the_participant() {
         &[&f.bob],
         1,
     );
-    let submitter = TestKey::from_seed(8);
-    let tx = f
-        .net
-        .chain(COORDINATOR)
-        .tx(&[&submitter], vec![f.submit_msg(&twice)]);
-    let outcome = f
-        .net
-        .chains
-        .get_mut(COORDINATOR)
-        .unwrap()
-        .assert_refused(tx);
+    let outcome = f.refused_at_intake(&twice);
     assert!(outcome.log.contains("one leg per chain"), "{}", outcome.log);
     assert_eq!(f.units_of(&f.bob).amount, 0);
 }

@@ -261,15 +261,8 @@ fn two_buyers_race_for_one_listing_and_exactly_one_fill_commits() {
     assert_eq!(f.units_of(&f.alice).amount, 70);
     assert_eq!(f.units_of(&f.alice).reserved, 0);
     assert_eq!(f.cash_of(&f.alice).amount, CASH + 600);
-    let listings: sec::QueryListingsResponse = f
-        .net
-        .chain(SECURITY)
-        .query(
-            "/xcc.security.v1.Query/Listings",
-            &sec::QueryListingsRequest::default(),
-        )
-        .unwrap();
-    assert!(listings.listings.is_empty(), "a sold-out listing is gone");
+    let listings = f.listings();
+    assert!(listings.is_empty(), "a sold-out listing is gone");
     // A listing cannot be filled outside a cross-tx.
     let direct = vec![to_any(&sec::MsgFillListing {
         buyer: f.bob.address.to_string(),
@@ -283,7 +276,6 @@ fn two_buyers_race_for_one_listing_and_exactly_one_fill_commits() {
 #[test]
 fn intake_refuses_what_cannot_run_and_changes_nothing() {
     let mut f = fixture(10);
-    let submitter = TestKey::from_seed(8);
     let good = f.swap(&f.alice, &f.bob, 1, 10, 1);
     // Only the seller signed.
     let mut unsigned_buyer = good.clone();
@@ -309,12 +301,7 @@ fn intake_refuses_what_cannot_run_and_changes_nothing() {
         (far, "deadline"),
         (forged, "signature"),
     ] {
-        let tx = f
-            .net
-            .chain(COORDINATOR)
-            .tx(&[&submitter], vec![f.submit_msg(&signed)]);
-        let chain = f.net.chains.get_mut(COORDINATOR).unwrap();
-        let outcome = chain.assert_refused(tx);
+        let outcome = f.refused_at_intake(&signed);
         assert!(
             outcome.log.contains(expected),
             "{expected:?} not in {}",
@@ -322,16 +309,7 @@ fn intake_refuses_what_cannot_run_and_changes_nothing() {
         );
     }
     let id = f.submit(&good);
-    let again = f
-        .net
-        .chain(COORDINATOR)
-        .tx(&[&submitter], vec![f.submit_msg(&good)]);
-    let outcome = f
-        .net
-        .chains
-        .get_mut(COORDINATOR)
-        .unwrap()
-        .assert_refused(again);
+    let outcome = f.refused_at_intake(&good);
     assert!(outcome.log.contains("already submitted"), "{}", outcome.log);
     f.run_to_done(&[id]);
     f.assert_settled();
@@ -357,16 +335,7 @@ fn finished_records_are_pruned_after_the_retention_window() {
     assert!(coordinator.height() > prune_height);
     assert!(coordinator.next_block().time_ns > deadline);
     // Its deadline has long passed, so it cannot be submitted again.
-    let again = f
-        .net
-        .chain(COORDINATOR)
-        .tx(&[&f.submitter], vec![f.submit_msg(&signed)]);
-    let outcome = f
-        .net
-        .chains
-        .get_mut(COORDINATOR)
-        .unwrap()
-        .assert_refused(again);
+    let outcome = f.refused_at_intake(&signed);
     assert!(outcome.log.contains("deadline"), "{}", outcome.log);
 }
 
@@ -425,14 +394,7 @@ fn a_listing_cancelled_while_a_fill_is_prepared_gives_the_units_back_to_the_sell
     assert_eq!(f.units_of(&f.alice).reserved, 20);
     let deadline = signed.cross_tx.as_ref().unwrap().deadline_ns;
     f.abort_at_the_deadline(&id, deadline);
-    let listings: sec::QueryListingsResponse = f
-        .net
-        .chain(SECURITY)
-        .query(
-            "/xcc.security.v1.Query/Listings",
-            &sec::QueryListingsRequest::default(),
-        )
-        .unwrap();
-    assert!(listings.listings.is_empty(), "{listings:?}");
+    let listings = f.listings();
+    assert!(listings.is_empty(), "{listings:?}");
     f.assert_settled();
 }

@@ -185,6 +185,7 @@ fn fill(
     ctx: &MsgContext<'_>,
     state: &mut dyn StateWrite,
     leg: &LegRequest<'_>,
+    payments: &terms::SellerPayments,
     buyer: &Address,
     listing_id: u64,
     units: u64,
@@ -206,7 +207,7 @@ fn fill(
     units
         .checked_mul(listing.price_per_unit)
         .ok_or_else(|| SecurityError::Invalid("the fill's price overflows".into()))?;
-    terms::require_paid(state, leg.cross_tx, ctx.chain_id, &listing)?;
+    payments.require_paid(&listing)?;
     let symbol = parse_symbol(&listing.symbol)?;
     let movement = Movement {
         symbol: &symbol,
@@ -455,6 +456,7 @@ impl Reservations for SecurityModule {
     ) -> Result<Vec<u8>, ExecError> {
         let mut transfers = Vec::new();
         let (mut result, mut dividend_id) = (pb::LegResult::default(), 0);
+        let mut seller_payments = None;
         for any in leg.msgs() {
             let msg = SecurityMsg::decode(any)?;
             leg.require_signed(&msg.signers())?;
@@ -471,7 +473,14 @@ impl Reservations for SecurityModule {
                         listing_id,
                         units,
                     } => {
-                        let (held, terms) = fill(ctx, state, leg, buyer, *listing_id, *units)?;
+                        // Read on the first fill, for every fill of the leg.
+                        let payments = match seller_payments.take() {
+                            Some(payments) => payments,
+                            None => terms::SellerPayments::of(state, leg.cross_tx, ctx.chain_id)?,
+                        };
+                        let filled = fill(ctx, state, leg, &payments, buyer, *listing_id, *units);
+                        seller_payments = Some(payments);
+                        let (held, terms) = filled?;
                         result.fills.push(terms);
                         held
                     }

@@ -93,31 +93,43 @@ fn owed_to_sellers(
     Ok(owed)
 }
 
-/// Refuses unless the cross-tx pays the seller of `listing` for every fill
-/// of its listings (of that currency chain and denom) in the cross-tx.
-pub fn require_paid(
-    state: &dyn StateRead,
-    cross_tx: &xtx_pb::CrossTx,
-    own_chain: &str,
-    listing: &pb::Listing,
-) -> Result<(), SecurityError> {
-    let key = (
-        listing.seller.clone(),
-        listing.currency_chain.clone(),
-        listing.denom.clone(),
-    );
-    let owed = owed_to_sellers(state, cross_tx, own_chain)?
-        .get(&key)
-        .copied()
-        .unwrap_or(0);
-    let paid = paid_to_sellers(cross_tx).get(&key).copied().unwrap_or(0);
-    if paid < owed {
-        return Err(SecurityError::PaymentMissing(format!(
-            "the cross-tx's fills of {}'s listings cost {owed} {} on {}, it pays the seller {paid}",
-            listing.seller, listing.denom, listing.currency_chain
-        )));
+/// What the whole cross-tx owes and pays each seller, read once per leg:
+/// listings keep their seller, price and denom while fills hold them.
+pub struct SellerPayments {
+    owed: BTreeMap<PaymentKey, u128>,
+    paid: BTreeMap<PaymentKey, u128>,
+}
+
+impl SellerPayments {
+    pub fn of(
+        state: &dyn StateRead,
+        cross_tx: &xtx_pb::CrossTx,
+        own_chain: &str,
+    ) -> Result<Self, SecurityError> {
+        Ok(SellerPayments {
+            owed: owed_to_sellers(state, cross_tx, own_chain)?,
+            paid: paid_to_sellers(cross_tx),
+        })
     }
-    Ok(())
+
+    /// Refuses unless the cross-tx pays the seller of `listing` for every
+    /// fill of its listings (of that currency chain and denom).
+    pub fn require_paid(&self, listing: &pb::Listing) -> Result<(), SecurityError> {
+        let key = (
+            listing.seller.clone(),
+            listing.currency_chain.clone(),
+            listing.denom.clone(),
+        );
+        let owed = self.owed.get(&key).copied().unwrap_or(0);
+        let paid = self.paid.get(&key).copied().unwrap_or(0);
+        if paid < owed {
+            return Err(SecurityError::PaymentMissing(format!(
+                "the cross-tx's fills of {}'s listings cost {owed} {} on {}, it pays the seller {paid}",
+                listing.seller, listing.denom, listing.currency_chain
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Refuses unless a leg that depends on `leg_index` pays exactly this

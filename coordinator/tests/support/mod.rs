@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use xcc_chain::app::TxOutcome;
 use xcc_chain::testing::{ChainSetup, TestKey, TestNetwork, BLOCK_INTERVAL_NS};
 use xcc_chain::xtx::{cross_tx_id, signed_cross_tx};
 use xcc_proto::coordinator::v1 as coord;
@@ -244,6 +245,15 @@ impl Fixture {
             currency_chain: CURRENCY.into(),
         });
         ok(&mut self.net, SECURITY, &[seller], vec![msg]);
+        self.listings()
+            .iter()
+            .map(|l| l.id)
+            .max()
+            .expect("a listing")
+    }
+
+    /// Every open listing on the security chain.
+    pub fn listings(&self) -> Vec<sec::Listing> {
         let all: sec::QueryListingsResponse = self
             .net
             .chain(SECURITY)
@@ -252,7 +262,23 @@ impl Fixture {
                 &sec::QueryListingsRequest::default(),
             )
             .unwrap();
-        all.listings.iter().map(|l| l.id).max().expect("a listing")
+        all.listings
+    }
+
+    /// Submits `signed` by the fixture's submitter in the coordinator's
+    /// next block, which must refuse it and change nothing but the
+    /// submitter's nonce.
+    pub fn refused_at_intake(&mut self, signed: &xtx::SignedCrossTx) -> TxOutcome {
+        let tx = self
+            .net
+            .chain(COORDINATOR)
+            .tx(&[&self.submitter], vec![self.submit_msg(signed)]);
+        let coordinator = self
+            .net
+            .chains
+            .get_mut(COORDINATOR)
+            .expect("the coordinator");
+        coordinator.assert_refused(tx)
     }
 
     /// A cross-tx of `legs` due in a minute, signed by `signers`.
