@@ -3,6 +3,7 @@
 mod audit;
 mod bench;
 mod dividend;
+mod ibc;
 mod keyring;
 mod market;
 mod msgs;
@@ -156,6 +157,14 @@ enum TxCommand {
         #[command(subcommand)]
         msg: ValidatorsTx,
     },
+    /// A packet-layer admin tx (needs --chain-id, the chain whose light
+    /// client it changes).
+    Ibc {
+        #[command(flatten)]
+        options: TxOptions,
+        #[command(subcommand)]
+        msg: ibc::IbcTx,
+    },
     /// Ping another chain through the packet layer (needs --chain-id, the
     /// sending chain); the pong comes back once a relayer carried both ways.
     Ping {
@@ -287,6 +296,14 @@ async fn tx(home: &std::path::Path, keyring: &Keyring, command: TxCommand) -> an
             None,
             Box::new(move |signer| vec![msg.to_any(signer)]),
         ),
+        TxCommand::Ibc { options, msg } => {
+            let prepared = msg.prepare(home).await?;
+            (
+                options,
+                None,
+                Box::new(move |signer| vec![prepared.to_any(signer)]),
+            )
+        }
         TxCommand::Ping {
             options,
             to,

@@ -73,7 +73,8 @@ enum XtxQuery {
 
 #[derive(Debug, Subcommand)]
 enum IbcQuery {
-    /// This chain's light client of a counterparty.
+    /// This chain's light client of a counterparty: its status (active,
+    /// expired or frozen), age and trusting period.
     Client { counterparty: String },
     /// Packets sent to `dest` and not yet acknowledged or timed out.
     Pending { dest: String },
@@ -207,16 +208,16 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
         QueryCommand::Ibc(query) => {
             let client = connect(chain(None)?).await?;
             match query {
-                IbcQuery::Client { counterparty } => to_json::<ibc::QueryClientStateResponse>(
+                IbcQuery::Client { counterparty } => client_status_json(
                     ask.module(
                         &client,
-                        "/xcc.ibc.v1.Query/ClientState",
-                        &ibc::QueryClientStateRequest {
+                        "/xcc.ibc.v1.Query/ClientStatus",
+                        &ibc::QueryClientStatusRequest {
                             client_id: counterparty,
                         },
                     )
                     .await?,
-                )?,
+                ),
                 IbcQuery::Pending { dest } => to_json::<ibc::QueryPendingPacketsResponse>(
                     ask.module(
                         &client,
@@ -431,6 +432,36 @@ pub async fn raw_module_query(
         .abci_query(Some(path.clone()), request, height, false)
         .await
         .map_err(|e| anyhow!("query {path}: {e}"))
+}
+
+/// A light client's status as an operator reads it: seconds, not
+/// nanoseconds, and what to do when it is not active.
+fn client_status_json(answer: ibc::QueryClientStatusResponse) -> serde_json::Value {
+    const NS: u64 = 1_000_000_000;
+    let status = match answer.status() {
+        ibc::ClientStatus::Active => "active",
+        ibc::ClientStatus::Expired => "expired",
+        ibc::ClientStatus::Frozen => "frozen",
+        ibc::ClientStatus::Unspecified => "unknown",
+    };
+    let client = answer.client_state.unwrap_or_default();
+    let latest = answer.latest_consensus_state.unwrap_or_default();
+    let mut out = json!({
+        "client_id": client.chain_id,
+        "status": status,
+        "latest_height": client.latest_height,
+        "latest_header_time_unix": latest.timestamp_ns / NS,
+        "age_secs": answer.age_ns / NS,
+        "trusting_period_secs": client.trusting_period_ns / NS,
+        "expires_in_secs": (latest.timestamp_ns + client.trusting_period_ns).saturating_sub(answer.now_ns) / NS,
+        "frozen_height": client.frozen_height,
+        "recovered_height": client.recovered_height,
+    });
+    if status != "active" {
+        out["recovery"] =
+            json!("the chain's admin can substitute a new trust root: xcc tx ibc recover-client");
+    }
+    out
 }
 
 fn to_json<T: serde::Serialize>(value: T) -> anyhow::Result<serde_json::Value> {

@@ -1,22 +1,22 @@
 //! Proven reads: an ics23 proof of a store key, checked against the app hash
 //! of a header that the light-client verifier accepts from the chain's
-//! genesis validators. Nothing the RPC node says is taken on trust.
+//! genesis validators, through any validator-set rotation since. Nothing
+//! the RPC node says is taken on trust.
 
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use prost::Message;
+use tendermint::block::signed_header::SignedHeader;
 use tendermint::block::Height;
 use tendermint::validator;
-use tendermint_light_client_verifier::options::Options;
-use tendermint_light_client_verifier::types::{
-    TrustThreshold, TrustedBlockState, UntrustedBlockState,
-};
-use tendermint_light_client_verifier::{ProdVerifier, Verdict, Verifier};
 use tendermint_rpc::{Client, HttpClient, Paging};
 use xcc_chain::app::{PROOF_OP_TYPE, STORE_KEY_PATH};
+use xcc_chain::ibc::bisection::{self, HeaderSource, Trusted};
+use xcc_chain::ibc::client::time_ns;
 use xcc_node_config::{read_toml, ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_proto::ibc::v1 as ibc;
 
 /// A validator set is trusted this long after the header that vouched for it.
 const TRUSTING_PERIOD: Duration = Duration::from_secs(21 * 24 * 3600);
@@ -55,8 +55,36 @@ async fn trusted_genesis(
         .map_err(|e| anyhow!("fetching the genesis: {e}"))?)
 }
 
-/// Verifies the header at `height` from the genesis validator set (a skipping
-/// update, as an IBC light client does) and returns its app hash.
+/// A node's RPC as a source of headers for the bisecting verifier.
+pub struct RpcHeaders<'a>(pub &'a HttpClient);
+
+impl HeaderSource for RpcHeaders<'_> {
+    type Error = anyhow::Error;
+
+    async fn signed_header(&self, height: u64) -> anyhow::Result<SignedHeader> {
+        let at = Height::try_from(height)?;
+        let commit = self
+            .0
+            .commit(at)
+            .await
+            .map_err(|e| anyhow!("fetching the commit at {height}: {e}"))?;
+        Ok(commit.signed_header)
+    }
+
+    async fn validators(&self, height: u64) -> anyhow::Result<validator::Set> {
+        let at = Height::try_from(height)?;
+        let answer = self
+            .0
+            .validators(at, Paging::All)
+            .await
+            .map_err(|e| anyhow!("fetching the validators at {height}: {e}"))?;
+        Ok(validator::Set::without_proposer(answer.validators))
+    }
+}
+
+/// Verifies the header at `height` from the genesis validator set, by
+/// skipping verification with bisection (as an IBC light client follows a
+/// chain), and returns its app hash.
 pub async fn verified_app_hash(
     home: &Path,
     chain_id: &str,
@@ -71,47 +99,38 @@ pub async fn verified_app_hash(
         );
     }
     let genesis_validators = validator::Set::without_proposer(genesis.validators.clone());
-    let height = Height::try_from(height)?;
-    let commit = client
-        .commit(height)
-        .await
-        .map_err(|e| anyhow!("fetching the commit at {height}: {e}"))?;
-    let validators = validator::Set::without_proposer(
-        client
-            .validators(height, Paging::All)
-            .await
-            .map_err(|e| anyhow!("fetching the validators at {height}: {e}"))?
-            .validators,
-    );
-    let untrusted = UntrustedBlockState {
-        signed_header: &commit.signed_header,
-        validators: &validators,
-        next_validators: None,
+    let light_client = ibc::ClientState {
+        chain_id: chain_id.to_owned(),
+        trust_level_numerator: 1,
+        trust_level_denominator: 3,
+        trusting_period_ns: TRUSTING_PERIOD.as_nanos() as u64,
+        max_clock_drift_ns: MAX_CLOCK_DRIFT.as_nanos() as u64,
+        ..Default::default()
     };
-    let trusted = TrustedBlockState {
-        chain_id: &genesis.chain_id,
-        header_time: genesis.genesis_time,
-        height: Height::from(0u8),
-        next_validators: &genesis_validators,
-        next_validators_hash: genesis_validators.hash(),
+    let trusted = Trusted {
+        height: 0,
+        consensus: ibc::ConsensusState {
+            timestamp_ns: time_ns(genesis.genesis_time),
+            app_hash: Vec::new(),
+            next_validators_hash: genesis_validators.hash().as_bytes().to_vec(),
+        },
     };
-    let options = Options {
-        trust_threshold: TrustThreshold::ONE_THIRD,
-        trusting_period: TRUSTING_PERIOD,
-        clock_drift: MAX_CLOCK_DRIFT,
-    };
-    match ProdVerifier::default().verify_update_header(
-        untrusted,
+    let steps = bisection::verify_to(
+        &RpcHeaders(client),
+        &light_client,
         trusted,
-        &options,
+        height,
         tendermint::Time::now(),
-    ) {
-        Verdict::Success => Ok(commit.signed_header.header.app_hash.as_bytes().to_vec()),
-        Verdict::NotEnoughTrust(tally) => {
-            bail!("header {height} is not signed by enough of the trusted validators: {tally}")
-        }
-        Verdict::Invalid(detail) => bail!("header {height} is invalid: {detail}"),
-    }
+    )
+    .await
+    .map_err(|e| match e {
+        bisection::BisectionError::Source(e) => e,
+        other => anyhow!("header {height} does not verify from the trusted genesis: {other}"),
+    })?;
+    let last = steps
+        .last()
+        .ok_or_else(|| anyhow!("height {height} is not above the genesis"))?;
+    Ok(last.signed_header.header.app_hash.as_bytes().to_vec())
 }
 
 /// Reads `key` at the latest (or given) height with a proof, and checks the

@@ -43,29 +43,9 @@ impl Swaps {
         deadline_secs: u64,
     ) -> String {
         self.offers += 1;
-        let file = self.net.home().join(format!("offer-{}.json", self.offers));
-        let file = file.to_str().expect("utf-8 path");
-        self.xcc(&[
-            "swap",
-            "offer",
-            "--from",
-            seller,
-            "--to",
-            buyer,
-            "--symbol",
-            symbol,
-            "--units",
-            &units.to_string(),
-            "--price",
-            &price.to_string(),
-            "--deadline-secs",
-            &deadline_secs.to_string(),
-            "--output",
-            file,
-        ]);
-        self.xcc(&["swap", "accept", file, "--from", buyer])
-            .trim()
-            .to_owned()
+        let name = format!("offer-{}", self.offers);
+        self.net
+            .swap(&name, symbol, seller, buyer, units, price, deadline_secs)
     }
 }
 

@@ -11,6 +11,7 @@ use tendermint_rpc::endpoint::broadcast::tx_commit;
 use tendermint_rpc::{Client, Paging};
 use xcc_chain::app::{PROOF_OP_TYPE, STORE_KEY_PATH};
 use xcc_chain::error::{code, CHAIN_CODESPACE};
+use xcc_chain::ibc::bisection::HeaderSource;
 use xcc_chain::Address;
 use xcc_proto::auth::v1 as auth;
 use xcc_proto::ibc::v1 as pb;
@@ -27,6 +28,34 @@ const ACCOUNT_QUERY: &str = "/xcc.auth.v1.Query/Account";
 pub struct ChainStatus {
     pub height: u64,
     pub time_ns: u64,
+}
+
+/// A chain's light client of a counterparty, as the chain reports it.
+#[derive(Clone, Debug)]
+pub struct ClientView {
+    pub state: pb::ClientState,
+    pub latest: pb::ConsensusState,
+    pub status: pb::ClientStatus,
+    /// The chain's latest block time minus the latest consensus state's.
+    pub age_ns: u64,
+}
+
+impl ClientView {
+    /// `Err` unless the client takes headers and proofs.
+    pub fn ensure_active(&self, chain: &str) -> Result<(), RelayerError> {
+        let status = match self.status {
+            pb::ClientStatus::Active => return Ok(()),
+            pb::ClientStatus::Frozen => "frozen",
+            pb::ClientStatus::Expired => "expired",
+            pb::ClientStatus::Unspecified => "of unknown status",
+        };
+        Err(RelayerError::ClientUnusable {
+            chain: chain.to_owned(),
+            client_id: self.state.chain_id.clone(),
+            status,
+            height: self.state.latest_height,
+        })
+    }
 }
 
 pub struct Chain {
@@ -122,18 +151,28 @@ impl Chain {
         Height::try_from(height).map_err(|e| self.bad_answer(format!("height {height}: {e}")))
     }
 
-    /// This chain's light client of `counterparty`; `None` if it has none.
-    pub async fn client_state(
-        &self,
-        counterparty: &str,
-    ) -> Result<Option<pb::ClientState>, RelayerError> {
-        let request = pb::QueryClientStateRequest {
+    /// This chain's light client of `counterparty` and how it stands at the
+    /// latest block; `None` if it has none.
+    pub async fn client(&self, counterparty: &str) -> Result<Option<ClientView>, RelayerError> {
+        let request = pb::QueryClientStatusRequest {
             client_id: counterparty.to_owned(),
         };
-        let answer: Option<pb::QueryClientStateResponse> = self
-            .query(&format!("{IBC_QUERY}/ClientState"), &request, None)
+        let answer: Option<pb::QueryClientStatusResponse> = self
+            .query(&format!("{IBC_QUERY}/ClientStatus"), &request, None)
             .await?;
-        Ok(answer.and_then(|a| a.client_state))
+        let Some(answer) = answer else {
+            return Ok(None);
+        };
+        let status = answer.status();
+        match (answer.client_state, answer.latest_consensus_state) {
+            (Some(state), Some(latest)) => Ok(Some(ClientView {
+                state,
+                latest,
+                status,
+                age_ns: answer.age_ns,
+            })),
+            _ => Err(self.bad_answer("a client status without its client or consensus state")),
+        }
     }
 
     /// Packets this chain sent to `dest` that are still pending after block
@@ -309,5 +348,23 @@ impl Chain {
                 },
             )
             .await
+    }
+}
+
+impl HeaderSource for Chain {
+    type Error = RelayerError;
+
+    fn signed_header(
+        &self,
+        height: u64,
+    ) -> impl std::future::Future<Output = Result<SignedHeader, RelayerError>> + Send {
+        Chain::signed_header(self, height)
+    }
+
+    fn validators(
+        &self,
+        height: u64,
+    ) -> impl std::future::Future<Output = Result<validator::Set, RelayerError>> + Send {
+        self.validator_set(height)
     }
 }

@@ -6,7 +6,7 @@
 use tendermint::block::signed_header::SignedHeader;
 use xcc_proto::Any;
 
-use crate::chain::Chain;
+use crate::chain::{Chain, ClientView};
 use crate::header;
 use crate::plan::ProofPoint;
 use crate::proof::prove_batch;
@@ -42,6 +42,10 @@ pub(crate) struct Direction<'a> {
     pub sender: &'a Sender,
     pub point: ProofPoint,
     pub header: SignedHeader,
+    /// The verifying chain's client of `prover`, and that chain's latest
+    /// block time, for the updates the proofs need.
+    pub client: &'a ClientView,
+    pub now_ns: u64,
 }
 
 impl Direction<'_> {
@@ -62,16 +66,18 @@ impl Direction<'_> {
             .map_err(|_| {
                 RelayerError::bad_answer(self.prover.id(), "an app hash of the wrong size")
             })?;
-        let update = match self.point.update_from {
-            Some(trusted) => {
-                let header = header::fetch(self.prover, &self.header, trusted).await?;
-                Some(update_client(
-                    self.sender.address(),
-                    self.prover.id(),
-                    header,
-                ))
-            }
-            None => None,
+        let updates: Vec<Any> = match self.point.update_from {
+            Some(_) => header::updates(
+                self.prover,
+                self.client,
+                self.point.proof_height,
+                self.now_ns,
+            )
+            .await?
+            .into_iter()
+            .map(|step| update_client(self.sender.address(), self.prover.id(), step.encode()))
+            .collect(),
+            None => Vec::new(),
         };
         for batch in batches {
             let proven = prove_batch(
@@ -93,14 +99,14 @@ impl Direction<'_> {
                     Err(why) => delivery.failures.push(format!("{what}: {why}")),
                 }
             }
-            send_splitting(self.sender, update.as_ref(), units, delivery).await?;
+            send_splitting(self.sender, &updates, units, delivery).await?;
         }
         Ok(())
     }
 }
 
-fn with_update(update: Option<&Any>, msgs: impl IntoIterator<Item = Any>) -> Vec<Any> {
-    update.cloned().into_iter().chain(msgs).collect()
+fn with_updates(updates: &[Any], msgs: impl IntoIterator<Item = Any>) -> Vec<Any> {
+    updates.iter().cloned().chain(msgs).collect()
 }
 
 /// Whether sending the units one by one may get some through.
@@ -112,14 +118,14 @@ fn splittable(error: &RelayerError) -> bool {
 /// one bad unit never holds back the others.
 async fn send_splitting(
     sender: &Sender,
-    update: Option<&Any>,
+    updates: &[Any],
     units: Vec<(String, Any)>,
     delivery: &mut Delivery,
 ) -> Result<(), RelayerError> {
     if units.is_empty() {
         return Ok(());
     }
-    let batch = with_update(update, units.iter().map(|(_, msg)| msg.clone()));
+    let batch = with_updates(updates, units.iter().map(|(_, msg)| msg.clone()));
     let error = match sender.send(batch).await {
         Ok(delivered) => {
             delivery.add(&delivered);
@@ -134,7 +140,7 @@ async fn send_splitting(
     }
     tracing::warn!(%error, units = units.len(), "a batch was rejected; sending its units one by one");
     for (what, msg) in units {
-        match sender.send(with_update(update, [msg])).await {
+        match sender.send(with_updates(updates, [msg])).await {
             Ok(delivered) => delivery.add(&delivered),
             Err(e) if splittable(&e) => delivery.failures.push(format!("{what}: {e}")),
             Err(e) => return Err(e),

@@ -22,11 +22,20 @@ pub enum RelayerError {
         code: u32,
         log: String,
     },
-    #[error("{chain}'s light client of {client_id} is frozen (misbehaviour at height {height})")]
-    ClientFrozen {
+    /// Frozen or expired: only the chain's admin can revive it.
+    #[error("{chain}'s light client of {client_id} is {status} (latest height {height}); the chain's admin can recover it with `xcc tx ibc recover-client`")]
+    ClientUnusable {
         chain: String,
         client_id: String,
+        status: &'static str,
         height: u64,
+    },
+    /// No chain of headers verifies from the client's trusted state.
+    #[error("{chain}: cannot verify a header for {client_id}: {message}")]
+    Unverifiable {
+        chain: String,
+        client_id: String,
+        message: String,
     },
     /// The node answered something the relayer cannot use.
     #[error("{chain}: {message}")]

@@ -1,69 +1,71 @@
-//! ICS-07 headers for `MsgUpdateClient`: the counterparty's signed header
-//! at the height to prove against, with the validator sets the destination's
-//! light client verifies it by.
+//! ICS-07 headers for `MsgUpdateClient`: the headers that take a
+//! destination's light client from its latest height to the height to prove
+//! against, found by bisection (`xcc_chain::ibc::bisection`) and checked
+//! here as the destination will check them, so that a validator-set
+//! rotation of any size is followed one verifiable step at a time.
 
-use prost::Message;
-use tendermint::block::signed_header::SignedHeader;
-use tendermint::validator;
-use tendermint_proto::v0_38::types as tm;
-use xcc_proto::ibc::v1 as pb;
-
-use crate::chain::Chain;
+use crate::chain::{Chain, ClientView};
 use crate::RelayerError;
+use xcc_chain::ibc::bisection::{self, Trusted, VerifiedHeader};
+use xcc_chain::ibc::client::time_of;
 
-/// Encodes a header's parts as `MsgUpdateClient` carries them.
-pub fn encode(
-    signed_header: SignedHeader,
-    validators: validator::Set,
-    trusted_height: u64,
-    trusted_validators: validator::Set,
-) -> pb::Header {
-    pb::Header {
-        signed_header: tm::SignedHeader::from(signed_header).encode_to_vec(),
-        validator_set: tm::ValidatorSet::from(validators).encode_to_vec(),
-        trusted_height,
-        trusted_validators: tm::ValidatorSet::from(trusted_validators).encode_to_vec(),
+/// The headers, in order, that move `client` (the destination's client of
+/// `prover`) to `target`, checked against the destination's block time
+/// `now_ns`; empty if the client is already there.
+pub async fn updates(
+    prover: &Chain,
+    client: &ClientView,
+    target: u64,
+    now_ns: u64,
+) -> Result<Vec<VerifiedHeader>, RelayerError> {
+    let unverifiable = |message: String| RelayerError::Unverifiable {
+        chain: prover.id().to_owned(),
+        client_id: client.state.chain_id.clone(),
+        message,
+    };
+    let now = time_of(now_ns).map_err(|e| unverifiable(e.log))?;
+    let trusted = Trusted {
+        height: client.state.latest_height,
+        consensus: client.latest.clone(),
+    };
+    let steps = bisection::verify_to(prover, &client.state, trusted, target, now)
+        .await
+        .map_err(|e| match e {
+            bisection::BisectionError::Source(e) => e,
+            other => unverifiable(other.to_string()),
+        })?;
+    if steps.len() > 1 {
+        tracing::info!(
+            chain = prover.id(),
+            from = client.state.latest_height,
+            to = target,
+            steps = steps.len(),
+            "bisected a validator-set rotation"
+        );
     }
-}
-
-/// The header that moves a client of `chain` from `trusted_height` to the
-/// height of `signed_header`. The trusted validators are the next
-/// validators of the trusted height, i.e. those of `trusted_height + 1`
-/// (for a fresh client, trusted at 0, the genesis validators).
-pub async fn fetch(
-    chain: &Chain,
-    signed_header: &SignedHeader,
-    trusted_height: u64,
-) -> Result<pb::Header, RelayerError> {
-    let height = signed_header.header.height.value();
-    let (validators, trusted_validators) = tokio::try_join!(
-        chain.validator_set(height),
-        chain.validator_set(trusted_height + 1)
-    )?;
-    if validators.hash() != signed_header.header.validators_hash {
-        return Err(RelayerError::bad_answer(
-            chain.id(),
-            format!("the validators of height {height} do not match its header"),
-        ));
-    }
-    Ok(encode(
-        signed_header.clone(),
-        validators,
-        trusted_height,
-        trusted_validators,
-    ))
+    Ok(steps)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use prost::Message;
+    use tendermint::block::signed_header::SignedHeader;
+    use tendermint::validator;
+    use tendermint_proto::v0_38::types as tm;
+    use xcc_chain::ibc::bisection::VerifiedHeader;
     use xcc_chain::testing::TestValidators;
 
     #[test]
     fn decodes_as_the_chain_decodes_it() {
         let validators = TestValidators::new("security-1", &[1, 2, 3, 4]);
         let signed = validators.signed_header(7, 1_767_225_600_000_000_000, &[9; 32]);
-        let header = encode(signed.clone(), validators.set(), 3, validators.set());
+        let header = VerifiedHeader {
+            trusted_height: 3,
+            signed_header: signed.clone(),
+            validators: validators.set(),
+            trusted_validators: validators.set(),
+        }
+        .encode();
 
         let raw = tm::SignedHeader::decode(header.signed_header.as_slice()).expect("decodes");
         assert_eq!(

@@ -52,6 +52,10 @@ struct StartArgs {
     /// acknowledgements and timeouts back to it. Every chain by default.
     #[arg(long = "deliver-to", value_name = "CHAIN_ID")]
     deliver_to: Vec<String>,
+    /// Update a light client with no packet to carry once this fraction of
+    /// its trusting period has passed since its latest header.
+    #[arg(long, default_value_t = RelayerOptions::default().refresh_rate)]
+    refresh_rate: f64,
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +93,7 @@ async fn start(args: StartArgs) -> anyhow::Result<()> {
     let options = RelayerOptions {
         batch_size: args.batch_size,
         reconcile_every_blocks: args.reconcile_every_blocks,
+        refresh_rate: args.refresh_rate,
         deliver_to: (!args.deliver_to.is_empty()).then(|| args.deliver_to.into_iter().collect()),
         ..RelayerOptions::default()
     };

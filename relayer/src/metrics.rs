@@ -44,6 +44,8 @@ pub struct Metrics {
     pending: Family<PathLabels, Gauge>,
     errors: Family<PathLabels, Counter>,
     lag: Family<PathLabels, Gauge>,
+    client_age: Family<PathLabels, Gauge>,
+    refreshes: Family<PathLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -59,6 +61,8 @@ impl Metrics {
         let pending = Family::<PathLabels, Gauge>::default();
         let errors = Family::<PathLabels, Counter>::default();
         let lag = Family::<PathLabels, Gauge>::default();
+        let client_age = Family::<PathLabels, Gauge>::default();
+        let refreshes = Family::<PathLabels, Counter>::default();
         // Counters get their `_total` suffix from the encoder.
         registry.register(
             "xcc_relayer_packets_relayed",
@@ -80,12 +84,24 @@ impl Metrics {
             "src's latest height minus the latest height of dst's light client of src",
             lag.clone(),
         );
+        registry.register(
+            "xcc_relayer_client_age_seconds",
+            "dst's latest block time minus the time of its light client's latest header of src",
+            client_age.clone(),
+        );
+        registry.register(
+            "xcc_relayer_client_refreshes",
+            "Updates of dst's light client of src sent only to keep it from expiring",
+            refreshes.clone(),
+        );
         Metrics {
             registry,
             relayed,
             pending,
             errors,
             lag,
+            client_age,
+            refreshes,
         }
     }
 
@@ -119,6 +135,15 @@ impl Metrics {
     pub fn set_lag(&self, path: &PathId, blocks: u64) {
         let value = i64::try_from(blocks).unwrap_or(i64::MAX);
         self.lag.get_or_create(&path_labels(path)).set(value);
+    }
+
+    pub fn set_client_age(&self, path: &PathId, age_ns: u64) {
+        let value = i64::try_from(age_ns / 1_000_000_000).unwrap_or(i64::MAX);
+        self.client_age.get_or_create(&path_labels(path)).set(value);
+    }
+
+    pub fn add_refresh(&self, path: &PathId) {
+        self.refreshes.get_or_create(&path_labels(path)).inc();
     }
 
     /// The metrics in the Prometheus (OpenMetrics) text format.
@@ -191,6 +216,8 @@ mod tests {
         metrics.set_pending(&path, 5);
         metrics.add_errors(&path, 2);
         metrics.set_lag(&path, 4);
+        metrics.set_client_age(&path, 7_500_000_000);
+        metrics.add_refresh(&path);
         let text = metrics.render();
         for line in [
             r#"xcc_relayer_packets_relayed_total{src="security-1",dst="currency-1",kind="recv"} 3"#,
@@ -198,6 +225,8 @@ mod tests {
             r#"xcc_relayer_pending_packets{src="security-1",dst="currency-1"} 5"#,
             r#"xcc_relayer_errors_total{src="security-1",dst="currency-1"} 2"#,
             r#"xcc_relayer_lag_blocks{src="security-1",dst="currency-1"} 4"#,
+            r#"xcc_relayer_client_age_seconds{src="security-1",dst="currency-1"} 7"#,
+            r#"xcc_relayer_client_refreshes_total{src="security-1",dst="currency-1"} 1"#,
         ] {
             assert!(text.contains(line), "{line} missing from:\n{text}");
         }

@@ -31,6 +31,10 @@ pub struct RelayerOptions {
     pub commit_timeout: Duration,
     /// How many proofs are fetched at once from one chain.
     pub proof_concurrency: usize,
+    /// A client is refreshed (updated with no packet to carry) once this
+    /// fraction of its trusting period has passed since its latest header,
+    /// so a quiet path never lets it expire (Hermes refreshes at 1/3).
+    pub refresh_rate: f64,
     /// Deliver only to these chains (receives to them, acks and timeouts
     /// back to them); every chain when `None`. Operators split duties
     /// between relayers with it, and tests hold a protocol at a phase.
@@ -59,6 +63,7 @@ impl Default for RelayerOptions {
             request_timeout: Duration::from_secs(10),
             commit_timeout: Duration::from_secs(60),
             proof_concurrency: 16,
+            refresh_rate: 1.0 / 3.0,
             deliver_to: None,
         }
     }
@@ -76,6 +81,9 @@ impl RelayerOptions {
             return Err(format!(
                 "max packets per pass must be within 1..={MAX_PACKETS_PER_QUERY}"
             ));
+        }
+        if !(self.refresh_rate > 0.0 && self.refresh_rate < 1.0) {
+            return Err("the refresh rate must be a fraction within (0, 1)".into());
         }
         if self.proof_concurrency == 0 {
             return Err("proof concurrency must be positive".into());

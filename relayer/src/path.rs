@@ -6,12 +6,15 @@ use std::fmt;
 
 use tendermint::block::signed_header::SignedHeader;
 
-use crate::chain::Chain;
+use xcc_chain::ibc::client::consensus_of;
+
+use crate::chain::{Chain, ClientView};
 use crate::deliver::{Delivery, Direction};
+use crate::header;
 use crate::metrics::Metrics;
-use crate::plan::{self, lag_blocks, proof_point, Limits, PathView};
+use crate::plan::{self, lag_blocks, needs_refresh, proof_point, Limits, PathView};
 use crate::sender::Sender;
-use crate::work::{Counts, Work};
+use crate::work::{update_client, Counts, Work};
 use crate::{RelayerError, RelayerOptions};
 
 /// An ordered pair of chains: packets sent on `src` to `dst`.
@@ -108,39 +111,39 @@ async fn run(
 ) -> Result<bool, RelayerError> {
     let (src, dst) = (ends.src, ends.dst);
     let (src_status, dst_status) = tokio::try_join!(src.status(), dst.status())?;
-    let (dst_client, src_client) =
-        tokio::try_join!(dst.client_state(src.id()), src.client_state(dst.id()))?;
-    let Some(dst_client) = dst_client else {
+    let (dst_client, src_client) = tokio::try_join!(dst.client(src.id()), src.client(dst.id()))?;
+    let Some(mut dst_client) = dst_client else {
         return Ok(false);
     };
     metrics.set_lag(
         &report.path,
-        lag_blocks(src_status.height, dst_client.latest_height),
+        lag_blocks(src_status.height, dst_client.state.latest_height),
     );
-    if dst_client.frozen_height != 0 {
-        return Err(RelayerError::ClientFrozen {
-            chain: dst.id().to_owned(),
-            client_id: src.id().to_owned(),
-            height: dst_client.frozen_height,
-        });
+    metrics.set_client_age(&report.path, dst_client.age_ns);
+    dst_client.ensure_active(dst.id())?;
+    if options.delivers_to(dst.id())
+        && src_status.height > dst_client.state.latest_height
+        && needs_refresh(
+            dst_client.age_ns,
+            dst_client.state.trusting_period_ns,
+            options.refresh_rate,
+        )
+    {
+        refresh(ends, &mut dst_client, src_status.height, dst_status.time_ns).await?;
+        metrics.add_refresh(&report.path);
     }
     // Acks and timeouts need the source's client of the destination.
-    let back_point = match src_client {
-        Some(client) if client.frozen_height != 0 => {
-            report.failures.push(
-                RelayerError::ClientFrozen {
-                    chain: src.id().to_owned(),
-                    client_id: dst.id().to_owned(),
-                    height: client.frozen_height,
-                }
-                .to_string(),
-            );
-            None
+    let src_client = src_client.filter(|client| match client.ensure_active(src.id()) {
+        Ok(()) => true,
+        Err(e) => {
+            report.failures.push(e.to_string());
+            false
         }
-        Some(client) => proof_point(client.latest_height, dst_status.height),
-        None => None,
-    };
-    let Some(forward_point) = proof_point(dst_client.latest_height, src_status.height) else {
+    });
+    let back_point = src_client
+        .as_ref()
+        .and_then(|client| proof_point(client.state.latest_height, dst_status.height));
+    let Some(forward_point) = proof_point(dst_client.state.latest_height, src_status.height) else {
         return Ok(true);
     };
 
@@ -241,19 +244,23 @@ async fn run(
             sender: ends.dst_sender,
             point: forward_point,
             header,
+            client: &dst_client,
+            now_ns: dst_status.time_ns,
         };
         direction
             .deliver(recvs, options, &mut forward_delivery)
             .await
     };
     let back = async {
-        match (back_point, dst_header) {
-            (Some(point), Some(header)) if !settles.is_empty() => {
+        match (back_point, dst_header, &src_client) {
+            (Some(point), Some(header), Some(client)) if !settles.is_empty() => {
                 let direction = Direction {
                     prover: dst,
                     sender: ends.src_sender,
                     point,
                     header,
+                    client,
+                    now_ns: src_status.time_ns,
                 };
                 direction
                     .deliver(settles, options, &mut back_delivery)
@@ -268,6 +275,38 @@ async fn run(
         report.failures.extend(delivery.failures);
     }
     forward.and(back).map(|()| true)
+}
+
+/// Updates the destination's client to `height` with no packet to carry,
+/// so that a quiet path never lets it expire.
+async fn refresh(
+    ends: &Ends<'_>,
+    client: &mut ClientView,
+    height: u64,
+    now_ns: u64,
+) -> Result<(), RelayerError> {
+    let steps = header::updates(ends.src, client, height, now_ns).await?;
+    let Some(last) = steps.last() else {
+        return Ok(());
+    };
+    let latest = consensus_of(&last.signed_header);
+    let msgs = steps
+        .into_iter()
+        .map(|step| update_client(ends.dst_sender.address(), ends.src.id(), step.encode()))
+        .collect();
+    ends.dst_sender.send(msgs).await?;
+    tracing::info!(
+        chain = ends.dst.id(),
+        client = ends.src.id(),
+        from = client.state.latest_height,
+        to = height,
+        age_s = client.age_ns / 1_000_000_000,
+        "refreshed a light client"
+    );
+    client.state.latest_height = height;
+    client.latest = latest;
+    client.age_ns = now_ns.saturating_sub(client.latest.timestamp_ns);
+    Ok(())
 }
 
 fn header_time_ns(chain: &Chain, header: &SignedHeader) -> Result<u64, RelayerError> {

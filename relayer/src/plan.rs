@@ -45,6 +45,13 @@ pub fn lag_blocks(latest: u64, client_height: u64) -> u64 {
     latest.saturating_sub(client_height)
 }
 
+/// Whether a client whose latest header is `age_ns` old should be updated
+/// now, with or without packets: once `refresh_rate` of its trusting period
+/// has passed.
+pub fn needs_refresh(age_ns: u64, trusting_period_ns: u64, refresh_rate: f64) -> bool {
+    age_ns as f64 >= trusting_period_ns as f64 * refresh_rate
+}
+
 /// What was read for one path (source → destination).
 #[derive(Clone, Debug, Default)]
 pub struct PathView {
@@ -348,5 +355,13 @@ mod tests {
     fn lag_is_the_client_behind_its_chain() {
         assert_eq!(lag_blocks(10, 4), 6);
         assert_eq!(lag_blocks(10, 12), 0);
+    }
+
+    #[test]
+    fn a_client_is_refreshed_once_its_share_of_the_trusting_period_passed() {
+        let period = 30_000_000_000;
+        assert!(!needs_refresh(9_999_999_999, period, 1.0 / 3.0));
+        assert!(needs_refresh(10_000_000_000, period, 1.0 / 3.0));
+        assert!(needs_refresh(40_000_000_000, period, 1.0 / 3.0));
     }
 }

@@ -74,7 +74,7 @@ fn anyone_else_bad_keys_and_excess_power_are_refused() {
     let tx = chain.tx(&[&mallory], vec![set_power(&mallory, &key, 10)]);
     let refused = chain.assert_refused(tx);
     assert!(
-        refused.log.contains("not this chain's validator admin"),
+        refused.log.contains("not this chain's admin"),
         "{}",
         refused.log
     );

@@ -225,11 +225,15 @@ impl ScratchNet {
                 .unwrap_or_default()
                 .as_nanos()
         ));
-        let manifest = init::init_with_holders(
-            &dir,
+        let plan = xcc_node_config::TestnetPlan {
             validators,
             block_time_ms,
-            xcc_node_config::Network::Loopback { base_port: None },
+            trusting_period_secs: None,
+            network: xcc_node_config::Network::Loopback { base_port: None },
+        };
+        let manifest = init::init_with_holders(
+            &dir,
+            plan,
             &chain_ids.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             holders,
         )?;

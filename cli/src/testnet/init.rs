@@ -64,9 +64,7 @@ fn many_holders(
 /// `init`, with a security of `holders` holders besides HARB.
 pub fn init_with_holders(
     home: &Path,
-    validators: usize,
-    block_time_ms: u64,
-    network: Network,
+    plan: TestnetPlan,
     only: &[String],
     holders: usize,
 ) -> anyhow::Result<TestnetManifest> {
@@ -168,12 +166,7 @@ pub fn init_with_holders(
         .into_iter()
         .filter(|c| only.is_empty() || only.contains(&c.chain_id))
         .collect();
-    let containers = matches!(network, Network::Containers(_));
-    let plan = TestnetPlan {
-        validators,
-        block_time_ms,
-        network,
-    };
+    let containers = matches!(plan.network, Network::Containers(_));
     let (manifest, _) = generate(home, &plan, &chains)?;
     if containers {
         // The relayer's container gets its own home, holding only its key.
@@ -196,15 +189,9 @@ pub fn network(compose: bool, base_port: Option<u16>) -> Network {
 }
 
 /// `init`, telling the user what it wrote.
-pub fn init_and_report(
-    home: &Path,
-    validators: usize,
-    block_time_ms: u64,
-    network: Network,
-    only: &[String],
-) -> anyhow::Result<()> {
-    let containers = matches!(network, Network::Containers(_));
-    let manifest = init_with_holders(home, validators, block_time_ms, network, only, 0)?;
+pub fn init_and_report(home: &Path, plan: TestnetPlan, only: &[String]) -> anyhow::Result<()> {
+    let containers = matches!(plan.network, Network::Containers(_));
+    let manifest = init_with_holders(home, plan, only, 0)?;
     for node in &manifest.nodes {
         println!("{}\t{}\t{}", node.chain_id, node.moniker, node.rpc);
     }
@@ -232,7 +219,13 @@ mod tests {
     fn a_compose_testnet_gives_the_relayer_a_home_of_its_own() {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path();
-        init_with_holders(home, 4, 1000, network(true, Some(36657)), &[], 0).unwrap();
+        let plan = TestnetPlan {
+            validators: 4,
+            block_time_ms: 1000,
+            trusting_period_secs: None,
+            network: network(true, Some(36657)),
+        };
+        init_with_holders(home, plan, &[], 0).unwrap();
 
         assert!(!home.join(MANIFEST_FILE).exists());
         let host: ClientConfig = read_toml(&home.join(CLIENT_CONFIG_FILE)).unwrap();

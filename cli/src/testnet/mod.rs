@@ -39,6 +39,10 @@ pub enum TestnetCommand {
         /// Only these chains (by chain id); all three by default.
         #[arg(long = "chain")]
         chains: Vec<String>,
+        /// The trusting period of the light clients between the chains, in
+        /// seconds (two weeks by default); short ones try client expiry.
+        #[arg(long)]
+        trusting_period: Option<u64>,
     },
     /// Start the nodes and the relayer in the background; returns once every
     /// chain commits blocks.
@@ -87,11 +91,15 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
             base_port,
             compose,
             chains,
+            trusting_period,
         } => init::init_and_report(
             home,
-            validators,
-            block_time,
-            init::network(compose, base_port),
+            xcc_node_config::TestnetPlan {
+                validators,
+                block_time_ms: block_time,
+                trusting_period_secs: trusting_period,
+                network: init::network(compose, base_port),
+            },
             &chains,
         ),
         TestnetCommand::Start {

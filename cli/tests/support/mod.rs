@@ -60,6 +60,17 @@ impl Testnet {
         block_time_ms: u64,
         start_args: &[&str],
     ) -> Testnet {
+        Self::start_with_init(chains, validators, block_time_ms, &[], start_args)
+    }
+
+    /// As `start_with`, passing `init_args` to `xcc testnet init` too.
+    pub fn start_with_init(
+        chains: &[&str],
+        validators: usize,
+        block_time_ms: u64,
+        init_args: &[&str],
+        start_args: &[&str],
+    ) -> Testnet {
         // `xcc testnet start` runs the xcc-node beside xcc, which cargo builds
         // only when the node package is part of the test run.
         for program in ["xcc-node", "xcc-relayer"] {
@@ -82,6 +93,7 @@ impl Testnet {
         for chain in chains {
             args.extend(["--chain".to_owned(), (*chain).to_owned()]);
         }
+        args.extend(init_args.iter().map(|arg| arg.to_string()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         ok(dir.path(), &args);
         let manifest = read_toml(&dir.path().join("testnet.toml")).expect("manifest");

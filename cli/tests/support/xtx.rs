@@ -84,6 +84,45 @@ impl Testnet {
         balance["amount"].as_u64().unwrap_or(0)
     }
 
+    /// `seller` offers `units` of `symbol` to `buyer` for `price` usd
+    /// (the offer written to `<testnet>/<name>.json`) and `buyer`
+    /// countersigns and submits; returns the cross-tx id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn swap(
+        &self,
+        name: &str,
+        symbol: &str,
+        seller: &str,
+        buyer: &str,
+        units: u64,
+        price: u64,
+        deadline_secs: u64,
+    ) -> String {
+        let file = self.home().join(format!("{name}.json"));
+        let file = file.to_str().expect("utf-8 path");
+        self.xcc(&[
+            "swap",
+            "offer",
+            "--from",
+            seller,
+            "--to",
+            buyer,
+            "--symbol",
+            symbol,
+            "--units",
+            &units.to_string(),
+            "--price",
+            &price.to_string(),
+            "--deadline-secs",
+            &deadline_secs.to_string(),
+            "--output",
+            file,
+        ]);
+        self.xcc(&["swap", "accept", file, "--from", buyer])
+            .trim()
+            .to_owned()
+    }
+
     /// The issuer whitelists `account` (an address) for `symbol` until 2100.
     pub fn whitelist(&self, symbol: &str, account: &str) {
         self.xcc(&[

@@ -30,6 +30,10 @@ pub struct ChainSpec {
 pub struct TestnetPlan {
     pub validators: usize,
     pub block_time_ms: u64,
+    /// The trusting period of every light client between the chains; the
+    /// packet layer's default (two weeks) when `None`. Tests of client
+    /// expiry use seconds.
+    pub trusting_period_secs: Option<u64>,
     pub network: Network,
 }
 
@@ -123,7 +127,8 @@ pub fn generate(
         })
         .collect();
     for (chain_index, (chain, nodes)) in planned.iter().enumerate() {
-        let app_state = with_counterparties(chain, &planned, genesis_time)?;
+        let app_state =
+            with_counterparties(chain, &planned, genesis_time, plan.trusting_period_secs)?;
         let genesis = genesis(chain, nodes, app_state, genesis_time)?;
         for (index, node) in nodes.iter().enumerate() {
             let home = NodeHome::new(dir.join(&node.home));
@@ -317,16 +322,21 @@ fn with_counterparties(
     chain: &ChainSpec,
     planned: &[(&ChainSpec, Vec<PlannedNode>)],
     genesis_time: tendermint::Time,
+    trusting_period_secs: Option<u64>,
 ) -> Result<serde_json::Value, ConfigError> {
     let counterparties: Vec<serde_json::Value> = planned
         .iter()
         .filter(|(other, _)| other.chain_id != chain.chain_id)
         .map(|(other, nodes)| {
-            serde_json::json!({
+            let mut root = serde_json::json!({
                 "chain_id": other.chain_id,
                 "genesis_time": genesis_time,
                 "validators": validators(nodes),
-            })
+            });
+            if let Some(secs) = trusting_period_secs {
+                root["trusting_period_secs"] = secs.into();
+            }
+            root
         })
         .collect();
     let mut app_state = match &chain.app_state {
@@ -458,6 +468,7 @@ mod tests {
         let plan = TestnetPlan {
             validators: 3,
             block_time_ms: 200,
+            trusting_period_secs: None,
             network: Network::Loopback { base_port: None },
         };
         let chains = [
@@ -501,6 +512,7 @@ mod tests {
         let plan = TestnetPlan {
             validators: 1,
             block_time_ms: 1000,
+            trusting_period_secs: None,
             network: Network::Loopback {
                 base_port: Some(40_000),
             },
@@ -525,6 +537,7 @@ mod tests {
         let plan = TestnetPlan {
             validators: 4,
             block_time_ms: 1000,
+            trusting_period_secs: None,
             network: Network::Containers(network),
         };
         let chains = [
@@ -610,6 +623,7 @@ mod tests {
         let plan = TestnetPlan {
             validators: MAX_CONTAINER_VALIDATORS + 1,
             block_time_ms: 1000,
+            trusting_period_secs: None,
             network: Network::Containers(ContainerNetwork {
                 subnet: [10, 77, 0],
                 host_rpc_port_base: 26657,

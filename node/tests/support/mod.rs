@@ -104,6 +104,7 @@ impl Testnet {
         let plan = TestnetPlan {
             validators,
             block_time_ms: 150,
+            trusting_period_secs: None,
             network: Network::Loopback { base_port: None },
         };
         let chain = ChainSpec {

@@ -16,6 +16,7 @@ use tendermint_light_client_verifier::types::{
     TrustThreshold, TrustedBlockState, UntrustedBlockState,
 };
 use tendermint_light_client_verifier::{ProdVerifier, Verdict, Verifier};
+use tendermint_proto::v0_38::types as tm;
 use xcc_proto::ibc::v1 as pb;
 
 use super::error::{code, error};
@@ -73,6 +74,7 @@ pub fn init(state: &mut dyn StateWrite, root: &TrustRoot) -> Result<(), ExecErro
         max_clock_drift_ns: root.max_clock_drift_secs.saturating_mul(1_000_000_000),
         latest_height: 0,
         frozen_height: 0,
+        recovered_height: 0,
     };
     let consensus = pb::ConsensusState {
         timestamp_ns: time_ns(root.genesis_time),
@@ -103,38 +105,96 @@ pub fn consensus_state(
     Ok(state.get_proto(&state_key::consensus_state(client_id, height))?)
 }
 
+/// Where a client stands against a block time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    /// Its latest consensus state is older than the trusting period: only
+    /// a new trust root (`MsgRecoverClient`) revives it.
+    Expired,
+    /// Misbehaviour froze it: only a new trust root revives it.
+    Frozen,
+}
+
+impl Status {
+    pub fn to_proto(self) -> pb::ClientStatus {
+        match self {
+            Status::Active => pb::ClientStatus::Active,
+            Status::Expired => pb::ClientStatus::Expired,
+            Status::Frozen => pb::ClientStatus::Frozen,
+        }
+    }
+}
+
+/// A client's status at `now`, with its latest consensus state and age.
+pub struct Health {
+    pub status: Status,
+    pub latest: pb::ConsensusState,
+    pub age_ns: u64,
+}
+
+pub fn health(
+    state: &dyn StateRead,
+    client: &pb::ClientState,
+    now_ns: u64,
+) -> Result<Health, ExecError> {
+    let latest = consensus_state(state, &client.chain_id, client.latest_height)?
+        .ok_or_else(|| ExecError::invalid_msg("the client has no latest consensus state"))?;
+    let status = if client.frozen_height != 0 {
+        Status::Frozen
+    } else if latest
+        .timestamp_ns
+        .saturating_add(client.trusting_period_ns)
+        <= now_ns
+    {
+        Status::Expired
+    } else {
+        Status::Active
+    };
+    Ok(Health {
+        status,
+        age_ns: now_ns.saturating_sub(latest.timestamp_ns),
+        latest,
+    })
+}
+
 /// Refuses a frozen client, and one whose latest consensus state is older
-/// than the trusting period (expired: only a new trust root revives it).
+/// than the trusting period.
 pub fn ensure_active(
     state: &dyn StateRead,
     client: &pb::ClientState,
     now: BlockInfo,
 ) -> Result<(), ExecError> {
-    if client.frozen_height != 0 {
-        return Err(error(
+    match health(state, client, now.time_ns)?.status {
+        Status::Active => Ok(()),
+        Status::Frozen => Err(error(
             code::CLIENT_FROZEN,
             format!(
                 "the client of {} is frozen: misbehaviour at height {}",
                 client.chain_id, client.frozen_height
             ),
-        ));
-    }
-    let latest = consensus_state(state, &client.chain_id, client.latest_height)?
-        .ok_or_else(|| ExecError::invalid_msg("the client has no latest consensus state"))?;
-    if latest
-        .timestamp_ns
-        .saturating_add(client.trusting_period_ns)
-        <= now.time_ns
-    {
-        return Err(error(
+        )),
+        Status::Expired => Err(error(
             code::CLIENT_EXPIRED,
             format!(
                 "the client of {} expired: its latest header (height {}) is older than the trusting period",
                 client.chain_id, client.latest_height
             ),
-        ));
+        )),
     }
-    Ok(())
+}
+
+/// A consensus state the client still trusts: one at or above the height a
+/// recovery started it again from.
+fn trusted_consensus_state(
+    state: &dyn StateRead,
+    client: &pb::ClientState,
+    height: u64,
+) -> Result<Option<pb::ConsensusState>, ExecError> {
+    if height < client.recovered_height {
+        return Ok(None);
+    }
+    consensus_state(state, &client.chain_id, height)
 }
 
 /// The consensus state a proof at `proof_height` is checked against, from an
@@ -147,11 +207,13 @@ pub fn proof_root(
 ) -> Result<pb::ConsensusState, ExecError> {
     let client = client_state(state, client_id)?;
     ensure_active(state, &client, now)?;
-    match consensus_state(state, client_id, proof_height)? {
+    match trusted_consensus_state(state, &client, proof_height)? {
         Some(consensus) if proof_height > 0 => Ok(consensus),
         _ => Err(error(
             code::CONSENSUS_STATE_NOT_FOUND,
-            format!("the client of {client_id} has no consensus state at height {proof_height}"),
+            format!(
+                "the client of {client_id} has no trusted consensus state at height {proof_height}"
+            ),
         )),
     }
 }
@@ -186,15 +248,16 @@ pub fn update(
             return Ok(UpdateOutcome::Unchanged(height));
         }
     }
-    let trusted = consensus_state(state, client_id, header.trusted_height)?.ok_or_else(|| {
-        error(
-            code::CONSENSUS_STATE_NOT_FOUND,
-            format!(
-                "no consensus state at the trusted height {}",
-                header.trusted_height
-            ),
-        )
-    })?;
+    let trusted =
+        trusted_consensus_state(state, &client, header.trusted_height)?.ok_or_else(|| {
+            error(
+                code::CONSENSUS_STATE_NOT_FOUND,
+                format!(
+                    "no trusted consensus state at the trusted height {}",
+                    header.trusted_height
+                ),
+            )
+        })?;
     if header.trusted_height >= height {
         return Err(invalid_header(format!(
             "height {height} is not above the trusted height {}",
@@ -206,7 +269,14 @@ pub fn update(
             "the trusted validators are not the next validators of the trusted height",
         ));
     }
-    verify(&client, &decoded, header.trusted_height, &trusted, now)?;
+    let step = Step {
+        trusted_height: header.trusted_height,
+        trusted: &trusted,
+        signed_header: &decoded.signed_header,
+        validators: &decoded.validators,
+        trusted_validators: &decoded.trusted_validators,
+    };
+    check_step(&client, &step, time_of(now.time_ns)?).map_err(StepError::into_exec)?;
 
     if consensus_state(state, client_id, height)?.is_some() {
         client.frozen_height = height;
@@ -227,81 +297,142 @@ struct DecodedHeader {
 
 impl DecodedHeader {
     fn decode(header: &pb::Header) -> Result<Self, ExecError> {
-        use tendermint_proto::v0_38::types as tm;
-        let signed_header = tm::SignedHeader::decode(header.signed_header.as_slice())
-            .map_err(|e| invalid_header(format!("signed header: {e}")))
-            .and_then(|raw| {
-                SignedHeader::try_from(raw)
-                    .map_err(|e| invalid_header(format!("signed header: {e}")))
-            })?;
-        let validator_set = |bytes: &[u8], what: &str| {
-            tm::ValidatorSet::decode(bytes)
-                .map_err(|e| invalid_header(format!("{what}: {e}")))
-                .and_then(|raw| {
-                    validator::Set::try_from(raw)
-                        .map_err(|e| invalid_header(format!("{what}: {e}")))
-                })
-        };
         Ok(DecodedHeader {
-            signed_header,
-            validators: validator_set(&header.validator_set, "validator set")?,
-            trusted_validators: validator_set(&header.trusted_validators, "trusted validators")?,
+            signed_header: decode_signed_header(&header.signed_header)?,
+            validators: decode_validator_set(&header.validator_set, "validator set")?,
+            trusted_validators: decode_validator_set(
+                &header.trusted_validators,
+                "trusted validators",
+            )?,
         })
     }
 }
 
-fn verify(
-    client: &pb::ClientState,
-    header: &DecodedHeader,
+/// A `tendermint.types.SignedHeader`, protobuf-encoded, checked.
+pub(super) fn decode_signed_header(bytes: &[u8]) -> Result<SignedHeader, ExecError> {
+    tm::SignedHeader::decode(bytes)
+        .map_err(|e| invalid_header(format!("signed header: {e}")))
+        .and_then(|raw| {
+            SignedHeader::try_from(raw).map_err(|e| invalid_header(format!("signed header: {e}")))
+        })
+}
+
+/// A `tendermint.types.ValidatorSet`, protobuf-encoded, checked.
+pub(super) fn decode_validator_set(bytes: &[u8], what: &str) -> Result<validator::Set, ExecError> {
+    tm::ValidatorSet::decode(bytes)
+        .map_err(|e| invalid_header(format!("{what}: {e}")))
+        .and_then(|raw| {
+            validator::Set::try_from(raw).map_err(|e| invalid_header(format!("{what}: {e}")))
+        })
+}
+
+/// Encodes a header's parts as `MsgUpdateClient` carries them.
+pub fn encode_header(
+    signed_header: SignedHeader,
+    validators: validator::Set,
     trusted_height: u64,
-    trusted: &pb::ConsensusState,
-    now: BlockInfo,
-) -> Result<(), ExecError> {
+    trusted_validators: validator::Set,
+) -> pb::Header {
+    pb::Header {
+        signed_header: tm::SignedHeader::from(signed_header).encode_to_vec(),
+        validator_set: tm::ValidatorSet::from(validators).encode_to_vec(),
+        trusted_height,
+        trusted_validators: tm::ValidatorSet::from(trusted_validators).encode_to_vec(),
+    }
+}
+
+/// One skipping step of ICS-07 verification: a header verified from a
+/// trusted consensus state, whose next validators are `trusted_validators`.
+pub struct Step<'a> {
+    pub trusted_height: u64,
+    pub trusted: &'a pb::ConsensusState,
+    pub signed_header: &'a SignedHeader,
+    pub validators: &'a validator::Set,
+    pub trusted_validators: &'a validator::Set,
+}
+
+/// Why a step does not verify.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepError {
+    /// Valid, but the trusted validators signed too little of it: a
+    /// bisecting verifier tries a header in between.
+    NotEnoughTrust(String),
+    /// The trusted consensus state is older than the trusting period.
+    Expired(String),
+    Invalid(String),
+}
+
+impl StepError {
+    pub fn into_exec(self) -> ExecError {
+        match self {
+            StepError::NotEnoughTrust(tally) => invalid_header(format!(
+                "not signed by enough of the trusted validators: {tally}"
+            )),
+            StepError::Expired(detail) => error(
+                code::CLIENT_EXPIRED,
+                format!("the trusted header expired: {detail}"),
+            ),
+            StepError::Invalid(detail) => invalid_header(detail),
+        }
+    }
+}
+
+impl std::fmt::Display for StepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StepError::NotEnoughTrust(tally) => write!(f, "not enough trust: {tally}"),
+            StepError::Expired(detail) => write!(f, "expired: {detail}"),
+            StepError::Invalid(detail) => write!(f, "invalid: {detail}"),
+        }
+    }
+}
+
+/// The light-client options a client state fixes.
+pub fn options(client: &pb::ClientState) -> Result<(tendermint::chain::Id, Options), StepError> {
     let chain_id = client
         .chain_id
         .parse::<tendermint::chain::Id>()
-        .map_err(|e| ExecError::invalid_msg(format!("client chain id: {e}")))?;
+        .map_err(|e| StepError::Invalid(format!("client chain id: {e}")))?;
     let trust_threshold =
         TrustThreshold::new(client.trust_level_numerator, client.trust_level_denominator)
-            .map_err(|e| ExecError::invalid_msg(format!("client trust level: {e}")))?;
+            .map_err(|e| StepError::Invalid(format!("client trust level: {e}")))?;
     let options = Options {
         trust_threshold,
         trusting_period: Duration::from_nanos(client.trusting_period_ns),
         clock_drift: Duration::from_nanos(client.max_clock_drift_ns),
     };
+    Ok((chain_id, options))
+}
+
+/// Verifies one step at `now`: the verdict the chain reaches, and the one
+/// a relayer or a CLI reaches before sending or trusting a header.
+pub fn check_step(client: &pb::ClientState, step: &Step<'_>, now: Time) -> Result<(), StepError> {
+    let (chain_id, options) = options(client)?;
+    let invalid = |e: String| StepError::Invalid(e);
     let trusted_state = TrustedBlockState {
         chain_id: &chain_id,
-        header_time: time_of(trusted.timestamp_ns)?,
-        height: tendermint::block::Height::try_from(trusted_height)
-            .map_err(|e| invalid_header(e.to_string()))?,
-        next_validators: &header.trusted_validators,
-        next_validators_hash: header.trusted_validators.hash(),
+        header_time: time_of(step.trusted.timestamp_ns).map_err(|e| invalid(e.to_string()))?,
+        height: tendermint::block::Height::try_from(step.trusted_height)
+            .map_err(|e| invalid(e.to_string()))?,
+        next_validators: step.trusted_validators,
+        next_validators_hash: step.trusted_validators.hash(),
     };
     let untrusted = UntrustedBlockState {
-        signed_header: &header.signed_header,
-        validators: &header.validators,
+        signed_header: step.signed_header,
+        validators: step.validators,
         next_validators: None,
     };
-    let verdict = ProdVerifier::default().verify_update_header(
-        untrusted,
-        trusted_state,
-        &options,
-        time_of(now.time_ns)?,
-    );
-    match verdict {
+    match ProdVerifier::default().verify_update_header(untrusted, trusted_state, &options, now) {
         Verdict::Success => Ok(()),
-        Verdict::NotEnoughTrust(tally) => Err(invalid_header(format!(
-            "not signed by enough of the trusted validators: {tally}"
-        ))),
-        Verdict::Invalid(detail) if detail.has_expired() => Err(error(
-            code::CLIENT_EXPIRED,
-            format!("the trusted header expired: {detail}"),
-        )),
-        Verdict::Invalid(detail) => Err(invalid_header(detail.to_string())),
+        Verdict::NotEnoughTrust(tally) => Err(StepError::NotEnoughTrust(tally.to_string())),
+        Verdict::Invalid(detail) if detail.has_expired() => {
+            Err(StepError::Expired(detail.to_string()))
+        }
+        Verdict::Invalid(detail) => Err(StepError::Invalid(detail.to_string())),
     }
 }
 
-fn consensus_of(signed_header: &SignedHeader) -> pb::ConsensusState {
+pub fn consensus_of(signed_header: &SignedHeader) -> pb::ConsensusState {
     let header = &signed_header.header;
     pb::ConsensusState {
         timestamp_ns: time_ns(header.time),
@@ -310,7 +441,7 @@ fn consensus_of(signed_header: &SignedHeader) -> pb::ConsensusState {
     }
 }
 
-fn invalid_header(log: impl Into<String>) -> ExecError {
+pub(super) fn invalid_header(log: impl Into<String>) -> ExecError {
     error(code::INVALID_HEADER, log)
 }
 
@@ -318,7 +449,7 @@ pub fn time_ns(time: Time) -> u64 {
     time.unix_timestamp_nanos().try_into().unwrap_or(0)
 }
 
-fn time_of(ns: u64) -> Result<Time, ExecError> {
+pub fn time_of(ns: u64) -> Result<Time, ExecError> {
     Time::from_unix_timestamp((ns / 1_000_000_000) as i64, (ns % 1_000_000_000) as u32)
         .map_err(|e| ExecError::invalid_msg(format!("time {ns}: {e}")))
 }

@@ -15,6 +15,7 @@ pub mod code {
     pub const UNKNOWN_PORT: u32 = 8;
     pub const INVALID_PACKET: u32 = 9;
     pub const TIMEOUT_NOT_REACHED: u32 = 10;
+    pub const CLIENT_ACTIVE: u32 = 11;
 }
 
 pub fn error(code: u32, log: impl Into<String>) -> ExecError {

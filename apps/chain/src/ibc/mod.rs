@@ -3,10 +3,12 @@
 //! from the ports other modules register. A relayer carries the bytes; it is
 //! never trusted.
 
+pub mod bisection;
 pub mod client;
 pub mod error;
 pub mod packet;
 mod query;
+pub mod recover;
 pub mod state_key;
 
 use std::collections::BTreeMap;
@@ -115,6 +117,20 @@ impl Msg for Relayed {
     }
 }
 
+impl Msg for recover::Recovery {
+    fn signers(&self) -> Vec<Address> {
+        vec![self.authority]
+    }
+
+    fn execute(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), ExecError> {
+        recover::Recovery::execute(self, ctx, state)
+    }
+}
+
 fn signer(text: &str) -> Result<Address, ExecError> {
     text.parse()
         .map_err(|e| ExecError::invalid_msg(format!("signer: {e}")))
@@ -131,6 +147,7 @@ impl Module for IbcModule {
             pb::MsgRecvPacket::type_url(),
             pb::MsgAcknowledge::type_url(),
             pb::MsgTimeout::type_url(),
+            pb::MsgRecoverClient::type_url(),
         ]
     }
 
@@ -144,6 +161,9 @@ impl Module for IbcModule {
         } else if any.type_url == pb::MsgAcknowledge::type_url() {
             let msg: pb::MsgAcknowledge = decode_any(any)?;
             (msg.signer.clone(), IbcMsg::Acknowledge(msg))
+        } else if any.type_url == pb::MsgRecoverClient::type_url() {
+            let msg: pb::MsgRecoverClient = decode_any(any)?;
+            return Ok(Box::new(recover::Recovery::decode(&msg)?));
         } else {
             let msg: pb::MsgTimeout = decode_any(any)?;
             (msg.signer.clone(), IbcMsg::Timeout(msg))
@@ -174,10 +194,10 @@ impl Module for IbcModule {
     fn query(
         &self,
         state: &dyn StateRead,
-        _block: BlockInfo,
+        block: BlockInfo,
         method: &str,
         request: &[u8],
     ) -> Result<Vec<u8>, QueryError> {
-        query::answer(state, method, request)
+        query::answer(state, block, method, request)
     }
 }

@@ -4,15 +4,36 @@
 use prost::Message;
 use xcc_proto::ibc::v1 as pb;
 
-use super::state_key;
+use super::{client, state_key};
 use crate::error::{decode_request, QueryError};
+use crate::module::BlockInfo;
 use crate::state::{StateRead, StateReadExt};
 
 /// The most sequences one query may ask about.
 const MAX_SEQUENCES: usize = 10_000;
 
-pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
+pub fn answer(
+    state: &dyn StateRead,
+    block: BlockInfo,
+    method: &str,
+    request: &[u8],
+) -> Result<Vec<u8>, QueryError> {
     match method {
+        "ClientStatus" => {
+            let request: pb::QueryClientStatusRequest = decode_request(request)?;
+            let client = client::client_state(state, &request.client_id)
+                .map_err(|_| QueryError::NotFound(format!("client {}", request.client_id)))?;
+            let health = client::health(state, &client, block.time_ns)
+                .map_err(|e| QueryError::Invalid(e.log))?;
+            Ok(pb::QueryClientStatusResponse {
+                client_state: Some(client),
+                latest_consensus_state: Some(health.latest),
+                status: health.status.to_proto().into(),
+                age_ns: health.age_ns,
+                now_ns: block.time_ns,
+            }
+            .encode_to_vec())
+        }
         "ClientState" => {
             let request: pb::QueryClientStateRequest = decode_request(request)?;
             let client_state = state

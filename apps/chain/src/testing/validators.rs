@@ -3,7 +3,6 @@
 //! `UpdateClient` without a node.
 
 use ed25519_consensus::SigningKey;
-use prost::Message;
 use tendermint::block::header::Version;
 use tendermint::block::{self, parts, signed_header::SignedHeader, Commit, CommitSig, Header};
 use tendermint::{account, chain, validator, vote, Hash, PublicKey, Time};
@@ -139,13 +138,12 @@ pub fn encode_header(
     trusted_height: u64,
     trusted_validators: &validator::Set,
 ) -> pb::Header {
-    use tendermint_proto::v0_38::types as tm;
-    pb::Header {
-        signed_header: tm::SignedHeader::from(signed_header).encode_to_vec(),
-        validator_set: tm::ValidatorSet::from(validators.clone()).encode_to_vec(),
+    crate::ibc::client::encode_header(
+        signed_header,
+        validators.clone(),
         trusted_height,
-        trusted_validators: tm::ValidatorSet::from(trusted_validators.clone()).encode_to_vec(),
-    }
+        trusted_validators.clone(),
+    )
 }
 
 fn public_key(key: &SigningKey) -> PublicKey {

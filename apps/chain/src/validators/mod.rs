@@ -14,7 +14,7 @@ use crate::address::Address;
 use crate::error::ExecError;
 use crate::genesis::parse_section;
 use crate::module::{decode_any, Event, Module, Msg, MsgContext, ValidatorUpdate};
-use crate::state::StateWrite;
+use crate::state::{StateRead, StateWrite};
 
 /// Bounds a single validator's power well under CometBFT's total maximum.
 pub const MAX_POWER: u64 = 1 << 40;
@@ -74,13 +74,7 @@ impl Msg for SetValidatorPower {
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
     ) -> Result<(), ExecError> {
-        let admin = state.get_raw(state_key::ADMIN)?;
-        if admin.as_deref() != Some(self.authority.to_string().as_bytes()) {
-            return Err(ExecError::unauthorized(format!(
-                "{} is not this chain's validator admin",
-                self.authority
-            )));
-        }
+        ensure_admin(state, &self.authority)?;
         ctx.update_validator(self.update);
         ctx.emit(
             Event::new("validator_power")
@@ -89,6 +83,30 @@ impl Msg for SetValidatorPower {
         );
         Ok(())
     }
+}
+
+/// The chain's admin named in genesis, if it has one.
+pub fn admin(state: &dyn StateRead) -> Result<Option<Address>, ExecError> {
+    state
+        .get_raw(state_key::ADMIN)?
+        .map(|bytes| {
+            String::from_utf8(bytes)
+                .ok()
+                .and_then(|text| text.parse().ok())
+                .ok_or_else(|| ExecError::invalid_msg("the stored admin is not an address"))
+        })
+        .transpose()
+}
+
+/// Refuses anyone but the chain's admin (the other modules' admin actions,
+/// such as a light client's recovery, are guarded by the same key).
+pub fn ensure_admin(state: &dyn StateRead, signer: &Address) -> Result<(), ExecError> {
+    if admin(state)?.as_ref() != Some(signer) {
+        return Err(ExecError::unauthorized(format!(
+            "{signer} is not this chain's admin"
+        )));
+    }
+    Ok(())
 }
 
 impl Module for ValidatorsModule {
