@@ -168,13 +168,19 @@ pub fn step(
     Ok(())
 }
 
+/// The most due deadlines one block handles, earliest first; any beyond
+/// are handled at the next blocks. A block's work stays bounded however
+/// many cross-txs are open, or wait for a client to be recovered.
+pub const MAX_DEADLINES_PER_BLOCK: usize = 1_000;
+
 /// At each block: abort cross-txs whose deadline passed with votes missing,
 /// and prune finished records past their retention.
 pub fn begin_block(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
     let params = Params::load(state)?;
     let now = ctx.block.time_ns;
+    let deadlines = state_key::all_deadlines();
     let due: Vec<[u8; 32]> = state
-        .prefix_raw(state_key::all_deadlines())?
+        .prefix_page_raw(deadlines, deadlines, MAX_DEADLINES_PER_BLOCK)?
         .into_iter()
         .filter_map(|(key, _)| state_key::index_entry(state_key::all_deadlines(), &key))
         .take_while(|(deadline, _)| *deadline <= now)

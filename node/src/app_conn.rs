@@ -58,8 +58,17 @@ impl AppConn {
         }
     }
 
+    /// A query runs on the blocking pool: the app answers it from a
+    /// committed snapshot without its lock, and a heavy one must not hold
+    /// up the runtime that drives consensus.
     pub async fn query(&self, query: request::Query) -> Result<response::Query, AppConnError> {
-        match self.app.clone().oneshot(InfoRequest::Query(query)).await {
+        let app = self.app.clone();
+        let answer = tokio::task::spawn_blocking(move || {
+            futures::executor::block_on(app.oneshot(InfoRequest::Query(query)))
+        })
+        .await
+        .map_err(|e| AppConnError::App(format!("the query task failed: {e}")))?;
+        match answer {
             Ok(InfoResponse::Query(result)) => Ok(result),
             Ok(_) => Err(AppConnError::Unexpected("Query")),
             Err(e) => Err(AppConnError::App(e.to_string())),

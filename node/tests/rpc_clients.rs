@@ -306,3 +306,57 @@ async fn malformed_requests_get_errors_and_the_node_runs_on() {
     assert!(net.nodes[0].is_running());
     drop(silent);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_past_the_servers_limits_get_errors_and_the_node_runs_on() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+    const MAX_WEBSOCKET_CLIENTS: usize = 100;
+    let net = Testnet::start(1);
+    net.wait_for_height(0, 1).await;
+    let rpc = net.nodes[0].rpc.clone();
+
+    // A body one byte over the limit: refused before it is parsed.
+    let host = rpc.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&host)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        MAX_BODY_BYTES + 1
+    );
+    stream.write_all(head.as_bytes()).await.expect("sending");
+    // The server may answer and close before it has read the whole body.
+    let _ = stream.write_all(&vec![b' '; MAX_BODY_BYTES + 1]).await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    let (_, body) = answer.split_once("\r\n\r\n").expect("an HTTP response");
+    let body: Value = serde_json::from_str(body).expect("a JSON-RPC answer");
+    assert_eq!(error_code(&body), -32600, "{body}");
+    assert!(
+        body["error"]["data"].as_str().unwrap().contains("exceeds"),
+        "{body}"
+    );
+
+    // Websocket clients up to the limit, and one more refused with a
+    // JSON-RPC error; a slot frees when a client leaves.
+    let mut sockets = Vec::new();
+    for _ in 0..MAX_WEBSOCKET_CLIENTS {
+        sockets.push(RawSocket::connect(&rpc).await);
+    }
+    let refused = RawSocket::try_connect(&rpc).await.err().expect("refused");
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    drop(sockets.pop());
+    let deadline = std::time::Instant::now() + WAIT;
+    while RawSocket::try_connect(&rpc).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "no slot freed");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    let before = net.wait_for_height(0, 1).await;
+    net.wait_for_height(0, before + 2).await;
+    let status = support::raw_post(&rpc, r#"{"jsonrpc":"2.0","id":1,"method":"status"}"#).await;
+    assert!(status["result"]["sync_info"].is_object(), "{status}");
+}

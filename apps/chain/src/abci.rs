@@ -156,9 +156,9 @@ impl AbciApp {
     }
 
     pub fn info(&self, request: InfoRequest) -> Result<InfoResponse, AppError> {
-        let app = self.lock();
         Ok(match request {
             InfoRequest::Info(_) => {
+                let app = self.lock();
                 let info = app.info()?;
                 let app_hash = if info.last_block_height == 0 {
                     AppHash::default()
@@ -175,8 +175,11 @@ impl AbciApp {
                 })
             }
             InfoRequest::Query(query) => {
+                // The lock only for the querier: the query itself runs beside
+                // FinalizeBlock and Commit.
+                let querier = self.lock().querier();
                 let outcome =
-                    app.query(&query.path, &query.data, query.height.value(), query.prove);
+                    querier.query(&query.path, &query.data, query.height.value(), query.prove);
                 let codespace = if outcome.code == 0 {
                     String::new()
                 } else {

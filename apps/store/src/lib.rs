@@ -13,6 +13,9 @@ pub use error::StoreError;
 pub use snapshot::Snapshot;
 pub use store::{PreparedVersion, Store};
 
+/// Key-value entries in key order, as a prefix scan returns them.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// The ics23 spec that proofs from this store verify under.
 pub fn proof_spec() -> ics23::ProofSpec {
     jmt::ics23_spec()

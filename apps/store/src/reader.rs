@@ -5,7 +5,7 @@ use jmt::{KeyHash, OwnedValue, Version};
 use redb::{ReadTransaction, ReadableDatabase, ReadableTable};
 
 use crate::error::StoreError;
-use crate::tables::{NODES, PREIMAGES, VALUES};
+use crate::tables::{LATEST, LATEST_INDEXED, LATEST_VERSION, META, NODES, PREIMAGES, VALUES};
 
 pub(crate) struct TreeRead {
     txn: ReadTransaction,
@@ -17,6 +17,33 @@ impl TreeRead {
             txn: db.begin_read()?,
         })
     }
+}
+
+/// The value of `key` at `version` as `txn` sees the store: from the
+/// latest-value index when `version` is the latest (one lookup), else from
+/// the key's history.
+pub(crate) fn read_at(
+    txn: &ReadTransaction,
+    key: &[u8],
+    version: Version,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    if is_latest(txn, version)? {
+        let latest = txn.open_table(LATEST)?;
+        return Ok(latest.get(key)?.map(|value| value.value().to_vec()));
+    }
+    value_at(txn, key, version)
+}
+
+/// Whether `version` is the latest committed one in `txn`'s view.
+pub(crate) fn is_latest(txn: &ReadTransaction, version: Version) -> Result<bool, StoreError> {
+    let meta = match txn.open_table(META) {
+        Ok(table) => table,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let indexed = meta.get(LATEST_INDEXED)?.is_some();
+    let latest = meta.get(LATEST_VERSION)?.map(|v| v.value());
+    Ok(indexed && latest == Some(version))
 }
 
 /// The newest value of `key` at a version <= `version`: `None` when absent or deleted.
@@ -68,7 +95,7 @@ impl TreeReader for TreeRead {
         key_hash: KeyHash,
     ) -> anyhow::Result<Option<OwnedValue>> {
         match preimage(&self.txn, &key_hash)? {
-            Some(key) => Ok(value_at(&self.txn, &key, max_version)?),
+            Some(key) => Ok(read_at(&self.txn, &key, max_version)?),
             None => Ok(None),
         }
     }

@@ -10,9 +10,9 @@ use redb::{Database, ReadableDatabase, ReadableTable};
 use sha2::Sha256;
 
 use crate::error::StoreError;
-use crate::reader::{value_at, TreeRead};
+use crate::reader::{read_at, TreeRead};
 use crate::snapshot::Snapshot;
-use crate::tables::{self, META, NODES, PREIMAGES, STALE_NODES, SUPERSEDED, VALUES};
+use crate::tables::{self, LATEST, META, NODES, PREIMAGES, STALE_NODES, SUPERSEDED, VALUES};
 
 /// One or more consecutive versions computed against the committed tree but
 /// not yet written. Valid until anything else is committed.
@@ -49,6 +49,35 @@ impl PreparedVersion {
     }
 }
 
+/// Fills the latest-value index of a store written before it existed, once:
+/// each key's newest entry, unless a deletion.
+fn index_latest_values(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
+    let mut meta = txn.open_table(META)?;
+    if meta.get(tables::LATEST_INDEXED)?.is_some() {
+        return Ok(());
+    }
+    let values = txn.open_table(VALUES)?;
+    let mut latest = txn.open_table(LATEST)?;
+    let mut newest: Option<(Vec<u8>, Option<Vec<u8>>)> = None;
+    let mut put = |entry: Option<(Vec<u8>, Option<Vec<u8>>)>| -> Result<(), StoreError> {
+        if let Some((key, Some(value))) = entry {
+            latest.insert(key.as_slice(), value.as_slice())?;
+        }
+        Ok(())
+    };
+    for entry in values.iter()? {
+        let (key, value) = entry?;
+        let (key, _) = key.value();
+        if newest.as_ref().is_some_and(|(k, _)| k.as_slice() != key) {
+            put(newest.take())?;
+        }
+        newest = Some((key.to_vec(), value.value().map(<[u8]>::to_vec)));
+    }
+    put(newest)?;
+    meta.insert(tables::LATEST_INDEXED, 1)?;
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
@@ -62,9 +91,11 @@ impl Store {
             txn.open_table(table)?;
         }
         txn.open_table(VALUES)?;
+        txn.open_table(LATEST)?;
         txn.open_table(STALE_NODES)?;
         txn.open_table(SUPERSEDED)?;
         txn.open_table(META)?;
+        index_latest_values(&txn)?;
         txn.commit()?;
         Ok(Store { db: Arc::new(db) })
     }
@@ -105,10 +136,28 @@ impl Store {
         }
     }
 
-    /// A consistent read-only view of `version`.
+    /// A consistent read-only view of `version`, checked to be retained in
+    /// the view itself, so a prune that commits meanwhile cannot empty it.
     pub fn snapshot(&self, version: u64) -> Result<Snapshot, StoreError> {
-        self.check_version(version)?;
-        Snapshot::new(self.db.begin_read()?, version)
+        let txn = self.db.begin_read()?;
+        let (latest, oldest) = {
+            let meta = txn.open_table(META)?;
+            let read = |name| -> Result<Option<u64>, StoreError> {
+                Ok(meta.get(name)?.map(|v| v.value()))
+            };
+            (
+                read(tables::LATEST_VERSION)?,
+                read(tables::OLDEST_VERSION)?.unwrap_or(0),
+            )
+        };
+        match latest {
+            Some(latest) if (oldest..=latest).contains(&version) => Snapshot::new(txn, version),
+            _ => Err(StoreError::VersionUnavailable {
+                requested: version,
+                oldest,
+                latest: latest.unwrap_or(0),
+            }),
+        }
     }
 
     pub fn root_hash(&self, version: u64) -> Result<[u8; 32], StoreError> {
@@ -210,8 +259,10 @@ impl Store {
                 stale.insert((index.stale_since_version, key.as_slice()), ())?;
             }
             let mut values = txn.open_table(VALUES)?;
+            let mut latest = txn.open_table(LATEST)?;
             let mut preimages = txn.open_table(PREIMAGES)?;
             let mut superseded = txn.open_table(SUPERSEDED)?;
+            // In version order, so the last write of a key is what stays.
             for ((version, key_hash), value) in prepared.batch.node_batch.values() {
                 let key = prepared
                     .preimages
@@ -231,6 +282,10 @@ impl Store {
                     superseded.insert((*version, key.as_slice(), *version), ())?;
                 }
                 values.insert((key.as_slice(), *version), value.as_deref())?;
+                match value {
+                    Some(value) => latest.insert(key.as_slice(), value.as_slice())?,
+                    None => latest.remove(key.as_slice())?,
+                };
                 preimages.insert(key_hash.0.as_slice(), key.as_slice())?;
             }
             let mut meta = txn.open_table(META)?;
@@ -298,6 +353,54 @@ impl Store {
     /// The value of `key` at `version`, without a proof.
     pub fn get(&self, key: &[u8], version: u64) -> Result<Option<Vec<u8>>, StoreError> {
         self.check_version(version)?;
-        value_at(&self.db.begin_read()?, key, version)
+        read_at(&self.db.begin_read()?, key, version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store written before the latest-value index existed is indexed
+    /// when opened, and reads the same.
+    #[test]
+    fn an_unindexed_store_is_indexed_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.redb");
+        let store = Store::open(&path).unwrap();
+        let sets = vec![
+            vec![
+                (b"a/1".to_vec(), Some(b"x".to_vec())),
+                (b"a/2".to_vec(), Some(b"y".to_vec())),
+            ],
+            vec![
+                (b"a/1".to_vec(), None),
+                (b"a/3".to_vec(), Some(b"z".to_vec())),
+            ],
+        ];
+        store.commit(store.prepare(0, sets).unwrap()).unwrap();
+        let expected = store.snapshot(1).unwrap().prefix(b"a/").unwrap();
+        // Forget the index, as a store of an earlier release has none.
+        let txn = store.db.begin_write().unwrap();
+        txn.delete_table(LATEST).unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .remove(tables::LATEST_INDEXED)
+            .unwrap();
+        txn.commit().unwrap();
+        drop(store);
+
+        let store = Store::open(&path).unwrap();
+        let snapshot = store.snapshot(1).unwrap();
+        assert!(snapshot.is_latest_indexed());
+        assert_eq!(snapshot.prefix(b"a/").unwrap(), expected);
+        assert_eq!(
+            expected,
+            vec![
+                (b"a/2".to_vec(), b"y".to_vec()),
+                (b"a/3".to_vec(), b"z".to_vec())
+            ]
+        );
+        assert_eq!(store.get(b"a/1", 1).unwrap(), None);
     }
 }

@@ -10,6 +10,11 @@ pub const NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("jmt_nodes
 /// prefix scans list keys in order.
 pub const VALUES: TableDefinition<(&[u8], u64), Option<&[u8]>> = TableDefinition::new("values");
 
+/// key -> its value at the latest version; a deleted key has no row. Reads
+/// of the latest version and its prefix scans cost what the live keys cost,
+/// never their history.
+pub const LATEST: TableDefinition<&[u8], &[u8]> = TableDefinition::new("latest_values");
+
 /// key hash -> key, for reading values and building ics23 proofs by hash.
 pub const PREIMAGES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("preimages");
 
@@ -26,3 +31,6 @@ pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
 pub const LATEST_VERSION: &str = "latest_version";
 pub const OLDEST_VERSION: &str = "oldest_version";
+/// Set once `LATEST` holds every live key (stores written before it existed
+/// are indexed when opened).
+pub const LATEST_INDEXED: &str = "latest_indexed";

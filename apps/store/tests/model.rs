@@ -83,6 +83,22 @@ fn check_version(store: &Store, version: u64, model: &Model) {
             expected,
             "prefix {prefix:?} at {version}"
         );
+        // Pages: from each listed key (and from the prefix), at most 2.
+        let starts = std::iter::once(prefix.as_bytes().to_vec())
+            .chain(expected.iter().map(|(k, _)| k.clone()));
+        for start in starts {
+            let page: Vec<(Vec<u8>, Vec<u8>)> = expected
+                .iter()
+                .filter(|(k, _)| *k >= start)
+                .take(2)
+                .cloned()
+                .collect();
+            assert_eq!(
+                snapshot.prefix_page(prefix.as_bytes(), &start, 2).unwrap(),
+                page,
+                "page of {prefix:?} from {start:?} at {version}"
+            );
+        }
     }
 }
 

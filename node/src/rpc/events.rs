@@ -9,9 +9,13 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use tendermint_rpc::query::{Condition, Operand, Operation, Query};
 
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
+
 use super::RpcError;
 use crate::block;
-use crate::host::Committed;
+use crate::host::{Committed, Shared};
 
 /// Composite key (`type.attribute`) to every value it takes in one event.
 pub type EventMap = BTreeMap<String, Vec<String>>;
@@ -77,6 +81,64 @@ pub fn of_block(committed: &Committed) -> Result<Vec<Event>, RpcError> {
         });
     }
     Ok(all)
+}
+
+/// One block's events, each serialised once: a subscriber's message is its
+/// own envelope (request id, query) around these texts.
+pub struct BlockEvents {
+    pub events: Vec<SerialisedEvent>,
+}
+
+pub struct SerialisedEvent {
+    pub map: EventMap,
+    /// `data` and the `events` map as JSON text.
+    pub data_json: String,
+    pub events_json: String,
+}
+
+impl BlockEvents {
+    fn serialise(all: Vec<Event>) -> Self {
+        BlockEvents {
+            events: all
+                .into_iter()
+                .map(|event| SerialisedEvent {
+                    data_json: event.data.to_string(),
+                    events_json: json!(event.events).to_string(),
+                    map: event.events,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Republishes every committed block's events, built once per block, to
+/// the websocket sessions; no work while no session listens.
+pub fn spawn_publisher(shared: &Shared) -> broadcast::Sender<Arc<BlockEvents>> {
+    let (sender, _) = broadcast::channel(64);
+    let mut committed = shared.committed.subscribe();
+    let publisher = sender.clone();
+    tokio::spawn(async move {
+        loop {
+            match committed.recv().await {
+                Ok(block) => {
+                    if publisher.receiver_count() == 0 {
+                        continue;
+                    }
+                    match of_block(&block) {
+                        Ok(all) => {
+                            let _ = publisher.send(Arc::new(BlockEvents::serialise(all)));
+                        }
+                        Err(error) => tracing::warn!(?error, "could not build block events"),
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "the event publisher lagged; skipping blocks");
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+    sender
 }
 
 fn add(events: &mut EventMap, key: &str, value: &str) {

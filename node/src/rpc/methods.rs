@@ -56,6 +56,15 @@ impl RpcError {
             data: data.to_string(),
         }
     }
+    /// The server is at one of its limits (`limits.rs`); the request was
+    /// not run.
+    pub fn server_busy(data: impl Into<String>) -> Self {
+        RpcError {
+            code: -32000,
+            message: "Server busy",
+            data: data.into(),
+        }
+    }
     pub fn to_json(&self) -> Value {
         json!({ "code": self.code, "message": self.message, "data": self.data })
     }

@@ -5,6 +5,7 @@
 
 mod events;
 mod forward;
+mod limits;
 mod methods;
 mod params;
 mod ws;
@@ -25,6 +26,9 @@ struct RpcState {
     shared: Shared,
     forwarder: forward::Forwarder,
     genesis: std::sync::Arc<tendermint::Genesis>,
+    limits: limits::Limits,
+    /// Each committed block's events, serialised once for every subscriber.
+    block_events: tokio::sync::broadcast::Sender<std::sync::Arc<events::BlockEvents>>,
 }
 
 pub async fn spawn(
@@ -33,10 +37,13 @@ pub async fn spawn(
     broadcast_peers: Vec<String>,
     genesis: tendermint::Genesis,
 ) -> std::io::Result<()> {
+    let block_events = events::spawn_publisher(&shared);
     let state = RpcState {
         shared,
         forwarder: forward::Forwarder::new(broadcast_peers),
         genesis: std::sync::Arc::new(genesis),
+        limits: limits::Limits::default(),
+        block_events,
     };
     let router = Router::new()
         .route("/", post(json_rpc))
@@ -65,8 +72,15 @@ fn envelope(id: Value, result: Result<Value, RpcError>) -> Json<Value> {
     Json(response(id, result))
 }
 
-async fn json_rpc(State(state): State<RpcState>, body: String) -> Json<Value> {
-    let request: Value = match serde_json::from_str(&body) {
+async fn json_rpc(State(state): State<RpcState>, body: axum::body::Body) -> Json<Value> {
+    let _slot = match state.limits.request() {
+        Ok(slot) => slot,
+        Err(busy) => return envelope(Value::Null, Err(busy)),
+    };
+    let Ok(body) = axum::body::to_bytes(body, limits::MAX_BODY_BYTES).await else {
+        return envelope(Value::Null, Err(limits::body_too_large()));
+    };
+    let request: Value = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(e) => return envelope(Value::Null, Err(RpcError::parse(e.to_string()))),
     };
@@ -86,6 +100,10 @@ async fn uri_call(
     Path(method): Path<String>,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Json<Value> {
+    let _slot = match state.limits.request() {
+        Ok(slot) => slot,
+        Err(busy) => return envelope(json!(-1), Err(busy)),
+    };
     envelope(
         json!(-1),
         methods::call(&state, &method, params::Params::from_uri(query)).await,

@@ -1,23 +1,23 @@
 //! `/websocket`: JSON-RPC over a websocket, as in CometBFT 0.38. `subscribe`,
 //! `unsubscribe` and `unsubscribe_all` manage event subscriptions; any other
 //! method is answered as over HTTP. Each connection runs in its own task
-//! with its own receiver of committed blocks, so a slow or vanished client
-//! only ever holds up itself.
+//! with its own receiver of each block's events (serialised once for all),
+//! so a slow or vanished client only ever holds up itself.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use tendermint_rpc::query::Query;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{mpsc, Semaphore};
 
+use super::events::{self, BlockEvents, SerialisedEvent};
 use super::params::Params;
-use super::{events, methods, response, RpcError, RpcState};
-use crate::host::Committed;
+use super::{methods, response, RpcError, RpcState};
 
 /// CometBFT caps subscriptions per client too; this only bounds the work.
 const MAX_SUBSCRIPTIONS: usize = 100;
@@ -55,8 +55,18 @@ struct Subscription {
 }
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<RpcState>) -> Response {
+    let slot = match state.limits.websocket() {
+        Ok(slot) => slot,
+        Err(busy) => {
+            let body = axum::Json(response(Value::Null, Err(busy)));
+            return (axum::http::StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+        }
+    };
     let (replies, replies_rx) = mpsc::channel(MAX_CALLS_IN_FLIGHT);
-    ws.on_upgrade(move |socket| Session::new(state, replies).run(socket, replies_rx))
+    ws.on_upgrade(move |socket| async move {
+        Session::new(state, replies).run(socket, replies_rx).await;
+        drop(slot);
+    })
 }
 
 struct Session {
@@ -77,7 +87,7 @@ impl Session {
     }
 
     async fn run(mut self, mut socket: WebSocket, mut replies: mpsc::Receiver<String>) {
-        let mut committed = self.state.shared.committed.subscribe();
+        let mut committed = self.state.block_events.subscribe();
         loop {
             let outgoing = tokio::select! {
                 incoming = socket.recv() => match incoming {
@@ -180,21 +190,11 @@ impl Session {
     }
 
     /// The event messages this client subscribed to in one block.
-    fn publish(&self, block: &Committed) -> Vec<String> {
-        if self.subscriptions.is_empty() {
-            return Vec::new();
-        }
-        let all = match events::of_block(block) {
-            Ok(all) => all,
-            Err(error) => {
-                tracing::warn!(?error, "could not build block events");
-                return Vec::new();
-            }
-        };
+    fn publish(&self, block: &BlockEvents) -> Vec<String> {
         let mut messages = Vec::new();
-        for event in &all {
+        for event in &block.events {
             for sub in &self.subscriptions {
-                if events::matches(&sub.query, &event.events) {
+                if events::matches(&sub.query, &event.map) {
                     messages.push(event_message(sub, event));
                 }
             }
@@ -215,15 +215,17 @@ fn reply(id: Value, result: Result<Value, RpcError>) -> String {
     response(id, result).to_string()
 }
 
-fn event_message(sub: &Subscription, event: &events::Event) -> String {
+/// The envelope around an event serialised once for every subscriber.
+fn event_message(sub: &Subscription, event: &SerialisedEvent) -> String {
     let id = match &sub.id {
         Value::String(s) => format!("{s}#event"),
         other => format!("{other}#event"),
     };
-    json!({
-        "jsonrpc": "2.0",
-        "id": id,
-        "result": { "query": sub.text, "data": event.data, "events": event.events },
-    })
-    .to_string()
+    format!(
+        r#"{{"jsonrpc":"2.0","id":{},"result":{{"query":{},"data":{},"events":{}}}}}"#,
+        Value::String(id),
+        Value::String(sub.text.clone()),
+        event.data_json,
+        event.events_json
+    )
 }

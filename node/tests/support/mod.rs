@@ -279,6 +279,14 @@ pub struct RawSocket {
 
 impl RawSocket {
     pub async fn connect(rpc: &str) -> RawSocket {
+        match Self::try_connect(rpc).await {
+            Ok(socket) => socket,
+            Err(head) => panic!("no upgrade: {head}"),
+        }
+    }
+
+    /// The socket, or the head of the HTTP response that refused it.
+    pub async fn try_connect(rpc: &str) -> Result<RawSocket, String> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let host = rpc.trim_start_matches("http://");
         let mut stream = tokio::net::TcpStream::connect(host)
@@ -295,9 +303,11 @@ impl RawSocket {
         while !head.ends_with(b"\r\n\r\n") {
             head.push(stream.read_u8().await.expect("reading the handshake"));
         }
-        let head = String::from_utf8_lossy(&head);
-        assert!(head.starts_with("HTTP/1.1 101"), "no upgrade: {head}");
-        RawSocket { stream }
+        let head = String::from_utf8_lossy(&head).into_owned();
+        if !head.starts_with("HTTP/1.1 101") {
+            return Err(head);
+        }
+        Ok(RawSocket { stream })
     }
 
     /// Sends one masked text frame (clients must mask; a zero mask is valid).

@@ -6,8 +6,9 @@ mod query;
 pub mod state_key;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use xcc_store::{PreparedVersion, Snapshot, Store};
+use xcc_store::{PreparedVersion, Store};
 
 use crate::address::Address;
 use crate::auth;
@@ -106,7 +107,8 @@ pub struct AppInfo {
 pub struct App {
     store: Store,
     config: AppConfig,
-    modules: Vec<Box<dyn Module>>,
+    /// Shared with the queriers, which answer without the app's lock.
+    modules: Arc<Vec<Box<dyn Module>>>,
     msg_routes: HashMap<String, usize>,
     chain_id: String,
     /// Genesis writes, committed together with the first block.
@@ -160,7 +162,7 @@ impl App {
         Ok(App {
             store,
             config,
-            modules: all,
+            modules: Arc::new(all),
             msg_routes,
             chain_id,
             genesis: None,
@@ -212,7 +214,7 @@ impl App {
         }
         let mut delta = StateDelta::new(&EmptyState);
         delta.put_raw(state_key::CHAIN_ID.to_vec(), chain_id.as_bytes().to_vec());
-        for module in &self.modules {
+        for module in self.modules.iter() {
             let section = app_state
                 .get(module.name())
                 .unwrap_or(&serde_json::Value::Null);
@@ -382,7 +384,7 @@ impl App {
                 let mut retain = pending.height - keep;
                 // Heights a module will still read are kept.
                 let latest = self.store.snapshot(pending.height)?;
-                for module in &self.modules {
+                for module in self.modules.iter() {
                     if let Some(needed) = module.oldest_needed_height(&latest)? {
                         retain = retain.min(needed);
                     }
@@ -399,7 +401,7 @@ impl App {
     /// Every module's begin-block hook, each in its own overlay.
     fn begin_block(&self, block_state: &mut dyn StateWrite, block: BlockInfo) -> Vec<Event> {
         let mut events = Vec::new();
-        for module in &self.modules {
+        for module in self.modules.iter() {
             let mut ctx = MsgContext {
                 chain_id: &self.chain_id,
                 block,
@@ -522,10 +524,6 @@ impl App {
             )
         })?;
         self.modules[*index].decode_msg(any)
-    }
-
-    fn snapshot(&self, version: u64) -> Result<Snapshot, AppError> {
-        Ok(self.store.snapshot(version)?)
     }
 }
 

@@ -2,8 +2,13 @@
 
 use prost::Message;
 
-use super::{last_block, App, AppError};
+use std::sync::Arc;
+
+use xcc_store::Store;
+
+use super::{last_block, App};
 use crate::error::QueryError;
+use crate::module::Module;
 
 /// Raw store read: `data` is the key; with `prove`, the proof is an ics23
 /// `CommitmentProof` against the app hash of the queried version.
@@ -24,7 +29,29 @@ pub struct QueryOutcome {
     pub height: u64,
 }
 
+/// What answers queries: the store and the modules' query services. It
+/// reads committed versions only, so it needs no lock of the app: no query
+/// waits for a block, and none holds one back.
+#[derive(Clone)]
+pub struct Querier {
+    store: Store,
+    modules: Arc<Vec<Box<dyn Module>>>,
+}
+
 impl App {
+    pub fn querier(&self) -> Querier {
+        Querier {
+            store: self.store.clone(),
+            modules: self.modules.clone(),
+        }
+    }
+
+    pub fn query(&self, path: &str, data: &[u8], height: u64, prove: bool) -> QueryOutcome {
+        self.querier().query(path, data, height, prove)
+    }
+}
+
+impl Querier {
     pub fn query(&self, path: &str, data: &[u8], height: u64, prove: bool) -> QueryOutcome {
         let mut outcome = QueryOutcome {
             key: data.to_vec(),
@@ -64,7 +91,7 @@ impl App {
                 outcome.value = value.unwrap_or_default();
                 outcome.proof = Some(proof.encode_to_vec());
             } else {
-                let snapshot = self.snapshot(version).map_err(app_error)?;
+                let snapshot = self.store.snapshot(version).map_err(storage)?;
                 outcome.value = snapshot.get(data).map_err(storage)?.unwrap_or_default();
             }
             return Ok(());
@@ -78,7 +105,7 @@ impl App {
             .iter()
             .find(|m| m.query_service() == Some(service))
             .ok_or_else(|| QueryError::UnknownPath(path.to_owned()))?;
-        let snapshot = self.snapshot(version).map_err(app_error)?;
+        let snapshot = self.store.snapshot(version).map_err(storage)?;
         let block = last_block(&snapshot)?;
         outcome.value = module.query(&snapshot, block, method, data)?;
         Ok(())
@@ -87,12 +114,4 @@ impl App {
 
 fn storage(error: xcc_store::StoreError) -> QueryError {
     QueryError::State(error.into())
-}
-
-fn app_error(error: AppError) -> QueryError {
-    match error {
-        AppError::Store(e) => storage(e),
-        AppError::State(e) => QueryError::State(e),
-        other => QueryError::Invalid(other.to_string()),
-    }
 }

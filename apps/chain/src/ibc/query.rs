@@ -63,14 +63,16 @@ pub fn answer(
         }
         "PendingPackets" => {
             let request: pb::QueryPendingPacketsRequest = decode_request(request)?;
-            let limit = match request.limit {
-                0 => usize::MAX,
-                limit => limit as usize,
+            // 0 asks for as many as one answer may hold.
+            let limit = match request.limit as usize {
+                0 => MAX_SEQUENCES,
+                limit => limit.min(MAX_SEQUENCES),
             };
+            let prefix = state_key::sent_packets(&request.dest_chain);
             let packets = state
-                .prefix_values::<pb::Packet>(&state_key::sent_packets(&request.dest_chain))?
+                .prefix_page_proto::<pb::Packet>(&prefix, &prefix, limit)?
                 .into_iter()
-                .take(limit)
+                .map(|(_, packet)| packet)
                 .collect();
             Ok(pb::QueryPendingPacketsResponse { packets }.encode_to_vec())
         }

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::{StateError, StateRead, StateWrite};
+use super::{Entries, StateError, StateRead, StateWrite};
 
 /// Pending writes: `None` deletes the key.
 pub type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
@@ -45,7 +45,7 @@ impl<B: StateRead> StateRead for StateDelta<B> {
         }
     }
 
-    fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+    fn prefix_raw(&self, prefix: &[u8]) -> Result<Entries, StateError> {
         let mut merged: BTreeMap<Vec<u8>, Vec<u8>> =
             self.base.prefix_raw(prefix)?.into_iter().collect();
         let pending = self
@@ -59,6 +59,42 @@ impl<B: StateRead> StateRead for StateDelta<B> {
             };
         }
         Ok(merged.into_iter().collect())
+    }
+
+    fn prefix_page_raw(
+        &self,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Entries, StateError> {
+        let start = start.max(prefix);
+        let pending: Vec<(&Vec<u8>, &Option<Vec<u8>>)> = self
+            .changes
+            .range(start.to_vec()..)
+            .take_while(|(key, _)| key.starts_with(prefix))
+            .collect();
+        // Each pending deletion may hide one base entry of the page.
+        let deletions = pending.iter().filter(|(_, c)| c.is_none()).count();
+        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self
+            .base
+            .prefix_page_raw(prefix, start, limit.saturating_add(deletions))?
+            .into_iter()
+            .collect();
+        // The base page ends where it ends: pending writes past it may sort
+        // before base entries that the page left out.
+        let base_end = (merged.len() >= limit.saturating_add(deletions))
+            .then(|| merged.keys().next_back().cloned())
+            .flatten();
+        for (key, change) in pending {
+            if base_end.as_ref().is_some_and(|end| key > end) {
+                break;
+            }
+            match change {
+                Some(value) => merged.insert(key.clone(), value.clone()),
+                None => merged.remove(key),
+            };
+        }
+        Ok(merged.into_iter().take(limit).collect())
     }
 }
 
@@ -80,7 +116,16 @@ impl StateRead for EmptyState {
         Ok(None)
     }
 
-    fn prefix_raw(&self, _prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+    fn prefix_raw(&self, _prefix: &[u8]) -> Result<Entries, StateError> {
+        Ok(Vec::new())
+    }
+
+    fn prefix_page_raw(
+        &self,
+        _prefix: &[u8],
+        _start: &[u8],
+        _limit: usize,
+    ) -> Result<Entries, StateError> {
         Ok(Vec::new())
     }
 }
@@ -113,5 +158,37 @@ mod tests {
         block.apply(changes);
         assert_eq!(block.get_raw(b"a/1").unwrap(), None);
         assert_eq!(block.get_raw(b"a/3").unwrap(), Some(b"w".to_vec()));
+    }
+
+    #[test]
+    fn pages_merge_pending_writes_and_deletions_in_key_order() {
+        let mut base = StateDelta::new(&EmptyState);
+        for i in 1..=5 {
+            base.put_raw(format!("a/{i}").into_bytes(), vec![i]);
+        }
+        base.put_raw(b"b/1".to_vec(), vec![0]);
+        let mut tx = StateDelta::new(&base);
+        tx.delete(b"a/2".to_vec());
+        tx.put_raw(b"a/25".to_vec(), vec![25]);
+        tx.put_raw(b"a/9".to_vec(), vec![9]);
+        let keys = |page: Vec<(Vec<u8>, Vec<u8>)>| -> Vec<String> {
+            page.into_iter()
+                .map(|(k, _)| String::from_utf8(k).unwrap())
+                .collect()
+        };
+        assert_eq!(
+            keys(tx.prefix_page_raw(b"a/", b"a/", 3).unwrap()),
+            ["a/1", "a/25", "a/3"]
+        );
+        assert_eq!(
+            keys(tx.prefix_page_raw(b"a/", b"a/4", 10).unwrap()),
+            ["a/4", "a/5", "a/9"]
+        );
+        // Every page size agrees with the whole scan.
+        let all = keys(tx.prefix_raw(b"a/").unwrap());
+        for limit in 0..8 {
+            let page = keys(tx.prefix_page_raw(b"a/", b"", limit).unwrap());
+            assert_eq!(page, all[..limit.min(all.len())], "limit {limit}");
+        }
     }
 }

@@ -50,6 +50,22 @@ pub trait StateReadExt: StateRead {
             .collect()
     }
 
+    /// A page of records under `prefix` from `start` (see `prefix_page_raw`).
+    fn prefix_page_proto<M: Message + Default>(
+        &self,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, M)>, StateError> {
+        self.prefix_page_raw(prefix, start, limit)?
+            .into_iter()
+            .map(|(key, bytes)| match M::decode(bytes.as_slice()) {
+                Ok(value) => Ok((key, value)),
+                Err(e) => Err(corrupt(&key, e)),
+            })
+            .collect()
+    }
+
     /// Every record under `prefix`, in key order, without its key.
     fn prefix_values<M: Message + Default>(&self, prefix: &[u8]) -> Result<Vec<M>, StateError> {
         Ok(self

@@ -6,6 +6,7 @@ mod ext;
 
 pub use delta::{Changes, EmptyState, StateDelta};
 pub use ext::{StateReadExt, StateWriteExt};
+pub use xcc_store::Entries;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -19,7 +20,16 @@ pub enum StateError {
 pub trait StateRead {
     fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError>;
     /// Every entry whose key starts with `prefix`, in key order.
-    fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError>;
+    fn prefix_raw(&self, prefix: &[u8]) -> Result<Entries, StateError>;
+    /// At most `limit` entries whose key starts with `prefix` and is at or
+    /// after `start`, in key order: what a hook or a query that must not
+    /// grow with the state reads.
+    fn prefix_page_raw(
+        &self,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Entries, StateError>;
 }
 
 pub trait StateWrite: StateRead {
@@ -52,8 +62,17 @@ impl<S: StateRead + ?Sized> StateRead for &S {
         (**self).get_raw(key)
     }
 
-    fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+    fn prefix_raw(&self, prefix: &[u8]) -> Result<Entries, StateError> {
         (**self).prefix_raw(prefix)
+    }
+
+    fn prefix_page_raw(
+        &self,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Entries, StateError> {
+        (**self).prefix_page_raw(prefix, start, limit)
     }
 }
 
@@ -62,8 +81,17 @@ impl<S: StateRead + ?Sized> StateRead for Box<S> {
         (**self).get_raw(key)
     }
 
-    fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+    fn prefix_raw(&self, prefix: &[u8]) -> Result<Entries, StateError> {
         (**self).prefix_raw(prefix)
+    }
+
+    fn prefix_page_raw(
+        &self,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Entries, StateError> {
+        (**self).prefix_page_raw(prefix, start, limit)
     }
 }
 
@@ -72,7 +100,16 @@ impl StateRead for xcc_store::Snapshot {
         Ok(self.get(key)?)
     }
 
-    fn prefix_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+    fn prefix_raw(&self, prefix: &[u8]) -> Result<Entries, StateError> {
         Ok(self.prefix(prefix)?)
+    }
+
+    fn prefix_page_raw(
+        &self,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Entries, StateError> {
+        Ok(self.prefix_page(prefix, start, limit)?)
     }
 }
