@@ -25,9 +25,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enable_type_names()
         .type_name_domain(["."], "")
         // Module records and query answers print as JSON in the CLI; tx
-        // types hold `Any`s, which have no JSON form here.
+        // types hold `Any`s, which have no JSON form here. List answers
+        // embed their page.
         .type_attribute(".xcc.currency.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.security.v1", "#[derive(serde::Serialize)]")
+        .type_attribute(".xcc.query.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.ibc.v1.ClientState", "#[derive(serde::Serialize)]")
         .type_attribute(
             ".xcc.ibc.v1.QueryClientStateResponse",

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use prost::Message;
+use xcc_chain::page::{PageRequest, PageResponse, MAX_PAGE_LIMIT};
 use xcc_proto::coordinator::v1 as coord;
 use xcc_proto::currency::v1 as cash;
 use xcc_proto::security::v1 as sec;
@@ -89,6 +90,10 @@ pub enum SourceError {
     /// The chain could not be asked at all.
     #[error("{chain}: {reason}")]
     Unreachable { chain: String, reason: String },
+    /// A list's next page starts at or before the page it follows:
+    /// following it would never end.
+    #[error("query {path} on {chain}: the pages do not advance")]
+    PagesDoNotAdvance { chain: String, path: String },
 }
 
 /// Where chain state is read from.
@@ -174,25 +179,112 @@ impl<S: Source> At<'_, S> {
         })
     }
 
+    /// `all_pages_at` the height this chain is read at.
+    async fn all_pages<Q: Message, R: Message + Default, T>(
+        &mut self,
+        path: &str,
+        request: impl Fn(PageRequest) -> Q,
+        items: impl FnMut(R) -> (Vec<T>, Option<PageResponse>),
+    ) -> Result<Vec<T>, SourceError> {
+        self.all_pages_at(path, self.height, request, items).await
+    }
+
+    /// Every item of a list query at `height`, page after page, so that
+    /// nothing is left out: `request` asks for one page, `items` takes the
+    /// page's items and its response out of the answer.
+    async fn all_pages_at<Q: Message, R: Message + Default, T>(
+        &mut self,
+        path: &str,
+        height: Option<u64>,
+        request: impl Fn(PageRequest) -> Q,
+        mut items: impl FnMut(R) -> (Vec<T>, Option<PageResponse>),
+    ) -> Result<Vec<T>, SourceError> {
+        let (mut all, mut key) = (Vec::new(), Vec::new());
+        loop {
+            let page = PageRequest {
+                key: key.clone(),
+                limit: MAX_PAGE_LIMIT,
+            };
+            let (found, page) = items(self.ask_at(path, &request(page), height).await?);
+            all.extend(found);
+            let next_key = page.unwrap_or_default().next_key;
+            if next_key.is_empty() {
+                return Ok(all);
+            }
+            // Keys only grow along a list; a chain that says otherwise
+            // would keep the audit reading forever.
+            if next_key <= key {
+                return Err(SourceError::PagesDoNotAdvance {
+                    chain: self.source.chain_id(self.role),
+                    path: path.to_owned(),
+                });
+            }
+            key = next_key;
+        }
+    }
+
     async fn holders(
         &mut self,
         symbol: &str,
         height: Option<u64>,
     ) -> Result<Vec<sec::Holding>, SourceError> {
-        let request = sec::QueryHoldersRequest {
+        let request = |page| sec::QueryHoldersRequest {
             symbol: symbol.to_owned(),
+            page: Some(page),
         };
         let path = "/xcc.security.v1.Query/Holders";
-        let response: sec::QueryHoldersResponse = self.ask_at(path, &request, height).await?;
-        Ok(response.holders)
+        self.all_pages_at(path, height, request, |r: sec::QueryHoldersResponse| {
+            (r.holders, r.page)
+        })
+        .await
     }
 
     async fn securities(&mut self, height: Option<u64>) -> Result<Vec<sec::Security>, SourceError> {
+        let request = |page| sec::QuerySecuritiesRequest { page: Some(page) };
         let path = "/xcc.security.v1.Query/Securities";
-        let response: sec::QuerySecuritiesResponse = self
-            .ask_at(path, &sec::QuerySecuritiesRequest {}, height)
-            .await?;
-        Ok(response.securities)
+        self.all_pages_at(path, height, request, |r: sec::QuerySecuritiesResponse| {
+            (r.securities, r.page)
+        })
+        .await
+    }
+
+    /// What the currency chain records as paid of a dividend, every
+    /// receipt with its account. None while the chain refuses to answer,
+    /// as it does until the dividend is paid.
+    async fn payment(
+        &mut self,
+        security_chain: &str,
+        dividend_id: u64,
+    ) -> Result<Option<cash::QueryDividendPaymentResponse>, SourceError> {
+        let request = |page| cash::QueryDividendPaymentRequest {
+            security_chain: security_chain.to_owned(),
+            dividend_id,
+            page: Some(page),
+        };
+        let mut payment = None;
+        let paid = self
+            .all_pages(
+                "/xcc.currency.v1.Query/DividendPayment",
+                request,
+                |r: cash::QueryDividendPaymentResponse| {
+                    payment = r.payment;
+                    (r.accounts.into_iter().zip(r.receipts).collect(), r.page)
+                },
+            )
+            .await;
+        // Any failure but a refusal is no answer at all.
+        let paid: Vec<(String, cash::DividendReceipt)> = match paid {
+            Ok(paid) => paid,
+            Err(SourceError::Refused { .. }) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        let (accounts, receipts) = paid.into_iter().unzip();
+        Ok(Some(cash::QueryDividendPaymentResponse {
+            payment,
+            receipts,
+            accounts,
+            page: None,
+        }))
     }
 
     /// The holders a dividend's entitlements are computed from. A record
@@ -216,19 +308,25 @@ impl<S: Source> At<'_, S> {
     }
 }
 
+/// The coordinator's records, every page read at one height.
 async fn records(source: &mut impl Source) -> Result<Vec<coord::CrossTxRecord>, SourceError> {
+    let height = Some(source.latest_height(Role::Coordinator).await?);
     let mut coordinator = At {
         source,
         role: Role::Coordinator,
-        height: None,
+        height,
     };
-    let response: coord::QueryCrossTxsResponse = coordinator
-        .ask(
+    let request = |page| coord::QueryCrossTxsRequest {
+        page: Some(page),
+        ..Default::default()
+    };
+    coordinator
+        .all_pages(
             "/xcc.coordinator.v1.Query/CrossTxs",
-            &coord::QueryCrossTxsRequest::default(),
+            request,
+            |r: coord::QueryCrossTxsResponse| (r.records, r.page),
         )
-        .await?;
-    Ok(response.records)
+        .await
 }
 
 /// The chain at its latest height, its leg records read into `reading`.
@@ -244,10 +342,18 @@ async fn at_latest<'s, S: Source>(
         role,
         height,
     };
-    let legs: xtx::QueryLegsResponse = at
-        .ask("/xcc.xtx.v1.Query/Legs", &xtx::QueryLegsRequest::default())
+    let request = |page| xtx::QueryLegsRequest {
+        page: Some(page),
+        ..Default::default()
+    };
+    let legs = at
+        .all_pages(
+            "/xcc.xtx.v1.Query/Legs",
+            request,
+            |r: xtx::QueryLegsResponse| (r.legs, r.page),
+        )
         .await?;
-    reading.legs.insert(chain.clone(), legs.legs);
+    reading.legs.insert(chain.clone(), legs);
     Ok((chain, at))
 }
 
@@ -310,25 +416,35 @@ async fn read_security(source: &mut impl Source, reading: &mut Reading) -> Resul
             unlisted,
         });
     }
-    let holds: sec::QueryHoldsResponse = at
-        .ask("/xcc.security.v1.Query/Holds", &sec::QueryHoldsRequest {})
+    reading.security_holds = at
+        .all_pages(
+            "/xcc.security.v1.Query/Holds",
+            |page| sec::QueryHoldsRequest { page: Some(page) },
+            |r: sec::QueryHoldsResponse| (r.holds, r.page),
+        )
         .await?;
-    reading.security_holds = holds.holds;
     reading.pinned_entries = pinned_entries(&mut at, &reading.security_holds).await?;
-    let listings: sec::QueryListingsResponse = at
-        .ask(
+    reading.listings = at
+        .all_pages(
             "/xcc.security.v1.Query/Listings",
-            &sec::QueryListingsRequest::default(),
+            |page| sec::QueryListingsRequest {
+                page: Some(page),
+                ..Default::default()
+            },
+            |r: sec::QueryListingsResponse| (r.listings, r.page),
         )
         .await?;
-    reading.listings = listings.listings;
-    let dividends: sec::QueryDividendsResponse = at
-        .ask(
+    let dividends = at
+        .all_pages(
             "/xcc.security.v1.Query/Dividends",
-            &sec::QueryDividendsRequest::default(),
+            |page| sec::QueryDividendsRequest {
+                page: Some(page),
+                ..Default::default()
+            },
+            |r: sec::QueryDividendsResponse| (r.dividends, r.page),
         )
         .await?;
-    for dividend in dividends.dividends {
+    for dividend in dividends {
         let holders_at_record = at.holders_at_record(&dividend).await?;
         reading.dividends.push(DividendReading {
             dividend,
@@ -342,42 +458,36 @@ async fn read_security(source: &mut impl Source, reading: &mut Reading) -> Resul
 async fn read_currency(source: &mut impl Source, reading: &mut Reading) -> Result<(), SourceError> {
     let (chain, mut at) = at_latest(source, Role::Currency, reading).await?;
     reading.currency_chain = chain;
-    let denoms: cash::QueryDenomsResponse = at
-        .ask(
+    let denoms = at
+        .all_pages(
             "/xcc.currency.v1.Query/Denoms",
-            &cash::QueryDenomsRequest {},
+            |page| cash::QueryDenomsRequest { page: Some(page) },
+            |r: cash::QueryDenomsResponse| (r.denoms, r.page),
         )
         .await?;
-    for denom in denoms.denoms {
-        let request = cash::QueryDenomBalancesRequest {
+    for denom in denoms {
+        let request = |page| cash::QueryDenomBalancesRequest {
             denom: denom.denom.clone(),
+            page: Some(page),
         };
-        let balances: cash::QueryDenomBalancesResponse = at
-            .ask("/xcc.currency.v1.Query/DenomBalances", &request)
+        let balances = at
+            .all_pages(
+                "/xcc.currency.v1.Query/DenomBalances",
+                request,
+                |r: cash::QueryDenomBalancesResponse| (r.balances, r.page),
+            )
             .await?;
-        reading.denoms.push(DenomReading {
-            denom,
-            balances: balances.balances,
-        });
+        reading.denoms.push(DenomReading { denom, balances });
     }
-    let holds: cash::QueryHoldsResponse = at
-        .ask("/xcc.currency.v1.Query/Holds", &cash::QueryHoldsRequest {})
+    reading.cash_holds = at
+        .all_pages(
+            "/xcc.currency.v1.Query/Holds",
+            |page| cash::QueryHoldsRequest { page: Some(page) },
+            |r: cash::QueryHoldsResponse| (r.holds, r.page),
+        )
         .await?;
-    reading.cash_holds = holds.holds;
     for d in &mut reading.dividends {
-        let request = cash::QueryDividendPaymentRequest {
-            security_chain: reading.security_chain.clone(),
-            dividend_id: d.dividend.id,
-        };
-        // Refused until paid; any other failure is no answer at all.
-        d.payment = match at
-            .ask("/xcc.currency.v1.Query/DividendPayment", &request)
-            .await
-        {
-            Ok(payment) => Some(payment),
-            Err(SourceError::Refused { .. }) => None,
-            Err(other) => return Err(other),
-        };
+        d.payment = at.payment(&reading.security_chain, d.dividend.id).await?;
     }
     Ok(())
 }

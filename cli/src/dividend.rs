@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::Subcommand;
+use xcc_chain::page::PageRequest;
 use xcc_chain::xtx::signed_cross_tx;
 use xcc_node_config::AppKind;
 use xcc_proto::currency::v1 as cash;
@@ -16,7 +17,7 @@ use xcc_proto::to_any;
 use xcc_proto::xtx::v1 as pb;
 
 use crate::keyring::Keyring;
-use crate::query::{chain_id, module_query, resolve_account};
+use crate::query::{all_pages, chain_id, module_query, resolve_account};
 use crate::rpc;
 use crate::send::latest_height;
 use crate::xtx::{coordinator, deadline_in, follow, random_salt, send_msgs, submit};
@@ -174,6 +175,12 @@ pub async fn run(home: &Path, keyring: &Keyring, command: DividendCommand) -> an
                     &cash::QueryDividendPaymentRequest {
                         security_chain,
                         dividend_id: dividend,
+                        // Only the payment is shown: the least page of
+                        // receipts will do.
+                        page: Some(PageRequest {
+                            key: Vec::new(),
+                            limit: 1,
+                        }),
                     },
                     None,
                 )
@@ -183,30 +190,36 @@ pub async fn run(home: &Path, keyring: &Keyring, command: DividendCommand) -> an
             println!("{}", serde_json::to_string_pretty(&shown)?);
         }
         DividendCommand::List { symbol } => {
-            let all: sec::QueryDividendsResponse = module_query(
+            let symbol = symbol.unwrap_or_default();
+            let all = all_pages(
                 &security,
                 "/xcc.security.v1.Query/Dividends",
-                &sec::QueryDividendsRequest {
-                    symbol: symbol.unwrap_or_default(),
-                },
                 None,
+                |page| sec::QueryDividendsRequest {
+                    symbol: symbol.clone(),
+                    page: Some(page),
+                },
+                |r: sec::QueryDividendsResponse| (r.dividends, r.page),
             )
             .await?;
-            let shown: Vec<serde_json::Value> = all.dividends.iter().map(dividend_json).collect();
+            let shown: Vec<serde_json::Value> = all.iter().map(dividend_json).collect();
             println!("{}", serde_json::to_string_pretty(&shown)?);
         }
         DividendCommand::Received { account } => {
             let currency = rpc::connect(home, &currency_chain, None).await?;
-            let received: cash::QueryDividendsReceivedResponse = module_query(
+            let account = resolve_account(keyring, &account)?.to_string();
+            let receipts = all_pages(
                 &currency,
                 "/xcc.currency.v1.Query/DividendsReceived",
-                &cash::QueryDividendsReceivedRequest {
-                    account: resolve_account(keyring, &account)?.to_string(),
-                },
                 None,
+                |page| cash::QueryDividendsReceivedRequest {
+                    account: account.clone(),
+                    page: Some(page),
+                },
+                |r: cash::QueryDividendsReceivedResponse| (r.receipts, r.page),
             )
             .await?;
-            println!("{}", serde_json::to_string_pretty(&received.receipts)?);
+            println!("{}", serde_json::to_string_pretty(&receipts)?);
         }
     }
     Ok(())

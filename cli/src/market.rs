@@ -15,7 +15,7 @@ use xcc_proto::to_any;
 use xcc_proto::xtx::v1 as pb;
 
 use crate::keyring::Keyring;
-use crate::query::{chain_id, module_query};
+use crate::query::{all_pages, chain_id, module_query};
 use crate::rpc;
 use crate::xtx::{coordinator, deadline_in, follow, random_salt, send_msgs, submit};
 
@@ -159,13 +159,15 @@ pub async fn run(home: &Path, keyring: &Keyring, command: MarketCommand) -> anyh
             .await?;
         }
         MarketCommand::Show { symbol } => {
-            let listings: sec::QueryListingsResponse = module_query(
+            let listings = all_pages(
                 &security,
                 "/xcc.security.v1.Query/Listings",
-                &sec::QueryListingsRequest {
-                    symbol: symbol.clone().unwrap_or_default(),
-                },
                 None,
+                |page| sec::QueryListingsRequest {
+                    symbol: symbol.clone().unwrap_or_default(),
+                    page: Some(page),
+                },
+                |r: sec::QueryListingsResponse| (r.listings, r.page),
             )
             .await?;
             let mut trades = Vec::new();
@@ -179,7 +181,7 @@ pub async fn run(home: &Path, keyring: &Keyring, command: MarketCommand) -> anyh
                 .await?;
                 trades.push(stats);
             }
-            let shown = serde_json::json!({ "listings": listings.listings, "trades": trades });
+            let shown = serde_json::json!({ "listings": listings, "trades": trades });
             println!("{}", serde_json::to_string_pretty(&shown)?);
         }
     }

@@ -8,6 +8,7 @@ use prost::Message;
 use serde_json::json;
 use tendermint_rpc::endpoint::abci_query::AbciQuery;
 use tendermint_rpc::{Client, HttpClient};
+use xcc_chain::page::{PageRequest, PageResponse, MAX_PAGE_LIMIT};
 use xcc_chain::Address;
 use xcc_node_config::{read_toml, AppKind, ClientConfig, CLIENT_CONFIG_FILE};
 use xcc_proto::{
@@ -192,16 +193,18 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                         Some("aborted") => xtx_pb::LegStatus::Aborted,
                         _ => xtx_pb::LegStatus::Unspecified,
                     };
-                    let legs: xtx_pb::QueryLegsResponse = ask
-                        .module(
+                    let legs = ask
+                        .all_pages(
                             &client,
                             "/xcc.xtx.v1.Query/Legs",
-                            &xtx_pb::QueryLegsRequest {
+                            |page| xtx_pb::QueryLegsRequest {
                                 status: status as i32,
+                                page: Some(page),
                             },
+                            |r: xtx_pb::QueryLegsResponse| (r.legs, r.page),
                         )
                         .await?;
-                    serde_json::Value::Array(legs.legs.iter().map(crate::xtx::leg_json).collect())
+                    serde_json::Value::Array(legs.iter().map(crate::xtx::leg_json).collect())
                 }
             }
         }
@@ -285,14 +288,17 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                     )
                     .await?,
                 )?,
-                CurrencyQuery::Denoms => to_json::<currency::QueryDenomsResponse>(
-                    ask.module(
-                        &client,
-                        "/xcc.currency.v1.Query/Denoms",
-                        &currency::QueryDenomsRequest {},
-                    )
-                    .await?,
-                )?,
+                CurrencyQuery::Denoms => {
+                    let denoms = ask
+                        .all_pages(
+                            &client,
+                            "/xcc.currency.v1.Query/Denoms",
+                            |page| currency::QueryDenomsRequest { page: Some(page) },
+                            |r: currency::QueryDenomsResponse| (r.denoms, r.page),
+                        )
+                        .await?;
+                    list_json(currency::QueryDenomsResponse { denoms, page: None })?
+                }
                 CurrencyQuery::Balance { account: a, denom } => {
                     let request = currency::QueryBalanceRequest {
                         denom,
@@ -304,13 +310,22 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                     )?
                 }
                 CurrencyQuery::Balances { account: a } => {
-                    let request = currency::QueryBalancesRequest {
-                        account: account(&a)?.to_string(),
-                    };
-                    to_json::<currency::QueryBalancesResponse>(
-                        ask.module(&client, "/xcc.currency.v1.Query/Balances", &request)
-                            .await?,
-                    )?
+                    let account = account(&a)?.to_string();
+                    let balances = ask
+                        .all_pages(
+                            &client,
+                            "/xcc.currency.v1.Query/Balances",
+                            |page| currency::QueryBalancesRequest {
+                                account: account.clone(),
+                                page: Some(page),
+                            },
+                            |r: currency::QueryBalancesResponse| (r.balances, r.page),
+                        )
+                        .await?;
+                    list_json(currency::QueryBalancesResponse {
+                        balances,
+                        page: None,
+                    })?
                 }
             }
         }
@@ -332,14 +347,20 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                     )
                     .await?,
                 )?,
-                SecurityQuery::Securities => to_json::<security::QuerySecuritiesResponse>(
-                    ask.module(
-                        &client,
-                        "/xcc.security.v1.Query/Securities",
-                        &security::QuerySecuritiesRequest {},
-                    )
-                    .await?,
-                )?,
+                SecurityQuery::Securities => {
+                    let securities = ask
+                        .all_pages(
+                            &client,
+                            "/xcc.security.v1.Query/Securities",
+                            |page| security::QuerySecuritiesRequest { page: Some(page) },
+                            |r: security::QuerySecuritiesResponse| (r.securities, r.page),
+                        )
+                        .await?;
+                    list_json(security::QuerySecuritiesResponse {
+                        securities,
+                        page: None,
+                    })?
+                }
                 SecurityQuery::Balance { symbol, account: a } => {
                     let request = security::QueryBalanceRequest {
                         symbol,
@@ -350,14 +371,30 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                             .await?,
                     )?
                 }
-                SecurityQuery::Holders { symbol } => to_json::<security::QueryHoldersResponse>(
-                    ask.module(
-                        &client,
-                        "/xcc.security.v1.Query/Holders",
-                        &security::QueryHoldersRequest { symbol },
-                    )
-                    .await?,
-                )?,
+                SecurityQuery::Holders { symbol } => {
+                    // Every page tells the same count and cap.
+                    let (mut count, mut holder_cap) = (0, 0);
+                    let holders = ask
+                        .all_pages(
+                            &client,
+                            "/xcc.security.v1.Query/Holders",
+                            |page| security::QueryHoldersRequest {
+                                symbol: symbol.clone(),
+                                page: Some(page),
+                            },
+                            |r: security::QueryHoldersResponse| {
+                                (count, holder_cap) = (r.count, r.holder_cap);
+                                (r.holders, r.page)
+                            },
+                        )
+                        .await?;
+                    list_json(security::QueryHoldersResponse {
+                        holders,
+                        count,
+                        holder_cap,
+                        page: None,
+                    })?
+                }
                 SecurityQuery::Whitelist { symbol, account: a } => {
                     let request = security::QueryWhitelistRequest {
                         symbol,
@@ -368,14 +405,20 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                             .await?,
                     )?
                 }
-                SecurityQuery::KycAgents { symbol } => to_json::<security::QueryKycAgentsResponse>(
-                    ask.module(
-                        &client,
-                        "/xcc.security.v1.Query/KycAgents",
-                        &security::QueryKycAgentsRequest { symbol },
-                    )
-                    .await?,
-                )?,
+                SecurityQuery::KycAgents { symbol } => {
+                    let agents = ask
+                        .all_pages(
+                            &client,
+                            "/xcc.security.v1.Query/KycAgents",
+                            |page| security::QueryKycAgentsRequest {
+                                symbol: symbol.clone(),
+                                page: Some(page),
+                            },
+                            |r: security::QueryKycAgentsResponse| (r.agents, r.page),
+                        )
+                        .await?;
+                    list_json(security::QueryKycAgentsResponse { agents, page: None })?
+                }
             }
         }
     };
@@ -396,6 +439,16 @@ impl Ask {
     ) -> anyhow::Result<R> {
         module_query(client, path, request, self.height).await
     }
+
+    async fn all_pages<Q: Message, R: Message + Default, T>(
+        &self,
+        client: &HttpClient,
+        path: &str,
+        request: impl Fn(PageRequest) -> Q,
+        items: impl FnMut(R) -> (Vec<T>, Option<PageResponse>),
+    ) -> anyhow::Result<Vec<T>> {
+        all_pages(client, path, self.height, request, items).await
+    }
 }
 
 /// A module query service call: protobuf request in, protobuf answer out,
@@ -406,6 +459,16 @@ pub async fn module_query<R: Message + Default>(
     request: &impl Message,
     height: Option<u64>,
 ) -> anyhow::Result<R> {
+    Ok(module_answer(client, path, request, height).await?.0)
+}
+
+/// A module query's answer and the height it was read at.
+async fn module_answer<R: Message + Default>(
+    client: &HttpClient,
+    path: &str,
+    request: &impl Message,
+    height: Option<u64>,
+) -> anyhow::Result<(R, u64)> {
     let answer = raw_module_query(client, path, request.encode_to_vec(), height).await?;
     if answer.code.is_err() {
         bail!(
@@ -414,7 +477,44 @@ pub async fn module_query<R: Message + Default>(
             answer.log
         );
     }
-    R::decode(answer.value.as_slice()).with_context(|| format!("query {path}: undecodable answer"))
+    let decoded = R::decode(answer.value.as_slice())
+        .with_context(|| format!("query {path}: undecodable answer"))?;
+    Ok((decoded, answer.height.value()))
+}
+
+/// Every item of a list query, following its pages to the last, so that
+/// nothing is left out: `request` asks for one page, `items` takes the
+/// page's items and its response out of the answer. Every page is read at
+/// `height`, or where the first was read, so that blocks committed
+/// meanwhile do not mix into the list.
+pub async fn all_pages<Q: Message, R: Message + Default, T>(
+    client: &HttpClient,
+    path: &str,
+    mut height: Option<u64>,
+    request: impl Fn(PageRequest) -> Q,
+    mut items: impl FnMut(R) -> (Vec<T>, Option<PageResponse>),
+) -> anyhow::Result<Vec<T>> {
+    let (mut all, mut key) = (Vec::new(), Vec::new());
+    loop {
+        let page = PageRequest {
+            key: key.clone(),
+            limit: MAX_PAGE_LIMIT,
+        };
+        let (answer, read_at) = module_answer(client, path, &request(page), height).await?;
+        height = height.or(Some(read_at));
+        let (found, page) = items(answer);
+        all.extend(found);
+        let next_key = page.unwrap_or_default().next_key;
+        if next_key.is_empty() {
+            return Ok(all);
+        }
+        // Keys only grow along a list; a node that says otherwise would
+        // keep us asking forever.
+        if next_key <= key {
+            bail!("query {path}: the pages do not advance");
+        }
+        key = next_key;
+    }
 }
 
 /// A module query's answer as the node gives it, refusals included.
@@ -466,6 +566,16 @@ fn client_status_json(answer: ibc::QueryClientStatusResponse) -> serde_json::Val
 
 fn to_json<T: serde::Serialize>(value: T) -> anyhow::Result<serde_json::Value> {
     Ok(serde_json::to_value(value)?)
+}
+
+/// A list answer holding every page, as JSON: without a page field, which
+/// would say nothing.
+fn list_json<T: serde::Serialize>(value: T) -> anyhow::Result<serde_json::Value> {
+    let mut json = to_json(value)?;
+    if let Some(fields) = json.as_object_mut() {
+        fields.remove("page");
+    }
+    Ok(json)
 }
 
 /// A big-endian u64 state value (absent: zero), proven.

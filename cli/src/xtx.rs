@@ -16,7 +16,7 @@ use xcc_proto::xtx::v1 as pb;
 use xcc_proto::{to_any, Any};
 
 use crate::keyring::NamedKey;
-use crate::query::{chain_id, module_query};
+use crate::query::{all_pages, chain_id, module_query};
 use crate::{rpc, send};
 
 pub const CROSS_TX_QUERY: &str = "/xcc.coordinator.v1.Query/CrossTx";
@@ -73,16 +73,18 @@ pub async fn run(home: &Path, command: XtxCommand) -> anyhow::Result<()> {
                 Some("done") => coord::Phase::Done,
                 _ => coord::Phase::Unspecified,
             };
-            let records: coord::QueryCrossTxsResponse = module_query(
+            let records = all_pages(
                 &client,
                 CROSS_TXS_QUERY,
-                &coord::QueryCrossTxsRequest {
-                    phase: phase as i32,
-                },
                 None,
+                |page| coord::QueryCrossTxsRequest {
+                    phase: phase as i32,
+                    page: Some(page),
+                },
+                |r: coord::QueryCrossTxsResponse| (r.records, r.page),
             )
             .await?;
-            for record in &records.records {
+            for record in &records {
                 let summary = serde_json::json!({
                     "tx_id": hex::encode(&record.tx_id),
                     "phase": phase_name(record.phase),

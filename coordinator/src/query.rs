@@ -2,6 +2,7 @@
 
 use prost::Message;
 use xcc_chain::error::decode_request;
+use xcc_chain::page::paginate;
 use xcc_chain::state::{StateRead, StateReadExt};
 use xcc_chain::QueryError;
 use xcc_proto::coordinator::v1 as pb;
@@ -27,14 +28,21 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         }
         "CrossTxs" => {
             let request: pb::QueryCrossTxsRequest = decode_request(request)?;
-            let records = state
-                .prefix_values::<pb::CrossTxRecord>(state_key::all_records())?
-                .into_iter()
-                .filter(|r| {
-                    request.phase == pb::Phase::Unspecified as i32 || r.phase == request.phase
-                })
-                .collect();
-            Ok(pb::QueryCrossTxsResponse { records }.encode_to_vec())
+            let phase = request.phase;
+            let any_phase = phase == pb::Phase::Unspecified as i32;
+            let (records, page) = paginate(
+                state,
+                state_key::all_records(),
+                request.page,
+                |_, record: pb::CrossTxRecord| {
+                    Ok((any_phase || record.phase == phase).then_some(record))
+                },
+            )?;
+            Ok(pb::QueryCrossTxsResponse {
+                records,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         "Params" => {
             let _: pb::QueryParamsRequest = decode_request(request)?;

@@ -720,14 +720,16 @@ fn violations(f: &Fixture) -> Vec<String> {
 }
 
 fn records(net: &TestNetwork) -> Vec<coord::CrossTxRecord> {
-    let all: coord::QueryCrossTxsResponse = net
-        .chain(COORDINATOR)
-        .query(
+    net.chain(COORDINATOR)
+        .query_all(
             "/xcc.coordinator.v1.Query/CrossTxs",
-            &coord::QueryCrossTxsRequest::default(),
+            |page| coord::QueryCrossTxsRequest {
+                page: Some(page),
+                ..Default::default()
+            },
+            |r: coord::QueryCrossTxsResponse| (r.records, r.page),
         )
-        .expect("records");
-    all.records
+        .expect("records")
 }
 
 /// Bob and carol hold units too, alice and bob have listings (1 and 2),

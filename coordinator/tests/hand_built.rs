@@ -197,14 +197,7 @@ fn a_pinned_whitelist_entry_cannot_expire_before_the_cross_tx_that_pins_it() {
     let deadline_s = (signed.cross_tx.as_ref().unwrap().deadline_ns).div_ceil(1_000_000_000);
     let id = f.submit(&signed);
     f.net.run_until(10, |net| {
-        let legs: xtx::QueryLegsResponse = net
-            .chain(SECURITY)
-            .query(
-                "/xcc.xtx.v1.Query/Legs",
-                &xtx::QueryLegsRequest { status: 0 },
-            )
-            .unwrap();
-        !legs.legs.is_empty()
+        !legs(net, SECURITY, xtx::LegStatus::Unspecified).is_empty()
     });
     let expire = |f: &Fixture, expires_at: u64| {
         let issuer = TestKey::from_seed(2);

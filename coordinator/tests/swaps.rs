@@ -147,14 +147,7 @@ fn prepared_reservations_bind_local_txs_and_pin_the_whitelist() {
     f.net.blocked.push((SECURITY.into(), COORDINATOR.into()));
     f.net.blocked.push((CURRENCY.into(), COORDINATOR.into()));
     f.net.run_until(10, |net| {
-        let legs: xtx::QueryLegsResponse = net
-            .chain(SECURITY)
-            .query(
-                "/xcc.xtx.v1.Query/Legs",
-                &xtx::QueryLegsRequest { status: 0 },
-            )
-            .unwrap();
-        !legs.legs.is_empty()
+        !legs(net, SECURITY, xtx::LegStatus::Unspecified).is_empty()
     });
     assert_eq!(f.units_of(&f.alice).reserved, 60);
     assert_eq!(f.units_of(&f.bob).pending_in, 60);

@@ -18,6 +18,12 @@ pub mod auth {
     }
 }
 
+pub mod query {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.query.v1.rs"));
+    }
+}
+
 pub mod security {
     pub mod v1 {
         include!(concat!(env!("OUT_DIR"), "/xcc.security.v1.rs"));

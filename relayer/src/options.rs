@@ -10,6 +10,8 @@ pub const MAX_PACKETS_PER_QUERY: u32 = 10_000;
 pub struct RelayerOptions {
     /// The most packets (or acks, or timeouts) per tx.
     pub batch_size: usize,
+    /// The most packet and acknowledgement bytes per tx.
+    pub batch_bytes: usize,
     /// A full pass over every path at least once per this many blocks, even
     /// without events: timeouts fall due without any event.
     pub reconcile_every_blocks: u64,
@@ -54,6 +56,7 @@ impl Default for RelayerOptions {
     fn default() -> Self {
         RelayerOptions {
             batch_size: 100,
+            batch_bytes: 512 * 1024,
             reconcile_every_blocks: 3,
             timeout_margin: Duration::from_secs(5),
             max_packets_per_pass: 5_000,
@@ -71,8 +74,8 @@ impl Default for RelayerOptions {
 
 impl RelayerOptions {
     pub(crate) fn check(&self) -> Result<(), String> {
-        if self.batch_size == 0 {
-            return Err("the batch size must be positive".into());
+        if self.batch_size == 0 || self.batch_bytes == 0 {
+            return Err("the batch size and batch bytes must be positive".into());
         }
         if self.reconcile_every_blocks == 0 {
             return Err("reconcile-every-blocks must be positive".into());

@@ -193,6 +193,7 @@ async fn run(
         },
         Limits {
             batch_size: options.batch_size,
+            batch_bytes: options.batch_bytes,
             timeout_margin_ns: u64::try_from(options.timeout_margin.as_nanos()).unwrap_or(u64::MAX),
         },
     );

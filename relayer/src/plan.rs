@@ -73,6 +73,10 @@ pub struct PathView {
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub batch_size: usize,
+    /// The most packet and acknowledgement bytes per tx: a batch closes
+    /// before a unit that would take it past this (a larger unit goes alone,
+    /// which `xtx::MAX_PACKET_AND_ACK_BYTES` keeps within one tx).
+    pub batch_bytes: usize,
     pub timeout_margin_ns: u64,
 }
 
@@ -133,20 +137,36 @@ pub fn plan(view: PathView, limits: Limits) -> Plan {
             }
         }
     }
+    let packet_bytes = |p: &Packet| p.data.len();
     Plan {
-        recvs: batches(recvs, limits.batch_size),
-        acks: batches(acks, limits.batch_size),
-        timeouts: batches(timeouts, limits.batch_size),
+        recvs: batches(recvs, limits, packet_bytes),
+        acks: batches(acks, limits, |a: &AckWork| {
+            a.packet.data.len() + a.acknowledgement.len()
+        }),
+        timeouts: batches(timeouts, limits, packet_bytes),
         waiting,
     }
 }
 
-fn batches<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
-    let size = size.max(1);
-    let mut batches = Vec::with_capacity(items.len().div_ceil(size));
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        batches.push(items.by_ref().take(size).collect());
+/// Consecutive batches of at most `batch_size` units and `batch_bytes`
+/// bytes each; a unit larger than `batch_bytes` makes a batch of its own.
+fn batches<T>(items: Vec<T>, limits: Limits, bytes_of: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
+    let size = limits.batch_size.max(1);
+    let mut batches: Vec<Vec<T>> = Vec::new();
+    let mut batch_bytes = 0usize;
+    for item in items {
+        let bytes = bytes_of(&item);
+        let full = batches.last().is_none_or(|batch| {
+            batch.len() >= size || batch_bytes.saturating_add(bytes) > limits.batch_bytes
+        });
+        if full {
+            batches.push(Vec::new());
+            batch_bytes = 0;
+        }
+        batch_bytes = batch_bytes.saturating_add(bytes);
+        if let Some(batch) = batches.last_mut() {
+            batch.push(item);
+        }
     }
     batches
 }
@@ -159,6 +179,7 @@ mod tests {
     const NOW: u64 = 1_000 * SECOND;
     const LIMITS: Limits = Limits {
         batch_size: 100,
+        batch_bytes: 512 * 1024,
         timeout_margin_ns: 5 * SECOND,
     };
 
@@ -227,6 +248,21 @@ mod tests {
             },
         );
         assert_eq!(sequences(&single.recvs), [vec![1], vec![2], vec![3]]);
+    }
+
+    #[test]
+    fn batches_hold_at_most_batch_bytes_and_a_large_packet_goes_alone() {
+        let mut view = fresh(5);
+        let sizes = [100, 300, 700, 50, 60];
+        for (packet, size) in view.pending.iter_mut().zip(sizes) {
+            packet.data = vec![0; size];
+        }
+        let limits = Limits {
+            batch_bytes: 500,
+            ..LIMITS
+        };
+        let plan = plan(view, limits);
+        assert_eq!(sequences(&plan.recvs), [vec![1, 2], vec![3], vec![4, 5]]);
     }
 
     #[test]

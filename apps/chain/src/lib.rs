@@ -10,6 +10,7 @@ pub mod error;
 pub mod genesis;
 pub mod ibc;
 pub mod module;
+pub mod page;
 pub mod participant;
 pub mod ping;
 pub mod state;

@@ -16,6 +16,47 @@ pub const XTX_SIGN_DOMAIN: &str = "xcc/xtx/v1";
 /// The most legs one cross-tx may have.
 pub const MAX_LEGS: usize = 16;
 
+// Sizes, bounded end to end so that every packet a cross-tx makes, and
+// every acknowledgement, reaches its chain in one relayer tx (at most
+// `crate::tx::DEFAULT_MAX_TX_BYTES`, 1 MiB) whatever the signers put in it:
+// - a signed cross-tx, encoded: at most `MAX_CROSS_TX_BYTES` (checked at
+//   intake and by every participant), so a first prepare always fits;
+// - a prepare's packet data and its acknowledgement (the vote, whose OK
+//   result becomes the input of the legs that depend on it) together: at
+//   most `MAX_PACKET_AND_ACK_BYTES`, checked by the participant before it
+//   votes OK, since `MsgAcknowledge` carries both. A leg whose result would
+//   not fit votes failed, and the cross-tx aborts instead of waiting forever;
+// - the rest of a relayer tx, `RELAYER_HEADROOM_BYTES`, is for the proof
+//   (a few KB) and the client updates (about 300 bytes per validator per
+//   bisection step) and the tx's own envelope.
+
+/// The most bytes of an encoded `SignedCrossTx`.
+pub const MAX_CROSS_TX_BYTES: usize = 128 * 1024;
+/// The most bytes of a prepare's packet data and its acknowledgement
+/// together.
+pub const MAX_PACKET_AND_ACK_BYTES: usize = 768 * 1024;
+/// What a relayer tx holds beside the packet and its acknowledgement.
+pub const RELAYER_HEADROOM_BYTES: usize =
+    crate::tx::DEFAULT_MAX_TX_BYTES - MAX_PACKET_AND_ACK_BYTES;
+/// The encoding around a vote's result in its acknowledgement (the
+/// `Acknowledgement` and `PrepareVote` tags and lengths, and the point).
+pub const VOTE_OVERHEAD_BYTES: usize = 64;
+
+/// Whether a leg's OK result, answering a prepare of `packet_bytes`, fits
+/// in the acknowledgement the relayer can carry back.
+pub fn check_vote_fits(packet_bytes: usize, result_bytes: usize) -> Result<(), XtxError> {
+    let total = packet_bytes
+        .saturating_add(result_bytes)
+        .saturating_add(VOTE_OVERHEAD_BYTES);
+    if total > MAX_PACKET_AND_ACK_BYTES {
+        return Err(XtxError::VoteTooLarge {
+            packet_bytes,
+            result_bytes,
+        });
+    }
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum XtxError {
     #[error("malformed cross-tx: {0}")]
@@ -38,6 +79,16 @@ pub enum XtxError {
     },
     #[error("the cross-tx carries no signatures")]
     Unsigned,
+    #[error("a signed cross-tx has at most {MAX_CROSS_TX_BYTES} bytes, this one {0}")]
+    TooLarge(usize),
+    #[error(
+        "the leg's result ({result_bytes} bytes) with its prepare ({packet_bytes} bytes) exceeds the \
+         {MAX_PACKET_AND_ACK_BYTES} bytes a packet and its acknowledgement may carry together"
+    )]
+    VoteTooLarge {
+        packet_bytes: usize,
+        result_bytes: usize,
+    },
     #[error(transparent)]
     Signature(#[from] TxError),
 }
@@ -97,6 +148,10 @@ pub fn decode_and_verify(bytes: &[u8]) -> Result<VerifiedCrossTx, XtxError> {
 
 /// Checks a decoded signed cross-tx.
 pub fn verify(signed: pb::SignedCrossTx) -> Result<VerifiedCrossTx, XtxError> {
+    let size = signed.encoded_len();
+    if size > MAX_CROSS_TX_BYTES {
+        return Err(XtxError::TooLarge(size));
+    }
     let cross_tx = signed
         .cross_tx
         .ok_or_else(|| XtxError::Malformed("missing cross_tx".into()))?;
@@ -269,5 +324,53 @@ mod tests {
         let mut dividend = swap(b"1");
         dividend.legs[1].depends_on = Some(0);
         assert!(decode_and_verify(&bytes(&signed_cross_tx(dividend, &[&signer]))).is_ok());
+    }
+
+    /// A cross-tx whose signed encoding has exactly `size` bytes, padded in
+    /// its first message (lengths near the limits all take 3-byte varints,
+    /// so the padding converges in a step or two).
+    fn signed_of_size(size: usize) -> pb::SignedCrossTx {
+        let seller = key(1);
+        let build = |padding: usize| {
+            let mut cross_tx = swap(b"1");
+            cross_tx.legs[0].msgs[0].value = vec![7; padding];
+            signed_cross_tx(cross_tx, &[&seller])
+        };
+        let mut padding = size;
+        for _ in 0..8 {
+            let signed = build(padding);
+            let len = signed.encoded_len();
+            if len == size {
+                return signed;
+            }
+            padding = (padding + size).saturating_sub(len);
+        }
+        panic!("no padding gives {size} bytes");
+    }
+
+    #[test]
+    fn a_cross_tx_at_the_size_limit_verifies_and_one_byte_over_does_not() {
+        let at_limit = signed_of_size(MAX_CROSS_TX_BYTES);
+        assert_eq!(bytes(&at_limit).len(), MAX_CROSS_TX_BYTES);
+        assert!(decode_and_verify(&bytes(&at_limit)).is_ok());
+        let over = signed_of_size(MAX_CROSS_TX_BYTES + 1);
+        assert_eq!(
+            decode_and_verify(&bytes(&over)).unwrap_err(),
+            XtxError::TooLarge(MAX_CROSS_TX_BYTES + 1)
+        );
+    }
+
+    #[test]
+    fn a_vote_fits_up_to_the_packet_and_ack_limit() {
+        let packet = 1_000;
+        let room = MAX_PACKET_AND_ACK_BYTES - packet - VOTE_OVERHEAD_BYTES;
+        assert!(check_vote_fits(packet, room).is_ok());
+        assert!(matches!(
+            check_vote_fits(packet, room + 1),
+            Err(XtxError::VoteTooLarge { .. })
+        ));
+        // The largest first prepare leaves room for a result of hundreds of KB.
+        assert!(check_vote_fits(MAX_CROSS_TX_BYTES + 64, 512 * 1024).is_ok());
+        const { assert!(RELAYER_HEADROOM_BYTES >= 256 * 1024) };
     }
 }

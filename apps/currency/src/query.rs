@@ -2,6 +2,7 @@
 
 use prost::Message;
 use xcc_chain::error::decode_request;
+use xcc_chain::page::{every, paginate, BigEndianU64};
 use xcc_chain::state::{StateRead, StateReadExt};
 use xcc_chain::{Address, QueryError};
 use xcc_proto::currency::v1 as pb;
@@ -34,6 +35,25 @@ fn query_error(error: CurrencyError) -> QueryError {
     }
 }
 
+/// The account of a balance key, if the balance is of `denom`.
+fn balance_holder(key: &[u8], denom: &str) -> Option<Address> {
+    let rest = std::str::from_utf8(key.strip_prefix(state_key::all_balances())?).ok()?;
+    let (account, of_denom) = rest.rsplit_once('/')?;
+    if of_denom != denom {
+        return None;
+    }
+    account.parse().ok()
+}
+
+/// The account of a dividend receipt key; empty if the key names none.
+fn receipt_holder(key: &[u8]) -> String {
+    key.strip_prefix(state_key::all_dividend_receipts())
+        .and_then(|rest| std::str::from_utf8(rest).ok())
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
     match method {
         "Denom" => {
@@ -43,9 +63,13 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                 .encode_to_vec())
         }
         "Denoms" => {
-            let _: pb::QueryDenomsRequest = decode_request(request)?;
-            let denoms = state.prefix_values::<pb::Denom>(state_key::all_denoms())?;
-            Ok(pb::QueryDenomsResponse { denoms }.encode_to_vec())
+            let request: pb::QueryDenomsRequest = decode_request(request)?;
+            let (denoms, page) = paginate(state, state_key::all_denoms(), request.page, every)?;
+            Ok(pb::QueryDenomsResponse {
+                denoms,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         "Balance" => {
             let request: pb::QueryBalanceRequest = decode_request(request)?;
@@ -58,43 +82,50 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         "Balances" => {
             let request: pb::QueryBalancesRequest = decode_request(request)?;
             let prefix = state_key::balances(&address(&request.account)?);
-            let balances = state
-                .prefix_u64(&prefix)?
-                .into_iter()
-                .filter_map(|(key, amount)| {
-                    let denom = std::str::from_utf8(key.strip_prefix(prefix.as_slice())?).ok()?;
-                    Some(pb::Coin {
+            let (balances, page) =
+                paginate(state, &prefix, request.page, |key, BigEndianU64(amount)| {
+                    let denom = key
+                        .strip_prefix(prefix.as_slice())
+                        .and_then(|rest| std::str::from_utf8(rest).ok());
+                    Ok(denom.map(|denom| pb::Coin {
                         denom: denom.to_owned(),
                         amount,
-                    })
-                })
-                .collect();
-            Ok(pb::QueryBalancesResponse { balances }.encode_to_vec())
+                    }))
+                })?;
+            Ok(pb::QueryBalancesResponse {
+                balances,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         "DenomBalances" => {
             let request: pb::QueryDenomBalancesRequest = decode_request(request)?;
             let denom = denom(&request.denom)?;
             handler::load_denom(state, &denom).map_err(query_error)?;
-            let suffix = format!("/{denom}");
-            let balances = state
-                .prefix_u64(state_key::all_balances())?
-                .into_iter()
-                .filter_map(|(key, amount)| {
-                    let rest =
-                        std::str::from_utf8(key.strip_prefix(state_key::all_balances())?).ok()?;
-                    let account: Address = rest.strip_suffix(suffix.as_str())?.parse().ok()?;
-                    Some((account, amount))
-                })
-                .map(|(account, amount)| {
+            // Balances are keyed account first: every account's are read,
+            // and those of other denoms skipped.
+            let name = denom.to_string();
+            let (balances, page) = paginate(
+                state,
+                state_key::all_balances(),
+                request.page,
+                |key, BigEndianU64(amount)| {
+                    let Some(account) = balance_holder(key, &name) else {
+                        return Ok(None);
+                    };
                     let reserved = hold::reserved(state, &account, &denom).map_err(query_error)?;
-                    Ok(pb::AccountBalance {
+                    Ok(Some(pb::AccountBalance {
                         account: account.to_string(),
                         amount,
                         reserved,
-                    })
-                })
-                .collect::<Result<_, QueryError>>()?;
-            Ok(pb::QueryDenomBalancesResponse { balances }.encode_to_vec())
+                    }))
+                },
+            )?;
+            Ok(pb::QueryDenomBalancesResponse {
+                balances,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         "DividendPayment" => {
             let request: pb::QueryDividendPaymentRequest = decode_request(request)?;
@@ -105,40 +136,45 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                     request.dividend_id, request.security_chain
                 ))
             })?;
-            let mut receipts = Vec::new();
-            let mut accounts = Vec::new();
-            let prefix = state_key::all_dividend_receipts();
-            for (key, receipt) in state.prefix_proto::<pb::DividendReceipt>(prefix)? {
-                if receipt.security_chain != request.security_chain
-                    || receipt.dividend_id != request.dividend_id
-                {
-                    continue;
-                }
-                let account = std::str::from_utf8(key.strip_prefix(prefix).unwrap_or_default())
-                    .ok()
-                    .and_then(|rest| rest.split('/').next())
-                    .unwrap_or_default()
-                    .to_owned();
-                accounts.push(account);
-                receipts.push(receipt);
-            }
+            // Receipts are keyed account first: every account's are read,
+            // and those of other dividends skipped.
+            let (paid, page) = paginate(
+                state,
+                state_key::all_dividend_receipts(),
+                request.page,
+                |key, receipt: pb::DividendReceipt| {
+                    let of_this_dividend = receipt.security_chain == request.security_chain
+                        && receipt.dividend_id == request.dividend_id;
+                    Ok(of_this_dividend.then(|| (receipt_holder(key), receipt)))
+                },
+            )?;
+            let (accounts, receipts) = paid.into_iter().unzip();
             Ok(pb::QueryDividendPaymentResponse {
                 payment: Some(payment),
                 receipts,
                 accounts,
+                page: Some(page),
             }
             .encode_to_vec())
         }
         "DividendsReceived" => {
             let request: pb::QueryDividendsReceivedRequest = decode_request(request)?;
             let prefix = state_key::dividend_receipts(&address(&request.account)?);
-            let receipts = state.prefix_values::<pb::DividendReceipt>(&prefix)?;
-            Ok(pb::QueryDividendsReceivedResponse { receipts }.encode_to_vec())
+            let (receipts, page) = paginate(state, &prefix, request.page, every)?;
+            Ok(pb::QueryDividendsReceivedResponse {
+                receipts,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         "Holds" => {
-            let _: pb::QueryHoldsRequest = decode_request(request)?;
-            let holds = hold::holds(state).map_err(query_error)?;
-            Ok(pb::QueryHoldsResponse { holds }.encode_to_vec())
+            let request: pb::QueryHoldsRequest = decode_request(request)?;
+            let (holds, page) = hold::holds(state, request.page)?;
+            Ok(pb::QueryHoldsResponse {
+                holds,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         other => Err(QueryError::UnknownPath(format!("{SERVICE}/{other}"))),
     }

@@ -3,8 +3,10 @@
 
 use prost::Name;
 use xcc_chain::error::code;
+use xcc_chain::page::{PageRequest, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 use xcc_chain::testing::{TestChain, TestKey};
 use xcc_chain::tx::signed_tx;
+use xcc_chain::Address;
 use xcc_currency::CurrencyModule;
 use xcc_proto::currency::v1 as pb;
 use xcc_proto::{prost::Message, to_any, Any};
@@ -112,16 +114,18 @@ fn transfer_and_mint() {
     assert_eq!(balance(&chain, &bob), 350);
     assert_eq!(supply(&chain), 1050);
 
-    let balances: pb::QueryBalancesResponse = chain
-        .query(
+    let balances = chain
+        .query_all(
             "/xcc.currency.v1.Query/Balances",
-            &pb::QueryBalancesRequest {
+            |page| pb::QueryBalancesRequest {
                 account: bob.address.to_string(),
+                page: Some(page),
             },
+            |r: pb::QueryBalancesResponse| (r.balances, r.page),
         )
         .unwrap();
     assert_eq!(
-        balances.balances,
+        balances,
         vec![pb::Coin {
             denom: "usd".into(),
             amount: 350
@@ -449,4 +453,104 @@ fn a_failed_tx_in_a_block_consumes_its_nonce_and_can_never_run_again() {
     let failing = chain.tx(&[&bob], vec![transfer(&bob, &alice, 1_000)]);
     assert_ne!(chain.app.check_tx(&failing).unwrap().code, 0);
     assert_eq!(chain.nonce(&bob.address), 1);
+}
+
+/// An account of its own for each index: genesis gives it cash, so it
+/// needs no key.
+fn genesis_account(index: u32) -> Address {
+    let mut bytes = [5u8; 20];
+    bytes[..4].copy_from_slice(&index.to_be_bytes());
+    Address::from_bytes(bytes)
+}
+
+fn denom_balances_page(
+    chain: &TestChain,
+    denom: &str,
+    page: Option<PageRequest>,
+) -> pb::QueryDenomBalancesResponse {
+    chain
+        .query(
+            "/xcc.currency.v1.Query/DenomBalances",
+            &pb::QueryDenomBalancesRequest {
+                denom: denom.into(),
+                page,
+            },
+        )
+        .unwrap()
+}
+
+/// The accounts holding `denom`, following next keys from pages of `limit`.
+fn denom_holders(chain: &TestChain, denom: &str, limit: u32) -> Vec<String> {
+    let (mut accounts, mut key) = (Vec::new(), Vec::new());
+    loop {
+        let answer = denom_balances_page(chain, denom, Some(PageRequest { key, limit }));
+        assert!(answer.balances.len() <= limit as usize);
+        accounts.extend(answer.balances.into_iter().map(|b| b.account));
+        key = answer.page.unwrap_or_default().next_key;
+        if key.is_empty() {
+            return accounts;
+        }
+    }
+}
+
+#[test]
+fn denom_balances_come_in_bounded_pages_that_skip_other_denoms() {
+    const ACCOUNTS: u32 = 1_200;
+    let dir = tempfile::tempdir().unwrap();
+    let authority = TestKey::from_seed(1);
+    // Every account holds usd, every third one eur too: balances are keyed
+    // account first, so eur's pages read past usd's balances.
+    let holding = |every: u32| -> Vec<serde_json::Value> {
+        (0..ACCOUNTS)
+            .step_by(every as usize)
+            .map(|i| serde_json::json!({ "account": genesis_account(i).to_string(), "amount": 10 }))
+            .collect()
+    };
+    let denom = |name: &str, every| {
+        serde_json::json!({
+            "denom": name,
+            "mint_authority": authority.address.to_string(),
+            "balances": holding(every),
+        })
+    };
+    let genesis =
+        serde_json::json!({ "currency": { "denoms": [denom("usd", 1), denom("eur", 3)] } });
+    let mut chain = TestChain::new(dir.path(), CHAIN, vec![Box::new(CurrencyModule)], genesis);
+    chain.block(vec![]);
+
+    for page in [
+        None,
+        Some(PageRequest {
+            key: Vec::new(),
+            limit: 0,
+        }),
+    ] {
+        let first = denom_balances_page(&chain, "eur", page);
+        assert_eq!(first.balances.len(), DEFAULT_PAGE_LIMIT as usize);
+        assert!(!first.page.unwrap_or_default().next_key.is_empty());
+    }
+    let greedy = Some(PageRequest {
+        key: Vec::new(),
+        limit: 10 * MAX_PAGE_LIMIT,
+    });
+    let usd = denom_balances_page(&chain, "usd", greedy);
+    assert_eq!(usd.balances.len(), MAX_PAGE_LIMIT as usize);
+
+    let mut every_account: Vec<String> = (0..ACCOUNTS)
+        .map(|i| genesis_account(i).to_string())
+        .collect();
+    every_account.sort();
+    let mut eur_accounts: Vec<String> = (0..ACCOUNTS)
+        .step_by(3)
+        .map(|i| genesis_account(i).to_string())
+        .collect();
+    eur_accounts.sort();
+    assert_eq!(denom_holders(&chain, "usd", MAX_PAGE_LIMIT), every_account);
+    for limit in [7, 150, 399, 400] {
+        assert_eq!(
+            denom_holders(&chain, "eur", limit),
+            eur_accounts,
+            "limit {limit}"
+        );
+    }
 }

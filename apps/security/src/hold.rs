@@ -6,9 +6,10 @@
 //! everything back. Nothing waits: a conflict fails the prepare.
 
 use prost::Message;
+use xcc_chain::page::{every, paginate, PageRequest, PageResponse};
 use xcc_chain::participant::{LegRequest, Reservations};
 use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
-use xcc_chain::{Address, Event, ExecError, MsgContext};
+use xcc_chain::{Address, Event, ExecError, MsgContext, QueryError};
 use xcc_proto::security::v1 as pb;
 
 use crate::error::SecurityError;
@@ -550,7 +551,10 @@ impl Reservations for SecurityModule {
     }
 }
 
-/// Every hold, for queries and audits.
-pub fn holds(state: &dyn StateRead) -> Result<Vec<pb::Hold>, SecurityError> {
-    Ok(state.prefix_values::<pb::Hold>(state_key::all_holds())?)
+/// A page of the holds, for queries and audits.
+pub fn holds(
+    state: &dyn StateRead,
+    page: Option<PageRequest>,
+) -> Result<(Vec<pb::Hold>, PageResponse), QueryError> {
+    paginate(state, state_key::all_holds(), page, every)
 }

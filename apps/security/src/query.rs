@@ -2,6 +2,7 @@
 
 use prost::Message;
 use xcc_chain::error::decode_request;
+use xcc_chain::page::{every, paginate, BigEndianU64, KeyOnly};
 use xcc_chain::state::{StateRead, StateReadExt};
 use xcc_chain::{Address, BlockInfo, QueryError};
 use xcc_proto::security::v1 as pb;
@@ -40,6 +41,21 @@ fn query_error(error: SecurityError) -> QueryError {
     }
 }
 
+/// A holder's position as the `Holders` query lists it.
+fn holding(
+    state: &dyn StateRead,
+    symbol: &Symbol,
+    account: &Address,
+) -> Result<pb::Holding, QueryError> {
+    let position = load_position(state, symbol, account).map_err(query_error)?;
+    Ok(pb::Holding {
+        account: account.to_string(),
+        amount: position.balance,
+        reserved: position.reserved,
+        pending_in: position.pending_in,
+    })
+}
+
 pub fn answer(
     state: &dyn StateRead,
     block: BlockInfo,
@@ -54,9 +70,14 @@ pub fn answer(
             Ok(security.encode_to_vec())
         }
         "Securities" => {
-            let _: pb::QuerySecuritiesRequest = decode_request(request)?;
-            let securities = state.prefix_values::<pb::Security>(state_key::all_securities())?;
-            Ok(pb::QuerySecuritiesResponse { securities }.encode_to_vec())
+            let request: pb::QuerySecuritiesRequest = decode_request(request)?;
+            let (securities, page) =
+                paginate(state, state_key::all_securities(), request.page, every)?;
+            Ok(pb::QuerySecuritiesResponse {
+                securities,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         "Balance" => {
             let request: pb::QueryBalanceRequest = decode_request(request)?;
@@ -76,30 +97,23 @@ pub fn answer(
             let request: pb::QueryHoldersRequest = decode_request(request)?;
             let symbol = symbol(&request.symbol)?;
             let security = handler::load_security(state, &symbol).map_err(query_error)?;
+            let issuer = handler::issuer_of(&security).map_err(query_error)?;
             let prefix = state_key::balances(&symbol);
-            let holders: Vec<pb::Holding> = state
-                .prefix_u64(&prefix)?
-                .into_iter()
-                .filter_map(|(key, amount)| {
-                    state_key::account_suffix(&prefix, &key).map(|a| (a, amount))
-                })
-                .filter(|(account, amount)| *amount > 0 && account.to_string() != security.issuer)
-                .map(|(account, _)| {
-                    let position = load_position(state, &symbol, &account)?;
-                    Ok(pb::Holding {
-                        account: account.to_string(),
-                        amount: position.balance,
-                        reserved: position.reserved,
-                        pending_in: position.pending_in,
-                    })
-                })
-                .collect::<Result<_, SecurityError>>()
-                .map_err(query_error)?;
-            let count = u32::try_from(holders.len()).unwrap_or(u32::MAX);
+            let (holders, page) =
+                paginate(state, &prefix, request.page, |key, BigEndianU64(amount)| {
+                    match state_key::account_suffix(&prefix, key) {
+                        Some(account) if amount > 0 && account != issuer => {
+                            holding(state, &symbol, &account).map(Some)
+                        }
+                        _ => Ok(None),
+                    }
+                })?;
             Ok(pb::QueryHoldersResponse {
                 holders,
-                count,
+                // The security keeps the count: a page cannot know it.
+                count: security.holders,
                 holder_cap: security.holder_cap,
+                page: Some(page),
             }
             .encode_to_vec())
         }
@@ -124,13 +138,14 @@ pub fn answer(
             let symbol = symbol(&request.symbol)?;
             handler::load_security(state, &symbol).map_err(query_error)?;
             let prefix = state_key::kyc_agents(&symbol);
-            let agents = state
-                .prefix_raw(&prefix)?
-                .into_iter()
-                .filter_map(|(key, _)| state_key::account_suffix(&prefix, &key))
-                .map(|agent| agent.to_string())
-                .collect();
-            Ok(pb::QueryKycAgentsResponse { agents }.encode_to_vec())
+            let (agents, page) = paginate(state, &prefix, request.page, |key, KeyOnly| {
+                Ok(state_key::account_suffix(&prefix, key).map(|agent| agent.to_string()))
+            })?;
+            Ok(pb::QueryKycAgentsResponse {
+                agents,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         "Listing" => {
             let request: pb::QueryListingRequest = decode_request(request)?;
@@ -140,12 +155,20 @@ pub fn answer(
         }
         "Listings" => {
             let request: pb::QueryListingsRequest = decode_request(request)?;
-            let listings = state
-                .prefix_values::<pb::Listing>(state_key::all_listings())?
-                .into_iter()
-                .filter(|l| request.symbol.is_empty() || l.symbol == request.symbol)
-                .collect();
-            Ok(pb::QueryListingsResponse { listings }.encode_to_vec())
+            let only = request.symbol;
+            let (listings, page) = paginate(
+                state,
+                state_key::all_listings(),
+                request.page,
+                |_, listing: pb::Listing| {
+                    Ok((only.is_empty() || listing.symbol == only).then_some(listing))
+                },
+            )?;
+            Ok(pb::QueryListingsResponse {
+                listings,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         "TradeStats" => {
             let request: pb::QueryTradeStatsRequest = decode_request(request)?;
@@ -160,9 +183,13 @@ pub fn answer(
             Ok(stats.encode_to_vec())
         }
         "Holds" => {
-            let _: pb::QueryHoldsRequest = decode_request(request)?;
-            let holds = crate::hold::holds(state).map_err(query_error)?;
-            Ok(pb::QueryHoldsResponse { holds }.encode_to_vec())
+            let request: pb::QueryHoldsRequest = decode_request(request)?;
+            let (holds, page) = crate::hold::holds(state, request.page)?;
+            Ok(pb::QueryHoldsResponse {
+                holds,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         "Dividend" => {
             let request: pb::QueryDividendRequest = decode_request(request)?;
@@ -172,12 +199,20 @@ pub fn answer(
         }
         "Dividends" => {
             let request: pb::QueryDividendsRequest = decode_request(request)?;
-            let dividends = state
-                .prefix_values::<pb::Dividend>(state_key::all_dividends())?
-                .into_iter()
-                .filter(|d| request.symbol.is_empty() || d.symbol == request.symbol)
-                .collect();
-            Ok(pb::QueryDividendsResponse { dividends }.encode_to_vec())
+            let only = request.symbol;
+            let (dividends, page) = paginate(
+                state,
+                state_key::all_dividends(),
+                request.page,
+                |_, dividend: pb::Dividend| {
+                    Ok((only.is_empty() || dividend.symbol == only).then_some(dividend))
+                },
+            )?;
+            Ok(pb::QueryDividendsResponse {
+                dividends,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         other => Err(QueryError::UnknownPath(format!("{SERVICE}/{other}"))),
     }

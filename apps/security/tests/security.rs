@@ -2,7 +2,9 @@
 //! freezing, queries, and every refusal leaving state unchanged.
 
 use xcc_chain::error::code;
+use xcc_chain::page::{PageRequest, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 use xcc_chain::testing::{TestChain, TestKey, BLOCK_INTERVAL_NS};
+use xcc_chain::Address;
 use xcc_proto::security::v1 as pb;
 use xcc_proto::{to_any, Any};
 use xcc_security::SecurityModule;
@@ -87,14 +89,37 @@ fn balance(chain: &TestChain, who: &TestKey) -> u64 {
         .amount
 }
 
+/// Every holder of HARB, all pages in one answer.
 fn holders(chain: &TestChain) -> pb::QueryHoldersResponse {
-    chain
-        .query(
+    let (mut count, mut holder_cap) = (0, 0);
+    let holders = chain
+        .query_all(
             "/xcc.security.v1.Query/Holders",
-            &pb::QueryHoldersRequest {
-                symbol: "HARB".into(),
+            |page| holders_request(Some(page)),
+            |r: pb::QueryHoldersResponse| {
+                (count, holder_cap) = (r.count, r.holder_cap);
+                (r.holders, r.page)
             },
         )
+        .unwrap();
+    pb::QueryHoldersResponse {
+        holders,
+        count,
+        holder_cap,
+        page: None,
+    }
+}
+
+fn holders_request(page: Option<PageRequest>) -> pb::QueryHoldersRequest {
+    pb::QueryHoldersRequest {
+        symbol: "HARB".into(),
+        page,
+    }
+}
+
+fn holders_page(chain: &TestChain, page: Option<PageRequest>) -> pb::QueryHoldersResponse {
+    chain
+        .query("/xcc.security.v1.Query/Holders", &holders_request(page))
         .unwrap()
 }
 
@@ -358,16 +383,18 @@ fn kyc_agents_manage_the_whitelist() {
         vec![whitelist(&agent, &f.alice, FAR_FUTURE)],
     );
 
-    let agents: pb::QueryKycAgentsResponse = f
+    let agents = f
         .chain
-        .query(
+        .query_all(
             "/xcc.security.v1.Query/KycAgents",
-            &pb::QueryKycAgentsRequest {
+            |page| pb::QueryKycAgentsRequest {
                 symbol: "HARB".into(),
+                page: Some(page),
             },
+            |r: pb::QueryKycAgentsResponse| (r.agents, r.page),
         )
         .unwrap();
-    assert_eq!(agents.agents, vec![agent.address.to_string()]);
+    assert_eq!(agents, vec![agent.address.to_string()]);
 
     let past = whitelist(&agent, &f.bob, 1_000);
     assert!(f
@@ -484,6 +511,96 @@ fn queries_refuse_bad_requests() {
         &pb::QuerySecurityRequest::default(),
     );
     assert_eq!(path.unwrap_err().code, code::UNKNOWN_QUERY_PATH);
+}
+
+/// An account of its own for each index: genesis gives it units, so it
+/// needs no key.
+fn genesis_holder(index: u32) -> Address {
+    let mut bytes = [9u8; 20];
+    bytes[..4].copy_from_slice(&index.to_be_bytes());
+    Address::from_bytes(bytes)
+}
+
+/// A security chain where HARB has `holders` holders from genesis, one
+/// unit each; the issuer keeps as many.
+fn many_holders(holders: u32) -> (tempfile::TempDir, TestChain) {
+    let dir = tempfile::tempdir().unwrap();
+    let (registrar, issuer) = (TestKey::from_seed(10), TestKey::from_seed(11));
+    let accounts: Vec<String> = (0..holders)
+        .map(|i| genesis_holder(i).to_string())
+        .collect();
+    let balances: Vec<_> = accounts
+        .iter()
+        .map(|a| serde_json::json!({ "account": a, "amount": 1 }))
+        .collect();
+    let app_state = serde_json::json!({ "security": {
+        "registrar": registrar.address.to_string(),
+        "securities": [{
+            "symbol": "HARB",
+            "name": "12 Harbour Street",
+            "issuer": issuer.address.to_string(),
+            "total_supply": 2 * u64::from(holders),
+            "holder_cap": holders,
+            "whitelist": accounts,
+            "balances": balances,
+        }],
+    } });
+    let mut chain = TestChain::new(
+        dir.path(),
+        "security-1",
+        vec![Box::new(SecurityModule)],
+        app_state,
+    );
+    chain.block(vec![]);
+    (dir, chain)
+}
+
+#[test]
+fn holders_come_in_bounded_pages_that_follow_to_every_holder_once() {
+    const HOLDERS: u32 = 2_500;
+    let (_dir, chain) = many_holders(HOLDERS);
+    let page = |key: Vec<u8>, limit| Some(PageRequest { key, limit });
+
+    // No page, or a limit of 0, is the default page; every page tells the
+    // count of all holders.
+    for request in [None, page(Vec::new(), 0)] {
+        let first = holders_page(&chain, request);
+        assert_eq!(first.holders.len(), DEFAULT_PAGE_LIMIT as usize);
+        assert_eq!((first.count, first.holder_cap), (HOLDERS, HOLDERS));
+        assert!(!first.page.unwrap_or_default().next_key.is_empty());
+    }
+    // No request gets more than the maximum.
+    let greedy = holders_page(&chain, page(Vec::new(), 10 * MAX_PAGE_LIMIT));
+    assert_eq!(greedy.holders.len(), MAX_PAGE_LIMIT as usize);
+
+    // Following next keys lists every holder once, by address; the issuer
+    // is none.
+    let (mut listed, mut pages, mut key) = (Vec::new(), 0, Vec::new());
+    loop {
+        let answer = holders_page(&chain, page(key, 700));
+        assert!(answer.holders.len() <= 700);
+        assert_eq!(answer.count, HOLDERS);
+        listed.extend(answer.holders.into_iter().map(|h| h.account));
+        pages += 1;
+        key = answer.page.unwrap_or_default().next_key;
+        if key.is_empty() {
+            break;
+        }
+    }
+    let mut expected: Vec<String> = (0..HOLDERS)
+        .map(|i| genesis_holder(i).to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(pages, 4);
+    assert_eq!(listed, expected);
+    assert_eq!(holders(&chain).holders.len(), HOLDERS as usize);
+
+    // A page key of another list is refused.
+    let elsewhere = chain.query::<pb::QueryHoldersResponse>(
+        "/xcc.security.v1.Query/Holders",
+        &holders_request(page(b"security/balance/OTHER/".to_vec(), 0)),
+    );
+    assert_eq!(elsewhere.unwrap_err().code, code::INVALID_QUERY);
 }
 
 /// Runs one block of `txs` on both chains; they must agree on every result

@@ -12,7 +12,7 @@ use xcc_relayer::{Relayer, RelayerOptions, DEFAULT_KEY};
 
 use super::{while_relaying, ScratchNet};
 use crate::keyring::Keyring;
-use crate::query::module_query;
+use crate::query::all_pages;
 use crate::rpc::http_client;
 use crate::send::latest_height;
 use crate::testnet::init::{
@@ -45,20 +45,18 @@ pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyho
         currency_chain: CURRENCY_CHAIN.into(),
     });
     send_msgs(security, SECURITY_CHAIN, &issuer, vec![declare]).await?;
-    let dividends: sec::QueryDividendsResponse = module_query(
+    let dividends = all_pages(
         security,
         "/xcc.security.v1.Query/Dividends",
-        &sec::QueryDividendsRequest {
-            symbol: MANY_HOLDERS_SECURITY.into(),
-        },
         None,
+        |page| sec::QueryDividendsRequest {
+            symbol: MANY_HOLDERS_SECURITY.into(),
+            page: Some(page),
+        },
+        |r: sec::QueryDividendsResponse| (r.dividends, r.page),
     )
     .await?;
-    let dividend_id = dividends
-        .dividends
-        .last()
-        .context("the declared dividend")?
-        .id;
+    let dividend_id = dividends.last().context("the declared dividend")?.id;
     let payer = bank.address().to_string();
     let cross_tx = xtx_pb::CrossTx {
         legs: vec![
@@ -136,30 +134,38 @@ pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyho
         (Some(start), Some(end)) => end.saturating_sub(start) as f64 / 1e6,
         _ => f64::NAN,
     };
-    let payment: cash::QueryDividendPaymentResponse = module_query(
+    let mut payment = None;
+    let receipts = all_pages(
         currency,
         "/xcc.currency.v1.Query/DividendPayment",
-        &cash::QueryDividendPaymentRequest {
+        None,
+        |page| cash::QueryDividendPaymentRequest {
             security_chain: SECURITY_CHAIN.into(),
             dividend_id,
+            page: Some(page),
         },
-        None,
+        |r: cash::QueryDividendPaymentResponse| {
+            payment = r.payment;
+            (r.receipts, r.page)
+        },
     )
     .await?;
-    let paid = payment.payment.context("no payment recorded")?;
-    if paid.holders != holders as u64 || payment.receipts.len() != holders {
+    let paid = payment.context("no payment recorded")?;
+    if paid.holders != holders as u64 || receipts.len() != holders {
         bail!("{} of {holders} holders were paid", paid.holders);
     }
-    let last: cash::QueryDividendsReceivedResponse = module_query(
+    let last = all_pages(
         currency,
         "/xcc.currency.v1.Query/DividendsReceived",
-        &cash::QueryDividendsReceivedRequest {
-            account: many_holder(holders - 1).to_string(),
-        },
         None,
+        |page| cash::QueryDividendsReceivedRequest {
+            account: many_holder(holders - 1).to_string(),
+            page: Some(page),
+        },
+        |r: cash::QueryDividendsReceivedResponse| (r.receipts, r.page),
     )
     .await?;
-    if last.receipts.len() != 1 {
+    if last.len() != 1 {
         bail!("the last holder was not paid once");
     }
     println!(

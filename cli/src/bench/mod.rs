@@ -4,6 +4,7 @@
 mod catchup;
 mod dividend;
 mod packets;
+mod queries;
 mod swaps;
 mod transfers;
 
@@ -69,6 +70,23 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         block_time: u64,
     },
+    /// The block interval of a chain idle and while another process floods
+    /// one validator's RPC with heavy queries and websocket subscriptions.
+    Queries {
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        #[arg(long, default_value_t = 200)]
+        block_time: u64,
+        /// Concurrent query loops.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Websocket clients, each subscribed to blocks and txs.
+        #[arg(long, default_value_t = 50)]
+        subscribers: usize,
+        /// Blocks each measurement spans.
+        #[arg(long, default_value_t = 50)]
+        window_blocks: u64,
+    },
     /// Swaps per second and swap latency (p50, p99, in ms and in block
     /// intervals of the slowest chain) on the three chains with an
     /// in-process relayer, beside same-chain transfers per second measured
@@ -112,6 +130,22 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             validators,
             block_time,
         } => dividend::run(holders, validators, block_time).await,
+        BenchCommand::Queries {
+            validators,
+            block_time,
+            clients,
+            subscribers,
+            window_blocks,
+        } => {
+            queries::run(queries::Flood {
+                validators,
+                block_time_ms: block_time,
+                clients,
+                subscribers,
+                window_blocks,
+            })
+            .await
+        }
         BenchCommand::Swap {
             validators,
             swaps,

@@ -157,6 +157,20 @@ fn big(issuer: &TestKey, holders: usize) -> serde_json::Value {
     }])
 }
 
+/// Every leg record on `chain` in `status` (`Unspecified` for all).
+pub fn legs(net: &TestNetwork, chain: &str, status: xtx::LegStatus) -> Vec<xtx::LegRecord> {
+    net.chain(chain)
+        .query_all(
+            "/xcc.xtx.v1.Query/Legs",
+            |page| xtx::QueryLegsRequest {
+                status: status as i32,
+                page: Some(page),
+            },
+            |r: xtx::QueryLegsResponse| (r.legs, r.page),
+        )
+        .unwrap()
+}
+
 pub fn leg(chain_id: &str, msgs: Vec<Any>, depends_on: Option<u32>) -> xtx::Leg {
     xtx::Leg {
         chain_id: chain_id.into(),
@@ -212,15 +226,19 @@ impl Fixture {
         });
         let issuer = TestKey::from_seed(2);
         ok(&mut self.net, SECURITY, &[&issuer], vec![msg]);
-        let all: sec::QueryDividendsResponse = self
+        let all = self
             .net
             .chain(SECURITY)
-            .query(
+            .query_all(
                 "/xcc.security.v1.Query/Dividends",
-                &sec::QueryDividendsRequest::default(),
+                |page| sec::QueryDividendsRequest {
+                    page: Some(page),
+                    ..Default::default()
+                },
+                |r: sec::QueryDividendsResponse| (r.dividends, r.page),
             )
             .unwrap();
-        all.dividends.last().expect("a dividend").id
+        all.last().expect("a dividend").id
     }
 
     pub fn dividend(&self, id: u64) -> sec::Dividend {
@@ -254,15 +272,17 @@ impl Fixture {
 
     /// Every open listing on the security chain.
     pub fn listings(&self) -> Vec<sec::Listing> {
-        let all: sec::QueryListingsResponse = self
-            .net
+        self.net
             .chain(SECURITY)
-            .query(
+            .query_all(
                 "/xcc.security.v1.Query/Listings",
-                &sec::QueryListingsRequest::default(),
+                |page| sec::QueryListingsRequest {
+                    page: Some(page),
+                    ..Default::default()
+                },
+                |r: sec::QueryListingsResponse| (r.listings, r.page),
             )
-            .unwrap();
-        all.listings
+            .unwrap()
     }
 
     /// Submits `signed` by the fixture's submitter in the coordinator's
@@ -409,38 +429,29 @@ impl Fixture {
 
     /// Nothing held anywhere, every leg settled, and units and cash conserved.
     pub fn assert_settled(&self) {
-        let sec_holds: sec::QueryHoldsResponse = self
+        let sec_holds = self
             .net
             .chain(SECURITY)
-            .query("/xcc.security.v1.Query/Holds", &sec::QueryHoldsRequest {})
+            .query_all(
+                "/xcc.security.v1.Query/Holds",
+                |page| sec::QueryHoldsRequest { page: Some(page) },
+                |r: sec::QueryHoldsResponse| (r.holds, r.page),
+            )
             .unwrap();
-        assert!(
-            sec_holds.holds.is_empty(),
-            "security holds left: {:?}",
-            sec_holds.holds
-        );
-        let cash_holds: cash::QueryHoldsResponse = self
+        assert!(sec_holds.is_empty(), "security holds left: {sec_holds:?}");
+        let cash_holds = self
             .net
             .chain(CURRENCY)
-            .query("/xcc.currency.v1.Query/Holds", &cash::QueryHoldsRequest {})
+            .query_all(
+                "/xcc.currency.v1.Query/Holds",
+                |page| cash::QueryHoldsRequest { page: Some(page) },
+                |r: cash::QueryHoldsResponse| (r.holds, r.page),
+            )
             .unwrap();
-        assert!(
-            cash_holds.holds.is_empty(),
-            "cash holds left: {:?}",
-            cash_holds.holds
-        );
+        assert!(cash_holds.is_empty(), "cash holds left: {cash_holds:?}");
         for chain in [SECURITY, CURRENCY] {
-            let legs: xtx::QueryLegsResponse = self
-                .net
-                .chain(chain)
-                .query(
-                    "/xcc.xtx.v1.Query/Legs",
-                    &xtx::QueryLegsRequest {
-                        status: xtx::LegStatus::Prepared as i32,
-                    },
-                )
-                .unwrap();
-            assert!(legs.legs.is_empty(), "prepared legs left on {chain}");
+            let prepared = legs(&self.net, chain, xtx::LegStatus::Prepared);
+            assert!(prepared.is_empty(), "prepared legs left on {chain}");
         }
         let accounts = [
             &self.issuer,

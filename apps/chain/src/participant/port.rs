@@ -36,7 +36,7 @@ impl Port for ParticipantModule {
             .map_err(|e| ExecError::invalid_msg(format!("xtx packet: {e}")))?;
         match data.kind {
             Some(pb::xtx_packet::Kind::Prepare(prepare)) => {
-                let vote = self.prepare(ctx, state, prepare)?;
+                let vote = self.prepare(ctx, state, prepare, packet.data.len())?;
                 let (vote, event) = match vote {
                     Vote::Ok { result } => (pb::prepare_vote::Vote::Ok(result), "ok"),
                     Vote::Failed { reason } => (pb::prepare_vote::Vote::Failed(reason), "failed"),
@@ -94,13 +94,14 @@ fn tx_id_of(bytes: &[u8]) -> Result<[u8; 32], ExecError> {
 }
 
 impl ParticipantModule {
-    /// Answers a prepare with this leg's vote; a refusal is a vote, not an
-    /// error, so the coordinator learns the reason.
+    /// Answers a prepare (of `packet_bytes`) with this leg's vote; a refusal
+    /// is a vote, not an error, so the coordinator learns the reason.
     fn prepare(
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
         prepare: pb::Prepare,
+        packet_bytes: usize,
     ) -> Result<Vote, ExecError> {
         let signed = prepare
             .signed_cross_tx
@@ -142,8 +143,14 @@ impl ParticipantModule {
                     input: &prepare.input,
                 };
                 let events_before = ctx.events.len();
-                let outcome =
-                    transactional(state, |held| self.reservations.prepare(ctx, held, &request));
+                // A result the acknowledgement could not carry is a failed
+                // vote, its reservations undone with it.
+                let outcome = transactional(state, |held| {
+                    let result = self.reservations.prepare(ctx, held, &request)?;
+                    xtx::check_vote_fits(packet_bytes, result.len())
+                        .map_err(|e| ExecError::invalid_msg(e.to_string()))?;
+                    Ok::<_, ExecError>(result)
+                });
                 if outcome.is_err() {
                     ctx.events.truncate(events_before);
                 }

@@ -5,6 +5,7 @@ use xcc_proto::xtx::v1 as pb;
 
 use super::state_key;
 use crate::error::{decode_request, QueryError};
+use crate::page::paginate;
 use crate::state::{StateRead, StateReadExt};
 
 pub const SERVICE: &str = "xcc.xtx.v1.Query";
@@ -26,15 +27,21 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         }
         "Legs" => {
             let request: pb::QueryLegsRequest = decode_request(request)?;
-            let legs = state
-                .prefix_values::<pb::LegRecord>(state_key::all_legs())?
-                .into_iter()
-                .filter(|record| {
-                    request.status == pb::LegStatus::Unspecified as i32
-                        || record.status == request.status
-                })
-                .collect();
-            Ok(pb::QueryLegsResponse { legs }.encode_to_vec())
+            let status = request.status;
+            let any_status = status == pb::LegStatus::Unspecified as i32;
+            let (legs, page) = paginate(
+                state,
+                state_key::all_legs(),
+                request.page,
+                |_, record: pb::LegRecord| {
+                    Ok((any_status || record.status == status).then_some(record))
+                },
+            )?;
+            Ok(pb::QueryLegsResponse {
+                legs,
+                page: Some(page),
+            }
+            .encode_to_vec())
         }
         other => Err(QueryError::UnknownPath(other.to_owned())),
     }

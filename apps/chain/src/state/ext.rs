@@ -4,7 +4,7 @@ use prost::Message;
 
 use super::{StateError, StateRead, StateWrite};
 
-fn corrupt(key: &[u8], reason: impl ToString) -> StateError {
+pub(crate) fn corrupt(key: &[u8], reason: impl ToString) -> StateError {
     StateError::Corrupt {
         key: String::from_utf8_lossy(key).into_owned(),
         reason: reason.to_string(),
@@ -95,7 +95,7 @@ pub trait StateWriteExt: StateWrite {
 
 impl<S: StateWrite + ?Sized> StateWriteExt for S {}
 
-fn decode_u64(key: &[u8], bytes: &[u8]) -> Result<u64, StateError> {
+pub(crate) fn decode_u64(key: &[u8], bytes: &[u8]) -> Result<u64, StateError> {
     let array: [u8; 8] = bytes
         .try_into()
         .map_err(|_| corrupt(key, "expected 8 bytes"))?;

@@ -5,6 +5,7 @@ mod delta;
 mod ext;
 
 pub use delta::{Changes, EmptyState, StateDelta};
+pub(crate) use ext::{corrupt, decode_u64};
 pub use ext::{StateReadExt, StateWriteExt};
 pub use xcc_store::Entries;
 

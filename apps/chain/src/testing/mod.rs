@@ -12,6 +12,7 @@ use xcc_store::Store;
 use crate::address::Address;
 use crate::app::{App, AppConfig, QueryOutcome, TxOutcome};
 use crate::module::{BlockInfo, Module};
+use crate::page::{PageRequest, PageResponse, MAX_PAGE_LIMIT};
 use crate::tx::signed_tx;
 
 mod network;
@@ -178,5 +179,29 @@ impl TestChain {
             log: e.to_string(),
             ..outcome
         })
+    }
+
+    /// Every item of a list query, following its pages to the last:
+    /// `request` asks for one page, `items` takes the page's items and its
+    /// response out of the answer.
+    pub fn query_all<Q: Message, R: Message + Default, T>(
+        &self,
+        path: &str,
+        request: impl Fn(PageRequest) -> Q,
+        mut items: impl FnMut(R) -> (Vec<T>, Option<PageResponse>),
+    ) -> Result<Vec<T>, QueryOutcome> {
+        let (mut all, mut key) = (Vec::new(), Vec::new());
+        loop {
+            let page = PageRequest {
+                key,
+                limit: MAX_PAGE_LIMIT,
+            };
+            let (found, page) = items(self.query(path, &request(page))?);
+            all.extend(found);
+            key = page.unwrap_or_default().next_key;
+            if key.is_empty() {
+                return Ok(all);
+            }
+        }
     }
 }

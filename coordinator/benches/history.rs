@@ -1,0 +1,116 @@
+//! Whether a block's work grows with the chain's history: the time of an
+//! empty block (FinalizeBlock and Commit) on the coordinator and on each
+//! participant, with no history and again after many finished cross-txs,
+//! measured in the same process on the same three in-process chains.
+//!
+//! `cargo bench -p xcc-coordinator --bench history` (XCC_BENCH_CROSS_TXS
+//! sets the history, 100,000 by default).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use support::{fixture, Fixture, COORDINATOR, CURRENCY, SECURITY};
+use xcc_chain::testing::{TestKey, BLOCK_INTERVAL_NS};
+use xcc_chain::xtx::{cross_tx_id, signed_cross_tx};
+use xcc_proto::xtx::v1 as xtx;
+
+/// Cross-txs submitted together: alice's 100 units go to bob, then back.
+const BATCH: usize = 100;
+const SAMPLES: usize = 200;
+const CHAINS: [&str; 3] = [COORDINATOR, SECURITY, CURRENCY];
+
+/// The median time of an empty block on each chain, the chains kept in
+/// lockstep.
+fn empty_blocks(f: &mut Fixture) -> BTreeMap<&'static str, Duration> {
+    let mut times: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+    for _ in 0..SAMPLES {
+        for chain in CHAINS {
+            let start = Instant::now();
+            f.net
+                .chains
+                .get_mut(chain)
+                .expect("a chain")
+                .block(Vec::new());
+            times.entry(chain).or_default().push(start.elapsed());
+        }
+    }
+    times
+        .into_iter()
+        .map(|(chain, mut samples)| {
+            samples.sort();
+            (chain, samples[samples.len() / 2])
+        })
+        .collect()
+}
+
+/// One swap of a unit for a unit of cash, from `seller` to `buyer`.
+fn swap(f: &Fixture, seller: &TestKey, buyer: &TestKey, salt: u64) -> xtx::SignedCrossTx {
+    let cross_tx = xtx::CrossTx {
+        legs: vec![
+            support::leg(SECURITY, vec![support::units(seller, buyer, 1)], None),
+            support::leg(CURRENCY, vec![support::cash(buyer, seller, 1)], None),
+        ],
+        deadline_ns: f.now() + 60 * BLOCK_INTERVAL_NS,
+        salt: salt.to_be_bytes().to_vec(),
+    };
+    signed_cross_tx(cross_tx, &[&seller.key, &buyer.key])
+}
+
+fn run_history(f: &mut Fixture, cross_txs: usize) {
+    let submitter = TestKey::from_seed(8);
+    let mut done = 0;
+    for batch in 0..cross_txs.div_ceil(BATCH) {
+        let (alice, bob) = (TestKey::from_seed(3), TestKey::from_seed(4));
+        let (seller, buyer) = if batch % 2 == 0 {
+            (&alice, &bob)
+        } else {
+            (&bob, &alice)
+        };
+        let signed: Vec<_> = (0..BATCH)
+            .map(|i| swap(f, seller, buyer, (batch * BATCH + i) as u64))
+            .collect();
+        let msgs = signed.iter().map(|s| f.submit_msg(s)).collect();
+        support::ok(&mut f.net, COORDINATOR, &[&submitter], msgs);
+        let ids: Vec<[u8; 32]> = signed
+            .iter()
+            .map(|s| cross_tx_id(s.cross_tx.as_ref().expect("a cross-tx")))
+            .collect();
+        f.run_to_done(&ids);
+        done += BATCH;
+        if done % 10_000 == 0 {
+            eprintln!("  {done} cross-txs finished");
+        }
+    }
+}
+
+fn main() {
+    let cross_txs: usize = std::env::var("XCC_BENCH_CROSS_TXS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let mut f = fixture(200);
+    for _ in 0..5 {
+        f.net.step(BTreeMap::new());
+    }
+    let fresh = empty_blocks(&mut f);
+    let started = Instant::now();
+    run_history(&mut f, cross_txs);
+    let history_secs = started.elapsed().as_secs_f64();
+    f.assert_settled();
+    let grown = empty_blocks(&mut f);
+
+    println!(
+        "an empty block (FinalizeBlock and Commit), median of {SAMPLES}, before and after \
+         {cross_txs} finished cross-txs (made in {history_secs:.0} s):"
+    );
+    for chain in CHAINS {
+        let (before, after) = (fresh[chain], grown[chain]);
+        println!(
+            "  {chain:<14} {before:>10.2?} -> {after:>10.2?}   ratio {:.2}x",
+            after.as_secs_f64() / before.as_secs_f64()
+        );
+    }
+}
