@@ -22,27 +22,29 @@ const BATCH: usize = 100;
 const SAMPLES: usize = 200;
 const CHAINS: [&str; 3] = [COORDINATOR, SECURITY, CURRENCY];
 
-/// The median time of an empty block on each chain, the chains kept in
-/// lockstep.
-fn empty_blocks(f: &mut Fixture) -> BTreeMap<&'static str, Duration> {
-    let mut times: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+/// The median time of an empty block on each chain (FinalizeBlock and
+/// Commit together, and Commit alone), the chains kept in lockstep.
+fn empty_blocks(f: &mut Fixture) -> BTreeMap<&'static str, (Duration, Duration)> {
+    let mut times: BTreeMap<&str, (Vec<Duration>, Vec<Duration>)> = BTreeMap::new();
     for _ in 0..SAMPLES {
         for chain in CHAINS {
+            let test_chain = f.net.chains.get_mut(chain).expect("a chain");
             let start = Instant::now();
-            f.net
-                .chains
-                .get_mut(chain)
-                .expect("a chain")
-                .block(Vec::new());
-            times.entry(chain).or_default().push(start.elapsed());
+            test_chain.finalize(Vec::new());
+            let committing = Instant::now();
+            test_chain.commit();
+            let (whole, commit) = times.entry(chain).or_default();
+            whole.push(start.elapsed());
+            commit.push(committing.elapsed());
         }
     }
+    let median = |mut samples: Vec<Duration>| {
+        samples.sort();
+        samples[samples.len() / 2]
+    };
     times
         .into_iter()
-        .map(|(chain, mut samples)| {
-            samples.sort();
-            (chain, samples[samples.len() / 2])
-        })
+        .map(|(chain, (whole, commit))| (chain, (median(whole), median(commit))))
         .collect()
 }
 
@@ -95,22 +97,39 @@ fn main() {
     for _ in 0..5 {
         f.net.step(BTreeMap::new());
     }
-    let fresh = empty_blocks(&mut f);
+    // Measured with no history, then at 1%, 10% and all of it: a Merkle
+    // tree's depth grows with the log of its keys, a scan of history would
+    // grow with the history itself.
+    let checkpoints = [0, cross_txs / 100, cross_txs / 10, cross_txs];
+    let mut rows = vec![(0, empty_blocks(&mut f))];
     let started = Instant::now();
-    run_history(&mut f, cross_txs);
+    for pair in checkpoints.windows(2) {
+        run_history(&mut f, pair[1] - pair[0]);
+        f.assert_settled();
+        rows.push((pair[1], empty_blocks(&mut f)));
+    }
     let history_secs = started.elapsed().as_secs_f64();
-    f.assert_settled();
-    let grown = empty_blocks(&mut f);
 
     println!(
-        "an empty block (FinalizeBlock and Commit), median of {SAMPLES}, before and after \
-         {cross_txs} finished cross-txs (made in {history_secs:.0} s):"
+        "an empty block, FinalizeBlock and Commit (of which Commit), median of {SAMPLES}, \
+         after N finished cross-txs ({cross_txs} made in {history_secs:.0} s):"
     );
+    let first = &rows[1].1;
     for chain in CHAINS {
-        let (before, after) = (fresh[chain], grown[chain]);
+        let line: Vec<String> = rows
+            .iter()
+            .map(|(n, times)| {
+                let (whole, commit) = times[chain];
+                format!("N={n}: {whole:.2?} ({commit:.2?})")
+            })
+            .collect();
+        let (none, last) = (rows[0].1[chain].0, rows[rows.len() - 1].1[chain].0);
         println!(
-            "  {chain:<14} {before:>10.2?} -> {after:>10.2?}   ratio {:.2}x",
-            after.as_secs_f64() / before.as_secs_f64()
+            "  {chain:<14} {}; ratio N={cross_txs} / none {:.2}x, / N={} {:.2}x",
+            line.join(", "),
+            last.as_secs_f64() / none.as_secs_f64(),
+            rows[1].0,
+            last.as_secs_f64() / first[chain].0.as_secs_f64()
         );
     }
 }

@@ -52,6 +52,41 @@ fn time_reads(snapshot: &Snapshot, read: impl Fn(&Snapshot)) -> Duration {
         .unwrap_or_default()
 }
 
+/// The median time of committing one version that writes one key, in a
+/// store that holds `keys` keys: what every block pays for the tree's depth
+/// and the database's size.
+fn one_key_commit(dir: &std::path::Path, keys: u64) -> Duration {
+    let store = Store::open(&dir.join(format!("size-{keys}.redb"))).expect("store");
+    let mut version = 0;
+    for batch in (0..keys).step_by(10_000) {
+        let writes: Vec<(Vec<u8>, Option<Vec<u8>>)> = (batch..(batch + 10_000).min(keys))
+            .map(|i| {
+                (
+                    format!("k/{i:010}").into_bytes(),
+                    Some(i.to_be_bytes().to_vec()),
+                )
+            })
+            .collect();
+        store
+            .commit(store.prepare(version, vec![writes]).expect("prepare"))
+            .expect("commit");
+        version += 1;
+    }
+    let mut samples: Vec<Duration> = (0..200u64)
+        .map(|i| {
+            let writes = vec![(b"block/last".to_vec(), Some(i.to_be_bytes().to_vec()))];
+            let start = Instant::now();
+            store
+                .commit(store.prepare(version, vec![writes]).expect("prepare"))
+                .expect("commit");
+            version += 1;
+            start.elapsed()
+        })
+        .collect();
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
 fn main() {
     let long: u64 = std::env::var("XCC_BENCH_VERSIONS")
         .ok()
@@ -97,5 +132,21 @@ fn main() {
         ratio(|r| r.1),
         ratio(|r| r.2),
         ratio(|r| r.3)
+    );
+
+    let sizes = [1_000u64, 100_000, 1_000_000];
+    let commits: Vec<Duration> = sizes
+        .iter()
+        .map(|&keys| one_key_commit(dir.path(), keys))
+        .collect();
+    println!(
+        "a version writing one key, median of 200 commits, in a store of {} keys: {}; ratio {:.2}x",
+        sizes.map(|k| k.to_string()).join(" / "),
+        commits
+            .iter()
+            .map(|d| format!("{d:.2?}"))
+            .collect::<Vec<_>>()
+            .join(" / "),
+        commits[2].as_secs_f64() / commits[0].as_secs_f64()
     );
 }

@@ -88,11 +88,22 @@ impl TestChain {
 
     /// Finalizes and commits one block of `txs`.
     pub fn block(&mut self, txs: Vec<Vec<u8>>) -> Vec<TxOutcome> {
+        let results = self.finalize(txs);
+        self.commit();
+        results
+    }
+
+    /// Finalizes the next block of `txs`; `commit` writes it.
+    pub fn finalize(&mut self, txs: Vec<Vec<u8>>) -> Vec<TxOutcome> {
         let block = self.next_block();
         let finalized = self.app.finalize_block(block, &txs).expect("finalize");
-        self.app.commit().expect("commit");
-        self.height = block.height;
         finalized.tx_results
+    }
+
+    /// Commits the block `finalize` made.
+    pub fn commit(&mut self) {
+        self.app.commit().expect("commit");
+        self.height += 1;
     }
 
     /// Runs `tx` in the next block and checks that it is refused and changes
