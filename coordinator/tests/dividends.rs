@@ -211,3 +211,21 @@ fn ten_thousand_holders_are_paid_in_one_atomic_payout() {
             .collect();
     assert!(violations.is_empty(), "{violations:?}");
 }
+
+#[test]
+fn a_payout_whose_entitlements_no_acknowledgement_can_carry_aborts_cleanly() {
+    // About 52 bytes of entitlement per holder: 16,000 holders need more
+    // than a prepare's packet and acknowledgement may carry together.
+    const HOLDERS: usize = 16_000;
+    let mut f = fixture_with(10, HOLDERS);
+    let id = f.declare(BIG, MICROS);
+    let payout = f.pay(id, 1);
+    f.run_to_done(&[payout]);
+    f.assert_aborted(
+        &payout,
+        "a packet and its acknowledgement may carry together",
+    );
+    assert_eq!(status(&f.dividend(id)), sec::DividendStatus::Payable);
+    assert!(f.received(&big_holder(0)).is_empty());
+    f.assert_settled();
+}
