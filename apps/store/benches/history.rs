@@ -74,11 +74,8 @@ fn one_key_commit(dir: &std::path::Path, keys: u64) -> Duration {
     }
     let mut samples: Vec<Duration> = (0..200u64)
         .map(|i| {
-            let writes = vec![(b"block/last".to_vec(), Some(i.to_be_bytes().to_vec()))];
             let start = Instant::now();
-            store
-                .commit(store.prepare(version, vec![writes]).expect("prepare"))
-                .expect("commit");
+            commit_one(&store, version, i);
             version += 1;
             start.elapsed()
         })
@@ -87,7 +84,29 @@ fn one_key_commit(dir: &std::path::Path, keys: u64) -> Duration {
     samples[samples.len() / 2]
 }
 
+/// One version writing one key: apart, so that an instruction count can
+/// be taken of it alone (`valgrind --tool=callgrind
+/// --toggle-collect='*commit_one*'` with `XCC_BENCH_COMMIT_KEYS`).
+#[inline(never)]
+fn commit_one(store: &Store, version: u64, value: u64) {
+    let writes = vec![(b"block/last".to_vec(), Some(value.to_be_bytes().to_vec()))];
+    store
+        .commit(store.prepare(version, vec![writes]).expect("prepare"))
+        .expect("commit");
+}
+
 fn main() {
+    if let Some(keys) = std::env::var("XCC_BENCH_COMMIT_KEYS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        let dir = tempfile::tempdir().expect("tempdir");
+        println!(
+            "a version writing one key in a store of {keys} keys: {:.2?}",
+            one_key_commit(dir.path(), keys)
+        );
+        return;
+    }
     let long: u64 = std::env::var("XCC_BENCH_VERSIONS")
         .ok()
         .and_then(|v| v.parse().ok())
