@@ -11,7 +11,7 @@ use crate::header;
 use crate::plan::ProofPoint;
 use crate::proof::prove_batch;
 use crate::sender::{is_stale_nonce, Delivered, Sender};
-use crate::work::{update_client, Counts, Work};
+use crate::work::{update_clients, Counts, Work};
 use crate::{RelayerError, RelayerOptions};
 
 /// What a direction got through, and what the chains refused.
@@ -67,16 +67,16 @@ impl Direction<'_> {
                 RelayerError::bad_answer(self.prover.id(), "an app hash of the wrong size")
             })?;
         let updates: Vec<Any> = match self.point.update_from {
-            Some(_) => header::updates(
-                self.prover,
-                self.client,
-                self.point.proof_height,
-                self.now_ns,
-            )
-            .await?
-            .into_iter()
-            .map(|step| update_client(self.sender.address(), self.prover.id(), step.encode()))
-            .collect(),
+            Some(_) => {
+                let steps = header::updates(
+                    self.prover,
+                    self.client,
+                    self.point.proof_height,
+                    self.now_ns,
+                )
+                .await?;
+                update_clients(self.sender.address(), self.prover.id(), steps)
+            }
             None => Vec::new(),
         };
         for batch in batches {

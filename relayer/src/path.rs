@@ -14,7 +14,7 @@ use crate::header;
 use crate::metrics::Metrics;
 use crate::plan::{self, lag_blocks, needs_refresh, proof_point, Limits, PathView};
 use crate::sender::Sender;
-use crate::work::{update_client, Counts, Work};
+use crate::work::{update_clients, Counts, Work};
 use crate::{RelayerError, RelayerOptions};
 
 /// An ordered pair of chains: packets sent on `src` to `dst`.
@@ -291,10 +291,7 @@ async fn refresh(
         return Ok(());
     };
     let latest = consensus_of(&last.signed_header);
-    let msgs = steps
-        .into_iter()
-        .map(|step| update_client(ends.dst_sender.address(), ends.src.id(), step.encode()))
-        .collect();
+    let msgs = update_clients(ends.dst_sender.address(), ends.src.id(), steps);
     ends.dst_sender.send(msgs).await?;
     tracing::info!(
         chain = ends.dst.id(),

@@ -2,6 +2,7 @@
 //! key of the proving chain it needs a proof of, what that proof must show,
 //! and the message it becomes once proven.
 
+use xcc_chain::ibc::bisection::VerifiedHeader;
 use xcc_chain::ibc::{client::sha256, packet::commitment, state_key};
 use xcc_chain::Address;
 use xcc_proto::ibc::v1 as pb;
@@ -182,6 +183,18 @@ pub fn update_client(signer: &Address, client_id: &str, header: pb::Header) -> A
         client_id: client_id.to_owned(),
         header: Some(header),
     })
+}
+
+/// One `MsgUpdateClient` per verified step, in order.
+pub fn update_clients(
+    signer: &Address,
+    client_id: &str,
+    steps: impl IntoIterator<Item = VerifiedHeader>,
+) -> Vec<Any> {
+    steps
+        .into_iter()
+        .map(|step| update_client(signer, client_id, step.encode()))
+        .collect()
 }
 
 #[cfg(test)]

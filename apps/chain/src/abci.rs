@@ -21,7 +21,7 @@ use tendermint::v0_38::abci::{
 use tendermint::{block, AppHash};
 use tower::Service;
 
-use crate::app::{App, AppError, TxOutcome, PROOF_OP_TYPE};
+use crate::app::{App, AppError, Querier, TxOutcome, PROOF_OP_TYPE};
 use crate::error::CHAIN_CODESPACE;
 use crate::genesis::GenesisDoc;
 use crate::module::{BlockInfo, Event};
@@ -35,12 +35,15 @@ pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Clone)]
 pub struct AbciApp {
     app: Arc<Mutex<App>>,
+    /// Answers queries from committed snapshots, without the app's lock.
+    querier: Querier,
     genesis: Option<Arc<GenesisDoc>>,
 }
 
 impl AbciApp {
     pub fn new(app: App) -> Self {
         AbciApp {
+            querier: app.querier(),
             app: Arc::new(Mutex::new(app)),
             genesis: None,
         }
@@ -175,11 +178,10 @@ impl AbciApp {
                 })
             }
             InfoRequest::Query(query) => {
-                // The lock only for the querier: the query itself runs beside
-                // FinalizeBlock and Commit.
-                let querier = self.lock().querier();
+                // No lock: the query runs beside FinalizeBlock and Commit.
                 let outcome =
-                    querier.query(&query.path, &query.data, query.height.value(), query.prove);
+                    self.querier
+                        .query(&query.path, &query.data, query.height.value(), query.prove);
                 let codespace = if outcome.code == 0 {
                     String::new()
                 } else {

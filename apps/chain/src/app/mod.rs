@@ -17,7 +17,7 @@ use crate::module::{BlockInfo, Event, Module, Msg, MsgContext, ValidatorUpdate};
 use crate::state::{Changes, EmptyState, StateDelta, StateRead, StateWrite};
 use crate::tx::{decode_and_verify, tx_hash, DEFAULT_MAX_TX_BYTES};
 
-pub use query::{QueryOutcome, PROOF_OP_TYPE, STORE_KEY_PATH};
+pub use query::{Querier, QueryOutcome, PROOF_OP_TYPE, STORE_KEY_PATH};
 
 #[derive(Clone, Debug)]
 pub struct AppConfig {

@@ -117,20 +117,6 @@ impl Msg for Relayed {
     }
 }
 
-impl Msg for recover::Recovery {
-    fn signers(&self) -> Vec<Address> {
-        vec![self.authority]
-    }
-
-    fn execute(
-        &self,
-        ctx: &mut MsgContext<'_>,
-        state: &mut dyn StateWrite,
-    ) -> Result<(), ExecError> {
-        recover::Recovery::execute(self, ctx, state)
-    }
-}
-
 fn signer(text: &str) -> Result<Address, ExecError> {
     text.parse()
         .map_err(|e| ExecError::invalid_msg(format!("signer: {e}")))

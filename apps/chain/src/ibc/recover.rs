@@ -16,7 +16,7 @@ use super::error::{code, error};
 use super::state_key;
 use crate::address::Address;
 use crate::error::ExecError;
-use crate::module::{Event, MsgContext};
+use crate::module::{Event, Msg, MsgContext};
 use crate::state::{StateWrite, StateWriteExt};
 use crate::validators;
 
@@ -40,8 +40,14 @@ impl Recovery {
             validators: client::decode_validator_set(&msg.validator_set, "validator set")?,
         })
     }
+}
 
-    pub fn execute(
+impl Msg for Recovery {
+    fn signers(&self) -> Vec<Address> {
+        vec![self.authority]
+    }
+
+    fn execute(
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
@@ -91,7 +97,9 @@ impl Recovery {
         );
         Ok(())
     }
+}
 
+impl Recovery {
     /// The named validators match the header and more than 2/3 of their
     /// power signed it; the header is neither from the future nor already
     /// past the trusting period.
