@@ -320,13 +320,42 @@ async fn records(source: &mut impl Source) -> Result<Vec<coord::CrossTxRecord>, 
         page: Some(page),
         ..Default::default()
     };
-    coordinator
+    let mut records = coordinator
         .all_pages(
             "/xcc.coordinator.v1.Query/CrossTxs",
             request,
             |r: coord::QueryCrossTxsResponse| (r.records, r.page),
         )
-        .await
+        .await?;
+    // A leg's result is kept apart from its record; the fills' terms are
+    // joined in for the authorization judge.
+    let fill_url = <sec::MsgFillListing as prost::Name>::type_url();
+    for record in &mut records {
+        let Some(cross_tx) = record
+            .signed_cross_tx
+            .as_ref()
+            .and_then(|s| s.cross_tx.clone())
+        else {
+            continue;
+        };
+        for (index, leg) in record.legs.iter_mut().enumerate() {
+            let fills = cross_tx
+                .legs
+                .get(index)
+                .is_some_and(|l| l.msgs.iter().any(|m| m.type_url == fill_url));
+            if fills && leg.result_bytes > 0 {
+                let request = coord::QueryLegResultRequest {
+                    tx_id: record.tx_id.clone(),
+                    leg_index: index as u32,
+                };
+                let answer: coord::QueryLegResultResponse = coordinator
+                    .ask("/xcc.coordinator.v1.Query/LegResult", &request)
+                    .await?;
+                leg.result = answer.result;
+            }
+        }
+    }
+    Ok(records)
 }
 
 /// The chain at its latest height, its leg records read into `reading`.

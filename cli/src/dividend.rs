@@ -131,26 +131,11 @@ pub async fn run(home: &Path, keyring: &Keyring, command: DividendCommand) -> an
             let payer = keyring.get(&from)?;
             let declared = load(&security, dividend).await?;
             let cross_tx = pb::CrossTx {
-                legs: vec![
-                    pb::Leg {
-                        chain_id: security_chain.clone(),
-                        msgs: vec![to_any(&sec::MsgReserveDividend {
-                            payer: payer.address().to_string(),
-                            dividend_id: dividend,
-                        })],
-                        depends_on: None,
-                    },
-                    pb::Leg {
-                        chain_id: declared.currency_chain.clone(),
-                        msgs: vec![to_any(&cash::MsgPayDividend {
-                            payer: payer.address().to_string(),
-                            security_chain: security_chain.clone(),
-                            dividend_id: dividend,
-                            denom: declared.denom.clone(),
-                        })],
-                        depends_on: Some(0),
-                    },
-                ],
+                legs: xcc_security::payout::legs(
+                    &security_chain,
+                    &declared,
+                    &payer.address().to_string(),
+                ),
                 deadline_ns: deadline_in(&coordinator(home).await?, deadline_secs).await?,
                 salt: random_salt(),
             };

@@ -63,8 +63,13 @@ enum QueryCommand {
 
 #[derive(Debug, Subcommand)]
 enum XtxQuery {
-    /// The leg of cross-tx `id` (hex) on this chain.
-    Leg { id: String },
+    /// A leg of cross-tx `id` (hex) on this chain: its first one here, or
+    /// the one at --leg (its index in the cross-tx).
+    Leg {
+        id: String,
+        #[arg(long)]
+        leg: Option<u32>,
+    },
     /// Every leg this chain recorded, optionally only in one status.
     Legs {
         #[arg(long, value_parser = ["prepared", "refused", "committed", "aborted"])]
@@ -173,13 +178,14 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
         QueryCommand::Xtx(query) => {
             let client = connect(chain(None)?).await?;
             match query {
-                XtxQuery::Leg { id } => {
+                XtxQuery::Leg { id, leg } => {
                     let leg: xtx_pb::LegRecord = ask
                         .module(
                             &client,
                             "/xcc.xtx.v1.Query/Leg",
                             &xtx_pb::QueryLegRequest {
                                 tx_id: crate::xtx::parse_id(&id)?.to_vec(),
+                                leg_index: leg,
                             },
                         )
                         .await?;

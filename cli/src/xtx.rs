@@ -313,6 +313,7 @@ pub fn record_json(record: &coord::CrossTxRecord) -> serde_json::Value {
                 "depends_on": leg.depends_on,
                 "state": state,
                 "reason": leg.reason,
+                "result_bytes": leg.result_bytes,
                 "prepare_packet": leg.prepare_sequence,
                 "decision_packet": leg.decision_sequence,
                 "decision_acked": leg.decision_acked,

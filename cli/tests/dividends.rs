@@ -3,7 +3,8 @@
 //! holder at the record height commits; one the payer cannot fund aborts
 //! and stays payable; a second payout of a paid dividend is refused; and
 //! every coordinator validator SIGKILLed at each phase of a payout still
-//! ends with every holder paid once. `xcc audit`, which checks each paid
+//! ends with every holder paid once, as does a payout of several pages
+//! whose coordinator is killed between them. `xcc audit`, which checks each paid
 //! dividend against the balances at its record height, is clean after each.
 
 mod support;
@@ -171,4 +172,88 @@ fn payouts_pay_every_holder_once_or_nobody() {
         assert_eq!(status(&net, &id)["status"], "paid");
         net.audit();
     }
+}
+
+#[test]
+fn a_payout_of_several_pages_survives_its_coordinator_killed_between_pages() {
+    // MANY: 7 holders of one unit each, paid 2 to a page: 4 pages, legs 0-3
+    // reserve them on the security chain and legs 4-7 pay them.
+    let net = Testnet::start_with_init(
+        &[],
+        2,
+        200,
+        &["--holders", "7", "--dividend-page-holders", "2"],
+        &["--no-relayer"],
+    );
+    let bank = net.address("bank");
+    net.xcc(&[
+        "dividend",
+        "declare",
+        "--from",
+        "issuer",
+        "--symbol",
+        "MANY",
+        "--amount-per-unit",
+        "3",
+        "--payer",
+        &bank,
+    ]);
+    let id = "1";
+    assert_eq!(status(&net, id)["pages"], 4, "{}", status(&net, id));
+    let payout = pay(&net, id);
+    let relay_only = |to: &str, until: &dyn Fn()| {
+        let mut relayer = net.relayer(&[to]);
+        until();
+        relayer.kill();
+    };
+
+    // Every page reserved and voted, the coordinator killed before any
+    // payment leg is prepared.
+    relay_only(SECURITY, &|| {
+        net.wait_legs(SECURITY, &payout, 0..4, "prepared")
+    });
+    relay_only(COORDINATOR, &|| {
+        wait_until("every page's vote", || {
+            let record = net.json(&["xtx", "status", &payout]);
+            (0..4).all(|leg| record["legs"][leg]["state"] == "voted_ok")
+        })
+    });
+    net.kill_chain(COORDINATOR);
+    net.restart_chain(COORDINATOR);
+
+    // Decided, the decision applied to the security pages only; killed again.
+    relay_only(CURRENCY, &|| {
+        net.wait_legs(CURRENCY, &payout, 4..8, "prepared")
+    });
+    relay_only(COORDINATOR, &|| {
+        net.wait_phase(&payout, "decided");
+    });
+    relay_only(SECURITY, &|| {
+        net.wait_legs(SECURITY, &payout, 0..4, "committed")
+    });
+    net.kill_chain(COORDINATOR);
+    net.restart_chain(COORDINATOR);
+
+    let mut relayer = net.relayer(&[]);
+    let done = net.wait_phase(&payout, "done");
+    relayer.kill();
+    assert_eq!(done["outcome"], "committed", "{done}");
+    let holders = net.json(&["query", "security", "holders", "MANY"]);
+    let holders = holders["holders"].as_array().expect("holders");
+    assert_eq!(holders.len(), 7);
+    for holder in holders {
+        let account = holder["account"].as_str().expect("an account");
+        let receipts = net.json(&["dividend", "received", account]);
+        assert_eq!(
+            receipts.as_array().map(Vec::len),
+            Some(1),
+            "{account}: {receipts}"
+        );
+        assert_eq!(receipts[0]["amount"], 3, "{account}: {receipts}");
+    }
+    let paid = status(&net, id);
+    assert_eq!(paid["status"], "paid", "{paid}");
+    assert_eq!(paid["payment"]["pages_paid"], 4, "{paid}");
+    assert_eq!(paid["payment"]["holders"], 7, "{paid}");
+    net.audit();
 }

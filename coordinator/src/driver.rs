@@ -4,6 +4,7 @@
 //! transaction.
 
 use prost::Message;
+use sha2::{Digest, Sha256};
 use xcc_chain::ibc::packet;
 use xcc_chain::participant::PORT;
 use xcc_chain::state::{transactional, StateRead, StateReadExt, StateWrite, StateWriteExt};
@@ -11,7 +12,7 @@ use xcc_chain::{Event, ExecError, MsgContext};
 use xcc_proto::coordinator::v1 as pb;
 use xcc_proto::xtx::v1 as xtx_pb;
 
-use crate::machine::{Coordinator, Decision, Input, LegState, Output};
+use crate::machine::{Coordinator, Decision, Input, LegState, Output, Vote};
 use crate::params::Params;
 use crate::record::{describe_abort, machine, set_leg_state, store_phase};
 use crate::state_key;
@@ -70,11 +71,21 @@ pub fn step(
     };
     let tx_id = tx_id_of(record)?;
     let was_preparing = record.phase == pb::Phase::Preparing as i32;
-    // The machine forgets votes once it decides; the record keeps them.
+    // The machine forgets votes once it decides; the record keeps them, and
+    // an OK vote's result goes under its own key, written once.
     if let Input::Voted { leg, vote } = &input {
         if let Some(stored) = record.legs.get_mut(*leg) {
             if stored.state == pb::LegState::Preparing as i32 {
                 set_leg_state(stored, &LegState::Voted(vote.clone()));
+                // The store keeps no empty values: an empty result has no key.
+                match vote {
+                    Vote::Ok { result } if !result.is_empty() => {
+                        stored.result_bytes = result.len() as u64;
+                        stored.result_sha256 = Sha256::digest(result).to_vec();
+                        state.put_raw(state_key::leg_result(&tx_id, *leg as u32), result.clone());
+                    }
+                    Vote::Ok { .. } | Vote::Failed { .. } => {}
+                }
             }
         }
     }
@@ -123,6 +134,7 @@ pub fn step(
                         tx_id: tx_id.to_vec(),
                         leg_index: leg as u32,
                         commit,
+                        deadline_ns: record.deadline_ns,
                     })),
                 }
                 .encode_to_vec();
@@ -225,9 +237,13 @@ pub fn begin_block(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Resu
         // A record also guards its id against a second submission until its
         // deadline has passed, when intake refuses it anyway; until then it
         // is due again at the next height.
-        let deadline_passed = load(state, &tx_id)?.is_none_or(|r| r.deadline_ns < now);
+        let record = load(state, &tx_id)?;
+        let deadline_passed = record.as_ref().is_none_or(|r| r.deadline_ns < now);
         if deadline_passed {
             state.delete(state_key::record(&tx_id));
+            for leg in 0..record.map_or(0, |r| r.legs.len()) {
+                state.delete(state_key::leg_result(&tx_id, leg as u32));
+            }
         } else {
             state.put_raw(state_key::prune(height + 1, &tx_id), vec![1]);
         }

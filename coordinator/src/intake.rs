@@ -1,6 +1,6 @@
 //! Cross-tx intake: `MsgSubmitCrossTx`. A cross-tx is accepted only with
 //! valid signatures of every account any leg acts for, legs on registered
-//! participants (one leg per chain), a deadline in the future within the
+//! participants, a deadline in the future within the
 //! configured maximum, and an id never seen; then its prepares leave.
 
 use std::collections::HashMap;
@@ -71,7 +71,6 @@ fn submit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, msg: &SubmitCros
     let params = Params::load(state)?;
     let verified = xtx::verify(msg.signed.clone()).map_err(CoordinatorError::Envelope)?;
     let cross_tx = &verified.cross_tx;
-    // One leg per chain is checked with the envelope, here and by each participant.
     for leg in &cross_tx.legs {
         if !params.participants.contains(&leg.chain_id) {
             return Err(CoordinatorError::UnknownParticipant(leg.chain_id.clone()));

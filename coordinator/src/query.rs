@@ -26,6 +26,24 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                 .ok_or_else(|| QueryError::NotFound(format!("cross-tx {}", hex::encode(tx_id))))?;
             Ok(record.encode_to_vec())
         }
+        "LegResult" => {
+            let request: pb::QueryLegResultRequest = decode_request(request)?;
+            let tx_id: [u8; 32] = request
+                .tx_id
+                .as_slice()
+                .try_into()
+                .map_err(|_| QueryError::Invalid("a tx id has 32 bytes".into()))?;
+            let result = state
+                .get_raw(&state_key::leg_result(&tx_id, request.leg_index))?
+                .ok_or_else(|| {
+                    QueryError::NotFound(format!(
+                        "no result of leg {} of cross-tx {}",
+                        request.leg_index,
+                        hex::encode(tx_id)
+                    ))
+                })?;
+            Ok(pb::QueryLegResultResponse { result }.encode_to_vec())
+        }
         "CrossTxs" => {
             let request: pb::QueryCrossTxsRequest = decode_request(request)?;
             let phase = request.phase;

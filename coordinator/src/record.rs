@@ -112,9 +112,9 @@ fn leg_state(leg: &pb::Leg) -> Result<LegState, CorruptRecord> {
     match pb::LegState::try_from(leg.state) {
         Ok(pb::LegState::Waiting) => Ok(LegState::Waiting),
         Ok(pb::LegState::Preparing) => Ok(LegState::Preparing),
-        Ok(pb::LegState::VotedOk) => Ok(LegState::Voted(Vote::Ok {
-            result: leg.result.clone(),
-        })),
+        // The result is under its own key: the machine needs a result only
+        // as the vote arrives, to send it on to the legs that depend on it.
+        Ok(pb::LegState::VotedOk) => Ok(LegState::Voted(Vote::Ok { result: Vec::new() })),
         Ok(pb::LegState::VotedFailed) => Ok(LegState::Voted(Vote::Failed {
             reason: leg.reason.clone(),
         })),
@@ -168,19 +168,15 @@ pub fn store_phase(record: &mut pb::CrossTxRecord, coordinator: &Coordinator) {
     }
 }
 
+/// Records a leg's state; an OK vote's result is stored apart, by the driver.
 pub fn set_leg_state(leg: &mut pb::Leg, state: &LegState) {
-    let (state, result, reason) = match state {
-        LegState::Waiting => (pb::LegState::Waiting, Vec::new(), String::new()),
-        LegState::Preparing => (pb::LegState::Preparing, Vec::new(), String::new()),
-        LegState::Voted(Vote::Ok { result }) => {
-            (pb::LegState::VotedOk, result.clone(), String::new())
-        }
-        LegState::Voted(Vote::Failed { reason }) => {
-            (pb::LegState::VotedFailed, Vec::new(), reason.clone())
-        }
+    let (state, reason) = match state {
+        LegState::Waiting => (pb::LegState::Waiting, String::new()),
+        LegState::Preparing => (pb::LegState::Preparing, String::new()),
+        LegState::Voted(Vote::Ok { .. }) => (pb::LegState::VotedOk, String::new()),
+        LegState::Voted(Vote::Failed { reason }) => (pb::LegState::VotedFailed, reason.clone()),
     };
     leg.state = state as i32;
-    leg.result = result;
     leg.reason = reason;
 }
 

@@ -11,6 +11,12 @@ pub fn all_records() -> &'static [u8] {
     b"coordinator/xtx/"
 }
 
+/// A leg's OK result, written once when it votes and pruned with the
+/// record: kept apart so the record, rewritten at every step, stays small.
+pub fn leg_result(tx_id: &[u8; 32], leg: u32) -> Vec<u8> {
+    format!("coordinator/results/{}/{leg:02}", hex::encode(tx_id)).into_bytes()
+}
+
 /// A cross-tx still preparing, by deadline.
 pub fn deadline(deadline_ns: u64, tx_id: &[u8; 32]) -> Vec<u8> {
     format!(

@@ -463,6 +463,7 @@ impl Builder<'_> {
                 to_any(&sec::MsgReserveDividend {
                     payer: addr(payer),
                     dividend_id: u64::from(dividend),
+                    page: 0,
                 }),
                 Some(payer),
             ),

@@ -9,6 +9,7 @@ mod support;
 
 use std::time::Instant;
 
+use prost::Message;
 use support::*;
 use xcc_chain::testing::{TestKey, BLOCK_INTERVAL_NS};
 use xcc_chain::xtx::signed_cross_tx;
@@ -18,38 +19,43 @@ use xcc_proto::to_any;
 use xcc_proto::xtx::v1 as xtx;
 
 const MICROS: u64 = 1_000_000;
+use xcc_chain::xtx::MAX_PACKET_AND_ACK_BYTES;
+use xcc_security::handler::dividend::{MAX_PAGE_HOLDERS, MAX_PAYOUT_PAGES};
 
 impl Fixture {
-    /// Dave's payout of dividend `id`: reserve it on the security chain,
-    /// then pay what it returns on the currency chain.
+    /// Dave's payout of dividend `id`, as clients build it: per page, a leg
+    /// that reserves it on the security chain, and a leg that pays what it
+    /// returns on the currency chain.
     fn pay(&mut self, id: u64, salt: u8) -> [u8; 32] {
-        let payer = self.dave.address.to_string();
+        let dividend = self.dividend(id);
+        let legs = xcc_security::payout::legs(SECURITY, &dividend, &self.dave.address.to_string());
+        self.pay_with(legs, salt)
+    }
+
+    fn pay_with(&mut self, legs: Vec<xtx::Leg>, salt: u8) -> [u8; 32] {
         let cross_tx = xtx::CrossTx {
-            legs: vec![
-                xtx::Leg {
-                    chain_id: SECURITY.into(),
-                    msgs: vec![to_any(&sec::MsgReserveDividend {
-                        payer: payer.clone(),
-                        dividend_id: id,
-                    })],
-                    depends_on: None,
-                },
-                xtx::Leg {
-                    chain_id: CURRENCY.into(),
-                    msgs: vec![to_any(&cash::MsgPayDividend {
-                        payer,
-                        security_chain: SECURITY.into(),
-                        dividend_id: id,
-                        denom: "usd".into(),
-                    })],
-                    depends_on: Some(0),
-                },
-            ],
+            legs,
             deadline_ns: self.now() + 120 * BLOCK_INTERVAL_NS,
             salt: vec![salt],
         };
         let signed = signed_cross_tx(cross_tx, &[&self.dave.key]);
         self.submit(&signed)
+    }
+
+    fn payment(&self, id: u64) -> cash::DividendPayment {
+        let answer: cash::QueryDividendPaymentResponse = self
+            .net
+            .chain(CURRENCY)
+            .query(
+                "/xcc.currency.v1.Query/DividendPayment",
+                &cash::QueryDividendPaymentRequest {
+                    security_chain: SECURITY.into(),
+                    dividend_id: id,
+                    page: None,
+                },
+            )
+            .unwrap();
+        answer.payment.expect("a payment")
     }
 
     fn received(&self, who: &xcc_chain::Address) -> Vec<cash::DividendReceipt> {
@@ -65,6 +71,17 @@ impl Fixture {
             )
             .unwrap()
     }
+}
+
+/// No invariant broken on the three chains: conservation counts every
+/// holder, and each was paid what the record height entitles it to.
+fn assert_audited(f: &Fixture) {
+    let violations: Vec<String> =
+        xcc_audit::testing::audit_network(&f.net, COORDINATOR, SECURITY, CURRENCY)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+    assert!(violations.is_empty(), "{violations:?}");
 }
 
 fn status(d: &sec::Dividend) -> sec::DividendStatus {
@@ -156,6 +173,7 @@ fn declarations_are_the_issuers_and_never_in_the_future() {
         vec![to_any(&sec::MsgReserveDividend {
             payer: f.issuer.address.to_string(),
             dividend_id: 1,
+            page: 0,
         })],
     );
     assert!(chain.assert_refused(direct).log.contains("cross-tx"));
@@ -204,28 +222,153 @@ fn ten_thousand_holders_are_paid_in_one_atomic_payout() {
     );
     // Holders and receipts span many pages: the audit must read them all
     // to find each holder paid what the record height entitles it to.
-    let violations: Vec<String> =
-        xcc_audit::testing::audit_network(&f.net, COORDINATOR, SECURITY, CURRENCY)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-    assert!(violations.is_empty(), "{violations:?}");
+    assert_audited(&f);
 }
 
 #[test]
-fn a_payout_whose_entitlements_no_acknowledgement_can_carry_aborts_cleanly() {
-    // About 52 bytes of entitlement per holder: 16,000 holders need more
-    // than a prepare's packet and acknowledgement may carry together.
+fn a_full_page_at_the_most_holders_fits_its_packets_and_pays_with_the_rest() {
+    // 16,000 holders in pages of the most a page may carry: a full first
+    // page of 10,000 and a second of 6,000.
     const HOLDERS: usize = 16_000;
-    let mut f = fixture_with(10, HOLDERS);
+    let mut f = fixture_paged(10, HOLDERS, MAX_PAGE_HOLDERS);
+    let to_dave = vec![cash(&f.bob, &f.dave, CASH)];
+    ok(&mut f.net, CURRENCY, &[&f.bob], to_dave);
+    let id = f.declare(BIG, MICROS);
+    assert_eq!(f.dividend(id).pages, 2);
+    let payout = f.pay(id, 1);
+    f.run_to_done(&[payout]);
+    let record = f.record(&payout);
+    assert!(record.commit, "{:?}", record.timeline);
+    let largest = record.legs.iter().map(|l| l.result_bytes).max().unwrap();
+    let cross_tx = record.signed_cross_tx.as_ref().unwrap().encoded_len() as u64;
+    assert!(
+        largest + cross_tx < MAX_PACKET_AND_ACK_BYTES as u64,
+        "a full page takes {largest} bytes beside a cross-tx of {cross_tx}"
+    );
+    let paid = f.payment(id);
+    assert_eq!((paid.holders, paid.pages, paid.pages_paid), (16_000, 2, 2));
+    for index in [0, 9_999, 10_000, HOLDERS - 1] {
+        assert_eq!(f.received(&big_holder(index)).len(), 1, "holder {index}");
+    }
+    assert_eq!(status(&f.dividend(id)), sec::DividendStatus::Paid);
+    assert_audited(&f);
+}
+
+#[test]
+fn a_payout_has_at_most_32_pages() {
+    // Pages of one holder: 32 holders take the 64 legs a cross-tx may
+    // have; a 33rd holder cannot be paid in one payout and the declaration
+    // says so.
+    let mut f = fixture_paged(10, MAX_PAYOUT_PAGES as usize, 1);
+    let id = f.declare(BIG, MICROS);
+    assert_eq!(f.dividend(id).pages, MAX_PAYOUT_PAGES);
+    let payout = f.pay(id, 1);
+    f.run_to_done(&[payout]);
+    assert!(f.record(&payout).commit);
+    assert_eq!(f.payment(id).pages_paid, MAX_PAYOUT_PAGES);
+    assert_audited(&f);
+
+    let mut f = fixture_paged(10, MAX_PAYOUT_PAGES as usize + 1, 1);
+    let record_height = f.net.chain(SECURITY).height();
+    let declare = to_any(&sec::MsgDeclareDividend {
+        issuer: f.issuer.address.to_string(),
+        symbol: BIG.into(),
+        record_height,
+        amount_per_unit_micros: MICROS,
+        payer: f.dave.address.to_string(),
+        denom: "usd".into(),
+        currency_chain: CURRENCY.into(),
+    });
+    let chain = f.net.chains.get_mut(SECURITY).unwrap();
+    let tx = chain.tx(&[&f.issuer], vec![declare]);
+    let refused = chain.assert_refused(tx);
+    assert!(
+        refused
+            .log
+            .contains("33 holders at the record height need 33 pages of 1"),
+        "{}",
+        refused.log
+    );
+}
+
+#[test]
+fn a_payout_pays_every_page_exactly_once_or_nothing() {
+    // Three holders of BIG, one to a page.
+    let mut f = fixture_paged(10, 3, 1);
+    let id = f.declare(BIG, MICROS);
+    let dividend = f.dividend(id);
+    assert_eq!(dividend.pages, 3);
+    let dave = f.dave.address.to_string();
+    let full = || xcc_security::payout::legs(SECURITY, &dividend, &dave);
+    let reserve = |page: u32| {
+        to_any(&sec::MsgReserveDividend {
+            payer: dave.clone(),
+            dividend_id: id,
+            page,
+        })
+    };
+    // legs 0..3 reserve pages 0..3, legs 3..6 pay them.
+    let mut left_out = full();
+    left_out.remove(5);
+    left_out.remove(2);
+    let mut twice = full();
+    twice[2].msgs = vec![reserve(1)];
+    let mut beyond = full();
+    beyond[2].msgs = vec![reserve(3)];
+    let mut unpaid = full();
+    unpaid[5].depends_on = Some(1);
+    let mut paid_twice = full();
+    let again = paid_twice[3].clone();
+    paid_twice.push(again);
+    let shapes = [
+        (left_out, "page 2 is not reserved"),
+        (twice, "page 1 is reserved twice"),
+        (beyond, "it has no page 3"),
+        (unpaid, "whose dependent leg pays it"),
+        (paid_twice, "whose dependent leg pays it"),
+    ];
+    for (salt, (legs, reason)) in shapes.into_iter().enumerate() {
+        let payout = f.pay_with(legs, salt as u8 + 1);
+        f.run_to_done(&[payout]);
+        f.assert_aborted(&payout, reason);
+        assert_eq!(status(&f.dividend(id)), sec::DividendStatus::Payable);
+        f.assert_settled();
+    }
+    for index in 0..3 {
+        assert!(f.received(&big_holder(index)).is_empty());
+    }
+    assert_eq!(f.cash_of(&f.dave).amount, CASH);
+
+    let payout = f.pay(id, 10);
+    f.run_to_done(&[payout]);
+    assert!(f.record(&payout).commit);
+    for index in 0..3 {
+        let received = f.received(&big_holder(index));
+        assert_eq!((received.len(), received[0].amount), (1, 1));
+    }
+    let paid = f.payment(id);
+    assert_eq!((paid.total, paid.pages_paid), (3, 3));
+    assert_eq!(f.cash_of(&f.dave).amount, CASH - 3);
+    assert_audited(&f);
+}
+
+#[test]
+fn one_page_the_payer_cannot_cover_aborts_every_page() {
+    // Dave can pay two of the three pages: the third fails its prepare and
+    // the two prepared pages are released on both chains.
+    let mut f = fixture_paged(10, 3, 1);
+    let spend = vec![cash(&f.dave, &f.bob, CASH - 2)];
+    ok(&mut f.net, CURRENCY, &[&f.dave], spend);
     let id = f.declare(BIG, MICROS);
     let payout = f.pay(id, 1);
     f.run_to_done(&[payout]);
-    f.assert_aborted(
-        &payout,
-        "a packet and its acknowledgement may carry together",
-    );
-    assert_eq!(status(&f.dividend(id)), sec::DividendStatus::Payable);
-    assert!(f.received(&big_holder(0)).is_empty());
+    f.assert_aborted(&payout, "needs 1");
+    let dividend = f.dividend(id);
+    assert_eq!(status(&dividend), sec::DividendStatus::Payable);
+    assert_eq!((dividend.total, dividend.reserved_pages), (0, 0));
+    assert_eq!(f.cash_of(&f.dave).amount, 2);
+    for index in 0..3 {
+        assert!(f.received(&big_holder(index)).is_empty());
+    }
     f.assert_settled();
 }

@@ -106,10 +106,12 @@ fn one_payment_never_settles_fills_of_two_listings_of_one_seller() {
 }
 
 #[test]
-fn two_legs_on_one_chain_are_refused_at_intake_and_by_the_participant() {
+fn two_legs_on_one_chain_hold_apart_and_are_paid_for_together() {
     let mut f = fixture(10);
-    let listing = f.list(&alice(), 30, 20);
-    let twice = f.signed(
+    let listing = f.list(&alice(), 20, 20);
+    // Two legs fill 10 units each of one listing at 20: 400 is owed, and
+    // one payment of 200 covers only one of them.
+    let underpaid = f.signed(
         vec![
             leg(SECURITY, vec![fill(&f.bob, listing, 10)], None),
             leg(SECURITY, vec![fill(&f.bob, listing, 10)], None),
@@ -118,9 +120,51 @@ fn two_legs_on_one_chain_are_refused_at_intake_and_by_the_participant() {
         &[&f.bob],
         1,
     );
-    let outcome = f.refused_at_intake(&twice);
-    assert!(outcome.log.contains("one leg per chain"), "{}", outcome.log);
+    let id = f.submit(&underpaid);
+    f.run_to_done(&[id]);
+    f.assert_aborted(&id, "it pays the seller 200");
     assert_eq!(f.units_of(&f.bob).amount, 0);
+    assert_eq!(f.cash_of(&f.bob).reserved, 0);
+    // Paid in full, by two cash legs on one chain, each leg's holds apart.
+    let paid = f.signed(
+        vec![
+            leg(SECURITY, vec![fill(&f.bob, listing, 10)], None),
+            leg(SECURITY, vec![fill(&f.bob, listing, 10)], None),
+            leg(CURRENCY, vec![cash(&f.bob, &f.alice, 200)], None),
+            leg(CURRENCY, vec![cash(&f.bob, &f.alice, 200)], None),
+        ],
+        &[&f.bob],
+        2,
+    );
+    let id = f.submit(&paid);
+    f.run_to_done(&[id]);
+    assert!(f.record(&id).commit, "{:?}", f.record(&id).timeline);
+    assert_eq!(f.units_of(&f.bob).amount, 20);
+    assert_eq!(f.cash_of(&f.bob).amount, CASH - 400);
+    f.assert_settled();
+}
+
+#[test]
+fn two_cash_legs_of_one_payer_cannot_spend_its_balance_twice() {
+    let mut f = fixture(10);
+    let listing = f.list(&alice(), 10, 20);
+    // Each cash leg alone fits bob's balance; together they do not.
+    let spend = CASH - 100;
+    let twice = f.signed(
+        vec![
+            leg(SECURITY, vec![fill(&f.bob, listing, 10)], None),
+            leg(CURRENCY, vec![cash(&f.bob, &f.alice, spend)], None),
+            leg(CURRENCY, vec![cash(&f.bob, &f.carol, spend)], None),
+        ],
+        &[&f.bob],
+        1,
+    );
+    let id = f.submit(&twice);
+    f.run_to_done(&[id]);
+    f.assert_aborted(&id, "needs");
+    let bob = f.cash_of(&f.bob);
+    assert_eq!((bob.amount, bob.reserved), (CASH, 0));
+    assert_eq!(f.cash_of(&f.alice).amount, CASH);
 }
 
 impl Fixture {
@@ -136,6 +180,7 @@ fn reserve(f: &Fixture, id: u64) -> Any {
     to_any(&sec::MsgReserveDividend {
         payer: f.dave.address.to_string(),
         dividend_id: id,
+        page: 0,
     })
 }
 

@@ -5,6 +5,8 @@
 
 mod support;
 
+use std::collections::BTreeMap;
+
 use support::*;
 use xcc_chain::testing::{TestKey, BLOCK_INTERVAL_NS, GENESIS_TIME_NS};
 use xcc_chain::xtx::{cross_tx_id, signed_cross_tx};
@@ -128,7 +130,10 @@ fn a_swap_whose_prepare_cannot_arrive_aborts_at_the_deadline() {
         .chain(SECURITY)
         .query(
             "/xcc.xtx.v1.Query/Leg",
-            &xtx::QueryLegRequest { tx_id: id.to_vec() },
+            &xtx::QueryLegRequest {
+                tx_id: id.to_vec(),
+                leg_index: None,
+            },
         )
         .unwrap();
     assert_eq!(leg.status, xtx::LegStatus::Aborted as i32);
@@ -390,4 +395,110 @@ fn a_listing_cancelled_while_a_fill_is_prepared_gives_the_units_back_to_the_sell
     let listings = f.listings();
     assert!(listings.is_empty(), "{listings:?}");
     f.assert_settled();
+}
+
+#[test]
+fn finished_legs_are_pruned_once_past_their_deadline_and_retention() {
+    let mut f = fixture(10);
+    let signed = f.swap(&f.alice, &f.bob, 10, 100, 1);
+    let deadline = signed.cross_tx.as_ref().unwrap().deadline_ns;
+    let id = f.submit(&signed);
+    f.run_to_done(&[id]);
+    assert!(f.record(&id).commit);
+    for chain in [SECURITY, CURRENCY] {
+        assert_eq!(legs(&f.net, chain, xtx::LegStatus::Committed).len(), 1);
+    }
+    let pruned_after = deadline + LEG_RETENTION_SECS * BLOCK_INTERVAL_NS;
+    while f.now() <= pruned_after {
+        f.net.step(BTreeMap::new());
+    }
+    f.net.step(BTreeMap::new());
+    for chain in [SECURITY, CURRENCY] {
+        assert!(
+            legs(&f.net, chain, xtx::LegStatus::Unspecified).is_empty(),
+            "legs left on {chain}"
+        );
+        let store = f.net.chain(chain).app.store();
+        let latest = store.latest_version().unwrap().unwrap();
+        let index = store
+            .snapshot(latest)
+            .unwrap()
+            .prefix(b"xtx/prune/")
+            .unwrap();
+        assert!(index.is_empty(), "prune index left on {chain}");
+    }
+    // What the swap did stays, and so does every invariant.
+    assert_eq!(f.units_of(&f.bob).amount, 10);
+    f.assert_settled();
+}
+
+#[test]
+fn a_block_handles_at_most_1000_due_deadlines_and_the_next_block_the_rest() {
+    let mut f = fixture(10);
+    // Nothing is relayed, not even the timeouts: every cross-tx stays
+    // preparing until its deadline.
+    for participant in [SECURITY, CURRENCY] {
+        for path in [(COORDINATOR, participant), (participant, COORDINATOR)] {
+            f.net.blocked.push((path.0.to_owned(), path.1.to_owned()));
+        }
+    }
+    const CROSS_TXS: usize = 1_500;
+    let mut ids = Vec::new();
+    let submitter = TestKey::from_seed(8);
+    // One deadline for all, whichever block takes them in.
+    let deadline = f.now() + 60 * BLOCK_INTERVAL_NS;
+    for batch in 0..3 {
+        let signed: Vec<_> = (0..CROSS_TXS / 3)
+            .map(|n| {
+                let mut salt = vec![batch as u8];
+                salt.extend((n as u32).to_be_bytes());
+                let mut cross_tx = f.swap(&f.alice, &f.bob, 1, 1, 0).cross_tx.unwrap();
+                cross_tx.salt = salt;
+                cross_tx.deadline_ns = deadline;
+                signed_cross_tx(cross_tx, &[&f.alice.key, &f.bob.key])
+            })
+            .collect();
+        ids.extend(
+            signed
+                .iter()
+                .map(|s| cross_tx_id(s.cross_tx.as_ref().unwrap())),
+        );
+        let msgs = signed.iter().map(|s| f.submit_msg(s)).collect();
+        ok(&mut f.net, COORDINATOR, &[&submitter], msgs);
+    }
+    let decided = |f: &Fixture| -> Vec<coord::CrossTxRecord> {
+        f.net
+            .chain(COORDINATOR)
+            .query_all(
+                "/xcc.coordinator.v1.Query/CrossTxs",
+                |page| coord::QueryCrossTxsRequest {
+                    phase: coord::Phase::Decided as i32,
+                    page: Some(page),
+                },
+                |r: coord::QueryCrossTxsResponse| (r.records, r.page),
+            )
+            .unwrap()
+    };
+    while f.now() < deadline {
+        f.net.step(BTreeMap::new());
+    }
+    assert_eq!(decided(&f).len(), 0);
+    f.net.step(BTreeMap::new());
+    assert_eq!(
+        decided(&f).len(),
+        1_000,
+        "the first block past the deadline"
+    );
+    f.net.step(BTreeMap::new());
+    let all = decided(&f);
+    assert_eq!(all.len(), CROSS_TXS, "the next block");
+    for record in &all {
+        assert!(!record.commit);
+        assert!(ids.contains(&record.tx_id.as_slice().try_into().unwrap()));
+        let reason = record.abort_reason.as_ref().and_then(|r| r.kind.clone());
+        assert_eq!(
+            reason,
+            Some(coord::abort_reason::Kind::DeadlinePassed(true))
+        );
+    }
 }

@@ -13,8 +13,9 @@ use crate::tx::{signature, verify_signatures, Signer, TxError};
 
 /// Domain tag of cross-tx sign bytes, apart from txs' `xcc/tx/v1`.
 pub const XTX_SIGN_DOMAIN: &str = "xcc/xtx/v1";
-/// The most legs one cross-tx may have.
-pub const MAX_LEGS: usize = 16;
+/// The most legs one cross-tx may have: room for a dividend payout of 32
+/// pages (a reservation and a payment leg per page).
+pub const MAX_LEGS: usize = 64;
 
 // Sizes, bounded end to end so that every packet a cross-tx makes, and
 // every acknowledgement, reaches its chain in one relayer tx (at most
@@ -71,12 +72,6 @@ pub enum XtxError {
     NoMessages(usize),
     #[error("leg {leg} depends on leg {on}, which is not an earlier leg")]
     BadDependency { leg: usize, on: u32 },
-    #[error("legs {first} and {leg} are both on {chain_id}: a cross-tx has one leg per chain")]
-    DuplicateChain {
-        first: usize,
-        leg: usize,
-        chain_id: String,
-    },
     #[error("the cross-tx carries no signatures")]
     Unsigned,
     #[error("a signed cross-tx has at most {MAX_CROSS_TX_BYTES} bytes, this one {0}")]
@@ -169,18 +164,6 @@ pub fn verify(signed: pb::SignedCrossTx) -> Result<VerifiedCrossTx, XtxError> {
             if on as usize >= index {
                 return Err(XtxError::BadDependency { leg: index, on });
             }
-        }
-        // A participant keeps one record per cross-tx: a second leg on the
-        // same chain would be answered with the first one's vote, unrun.
-        if let Some(first) = cross_tx.legs[..index]
-            .iter()
-            .position(|other| other.chain_id == leg.chain_id)
-        {
-            return Err(XtxError::DuplicateChain {
-                first,
-                leg: index,
-                chain_id: leg.chain_id.clone(),
-            });
         }
     }
     if signed.signatures.is_empty() {
@@ -308,22 +291,18 @@ mod tests {
         let mut empty = swap(b"1");
         empty.legs[1].msgs.clear();
         assert_eq!(refuse(empty), XtxError::NoMessages(1));
-        let mut twice_on_one_chain = swap(b"1");
-        twice_on_one_chain.legs[1].chain_id = "security-1".into();
-        assert_eq!(
-            refuse(twice_on_one_chain),
-            XtxError::DuplicateChain {
-                first: 0,
-                leg: 1,
-                chain_id: "security-1".into()
-            }
-        );
         let mut nameless = swap(b"1");
         nameless.legs[0].chain_id.clear();
         assert_eq!(refuse(nameless), XtxError::NoChain(0));
         let mut dividend = swap(b"1");
         dividend.legs[1].depends_on = Some(0);
         assert!(decode_and_verify(&bytes(&signed_cross_tx(dividend, &[&signer]))).is_ok());
+        // Each leg has its own record and holds on its chain.
+        let mut twice_on_one_chain = swap(b"1");
+        twice_on_one_chain.legs[1].chain_id = "security-1".into();
+        assert!(
+            decode_and_verify(&bytes(&signed_cross_tx(twice_on_one_chain, &[&signer]))).is_ok()
+        );
     }
 
     /// A cross-tx whose signed encoding has exactly `size` bytes, padded in

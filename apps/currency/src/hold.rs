@@ -6,7 +6,7 @@
 
 use prost::Message;
 use xcc_chain::page::{every, paginate, PageRequest, PageResponse};
-use xcc_chain::participant::{LegRequest, Reservations};
+use xcc_chain::participant::{LegId, LegRequest, Reservations};
 use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, ExecError, MsgContext, QueryError};
 use xcc_proto::currency::v1 as pb;
@@ -60,9 +60,9 @@ fn parse(field: &str, value: &str) -> Result<Address, ExecError> {
 /// A hold's transfers and, for a payout, its dividend.
 fn load_hold(
     state: &dyn StateRead,
-    tx_id: &[u8; 32],
+    leg: &LegId,
 ) -> Result<(Vec<Held>, Option<pb::DividendPayment>), ExecError> {
-    let Some(hold) = state.get_proto::<pb::Hold>(&state_key::hold(tx_id))? else {
+    let Some(hold) = state.get_proto::<pb::Hold>(&state_key::hold(leg))? else {
         return Ok((Vec::new(), None));
     };
     let transfers = hold
@@ -133,6 +133,19 @@ fn reserve_dividend(
             "a dividend payout depends on the leg of {security_chain} that reserves it"
         )));
     }
+    // One page, one payment: a second leg taking the same page as input
+    // would pay its holders twice.
+    let takers = leg
+        .cross_tx
+        .legs
+        .iter()
+        .filter(|other| other.depends_on == source)
+        .count();
+    if takers > 1 {
+        return Err(CurrencyError::Invalid(format!(
+            "{takers} legs depend on the reservation this payout pays; a page is paid by one leg"
+        )));
+    }
     let entitled = security_pb::LegResult::decode(leg.input)
         .map_err(|e| CurrencyError::Invalid(format!("the result this leg depends on: {e}")))?
         .entitlements
@@ -187,6 +200,8 @@ fn reserve_dividend(
         holders: entitled.entries.len() as u64,
         paid_height: 0,
         tx_id: leg.tx_id.to_vec(),
+        pages: entitled.pages,
+        pages_paid: 0,
     })
 }
 
@@ -230,11 +245,12 @@ impl Reservations for CurrencyModule {
         }
         let total: u64 = transfers.iter().map(|t| t.amount).sum();
         state.put_proto(
-            state_key::hold(&leg.tx_id),
+            state_key::hold(&leg.id()),
             &pb::Hold {
                 tx_id: leg.tx_id.to_vec(),
                 transfers,
                 dividend,
+                leg_index: leg.leg_index as u32,
             },
         );
         ctx.emit(
@@ -249,9 +265,10 @@ impl Reservations for CurrencyModule {
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
-        tx_id: &[u8; 32],
+        leg: &LegId,
     ) -> Result<(), ExecError> {
-        let (transfers, dividend) = load_hold(state, tx_id)?;
+        let tx_id = &leg.tx_id;
+        let (transfers, dividend) = load_hold(state, leg)?;
         for held in &transfers {
             let now_reserved = reserved(state, &held.from, &held.denom)?;
             let from_balance = balance(state, &held.from, &held.denom)?;
@@ -278,7 +295,28 @@ impl Reservations for CurrencyModule {
                 );
             }
         }
-        if let Some(mut payment) = dividend {
+        if let Some(page) = dividend {
+            let key = state_key::dividend_payment(&page.security_chain, page.dividend_id);
+            // The pages of one payout add up in one payment record.
+            let mut payment = match state.get_proto::<pb::DividendPayment>(&key)? {
+                Some(paid) if paid.tx_id == page.tx_id => pb::DividendPayment {
+                    total: paid.total + page.total,
+                    holders: paid.holders + page.holders,
+                    pages_paid: paid.pages_paid + 1,
+                    ..paid
+                },
+                Some(_) => {
+                    return Err(CurrencyError::Invalid(format!(
+                        "dividend {} of {} was paid by another cross-tx",
+                        page.dividend_id, page.security_chain
+                    ))
+                    .into())
+                }
+                None => pb::DividendPayment {
+                    pages_paid: 1,
+                    ..page
+                },
+            };
             payment.paid_height = ctx.block.height;
             for held in &transfers {
                 let receipt = pb::DividendReceipt {
@@ -295,19 +333,18 @@ impl Reservations for CurrencyModule {
                 );
                 state.put_proto(key, &receipt);
             }
-            state.put_proto(
-                state_key::dividend_payment(&payment.security_chain, payment.dividend_id),
-                &payment,
-            );
+            state.put_proto(key, &payment);
             ctx.emit(
                 Event::new("dividend_paid")
                     .attr("security_chain", &payment.security_chain)
                     .attr("dividend_id", payment.dividend_id)
+                    .attr("page", payment.pages_paid)
+                    .attr("pages", payment.pages)
                     .attr("total", payment.total)
                     .attr("holders", payment.holders),
             );
         }
-        state.delete(state_key::hold(tx_id));
+        state.delete(state_key::hold(leg));
         Ok(())
     }
 
@@ -315,9 +352,10 @@ impl Reservations for CurrencyModule {
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
-        tx_id: &[u8; 32],
+        leg: &LegId,
     ) -> Result<(), ExecError> {
-        for held in load_hold(state, tx_id)?.0 {
+        let tx_id = &leg.tx_id;
+        for held in load_hold(state, leg)?.0 {
             let now_reserved = reserved(state, &held.from, &held.denom)?;
             set_reserved(
                 state,
@@ -326,7 +364,7 @@ impl Reservations for CurrencyModule {
                 now_reserved.saturating_sub(held.amount),
             );
         }
-        state.delete(state_key::hold(tx_id));
+        state.delete(state_key::hold(leg));
         ctx.emit(Event::new("cash_released").attr("tx_id", hex::encode(tx_id)));
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! Every key the currency module owns. Denoms never contain '/'.
 
+use xcc_chain::participant::LegId;
 use xcc_chain::Address;
 
 use crate::denom::DenomName;
@@ -32,9 +33,14 @@ pub fn reserved(account: &Address, denom: &DenomName) -> Vec<u8> {
     format!("currency/reserved/{account}/{denom}").into_bytes()
 }
 
-/// What a prepared cross-tx holds on this chain.
-pub fn hold(tx_id: &[u8; 32]) -> Vec<u8> {
-    format!("currency/holds/{}", hex::encode(tx_id)).into_bytes()
+/// What one leg of a prepared cross-tx holds on this chain.
+pub fn hold(leg: &LegId) -> Vec<u8> {
+    format!(
+        "currency/holds/{}/{:02}",
+        hex::encode(leg.tx_id),
+        leg.leg_index
+    )
+    .into_bytes()
 }
 
 pub fn all_holds() -> &'static [u8] {

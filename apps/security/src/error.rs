@@ -86,6 +86,24 @@ pub enum SecurityError {
         denom: String,
     },
     #[error(
+        "a payout of dividend {dividend_id} reserves each of its {pages} pages once: {reason}"
+    )]
+    PayoutPages {
+        dividend_id: u64,
+        pages: u32,
+        reason: String,
+    },
+    #[error(
+        "{holders} holders at the record height need {pages} pages of {page_holders}; a payout \
+         has at most {max_pages}"
+    )]
+    TooManyHolders {
+        holders: u32,
+        page_holders: u32,
+        pages: u32,
+        max_pages: u32,
+    },
+    #[error(
         "{account} holds {balance} {symbol} with {pending_in} pending: its whitelist entry \
          cannot be removed (freeze the position instead)"
     )]
@@ -150,6 +168,8 @@ impl SecurityError {
             SecurityError::WhitelistedHolder { .. } => 26,
             SecurityError::WhitelistPinnedUntil { .. } => 27,
             SecurityError::WhitelistEndsBeforeDeadline { .. } => 28,
+            SecurityError::PayoutPages { .. } => 29,
+            SecurityError::TooManyHolders { .. } => 30,
         }
     }
 }

@@ -7,13 +7,15 @@
 
 use prost::Message;
 use xcc_chain::page::{every, paginate, PageRequest, PageResponse};
-use xcc_chain::participant::{LegRequest, Reservations};
+use xcc_chain::participant::{LegId, LegRequest, Reservations};
 use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, ExecError, MsgContext, QueryError};
 use xcc_proto::security::v1 as pb;
 
 use crate::error::SecurityError;
-use crate::handler::dividend::{entitlements, load_dividend, save_dividend, status_name};
+use crate::handler::dividend::{
+    entitlements, load_dividend, paging, save_dividend, state_at, status_name,
+};
 use crate::handler::listing::{give_back, load_listing, save_listing};
 use crate::handler::occupancy::{load_position, write_positions, Position, PositionChange};
 use crate::handler::position::open_movement;
@@ -276,23 +278,27 @@ fn transfer(
     })
 }
 
-fn load_hold(state: &dyn StateRead, tx_id: &[u8; 32]) -> Result<pb::Hold, SecurityError> {
+fn load_hold(state: &dyn StateRead, leg: &LegId) -> Result<pb::Hold, SecurityError> {
     Ok(state
-        .get_proto::<pb::Hold>(&state_key::hold(tx_id))?
+        .get_proto::<pb::Hold>(&state_key::hold(leg))?
         .unwrap_or_default())
 }
 
-/// Reserves a payable dividend for the payout `tx_id`; its entitlements,
-/// read at the record height, are the leg's result.
+/// Reserves one page of a payable dividend for the payout `leg.tx_id`; the
+/// page's entitlements, read at the record height, are the leg's result.
+/// The other pages are reserved by the payout's other legs on this chain.
 fn reserve_dividend(
     ctx: &MsgContext<'_>,
     state: &mut dyn StateWrite,
     leg: &LegRequest<'_>,
     payer: &Address,
-    dividend_id: u64,
+    (dividend_id, page): (u64, u32),
 ) -> Result<pb::Entitlements, SecurityError> {
     let mut dividend = load_dividend(state, dividend_id)?;
-    if dividend.status != pb::DividendStatus::Payable as i32 {
+    let payable = dividend.status == pb::DividendStatus::Payable as i32;
+    let same_payout =
+        dividend.status == pb::DividendStatus::Reserved as i32 && dividend.tx_id == leg.tx_id;
+    if !payable && !same_payout {
         return Err(SecurityError::DividendNotPayable {
             id: dividend_id,
             status: status_name(dividend.status),
@@ -303,45 +309,60 @@ fn reserve_dividend(
             "{payer} is not the payer of dividend {dividend_id}"
         )));
     }
-    terms::require_payout_leg(leg.cross_tx, ctx.chain_id, leg.leg_index, &dividend)?;
-    let at_record =
-        ctx.history
-            .at(dividend.record_height)?
-            .ok_or_else(|| SecurityError::RecordHeight {
-                record_height: dividend.record_height,
-                reason: "is no longer retained by this chain's store".into(),
-            })?;
-    let entitled = entitlements(at_record.as_ref(), ctx.chain_id, &dividend)?;
-    dividend.status = pb::DividendStatus::Reserved as i32;
-    dividend.tx_id = leg.tx_id.to_vec();
-    dividend.total = entitled.total;
-    dividend.holders = entitled.entries.len() as u64;
+    let (pages, _) = paging(&dividend);
+    terms::require_payout(leg.cross_tx, ctx.chain_id, &dividend, pages)?;
+    let at_record = state_at(ctx.history, dividend.record_height)?;
+    let entitled = entitlements(at_record.as_ref(), ctx.chain_id, &dividend, page)?;
+    if payable {
+        dividend.status = pb::DividendStatus::Reserved as i32;
+        dividend.tx_id = leg.tx_id.to_vec();
+        dividend.total = 0;
+        dividend.holders = 0;
+        dividend.reserved_pages = 0;
+    }
+    dividend.reserved_pages += 1;
+    dividend.total += entitled.total;
+    dividend.holders += entitled.entries.len() as u64;
     save_dividend(state, &dividend);
     Ok(entitled)
 }
 
-/// Marks the payout's dividend paid (commit) or payable again (release).
+/// A payout leg's decision for its page: paid once the first page commits
+/// (the decision is the whole payout's), payable again once every reserved
+/// page of the payout is released.
 fn settle_dividend(
     ctx: &mut MsgContext<'_>,
     state: &mut dyn StateWrite,
-    dividend_id: u64,
+    hold: &pb::Hold,
     paid: bool,
 ) -> Result<(), SecurityError> {
-    let mut dividend = load_dividend(state, dividend_id)?;
+    let mut dividend = load_dividend(state, hold.dividend_id)?;
+    let reserved_by_it =
+        dividend.status == pb::DividendStatus::Reserved as i32 && dividend.tx_id == hold.tx_id;
+    if !reserved_by_it {
+        // Another page of the payout settled it already.
+        return Ok(());
+    }
     if paid {
         dividend.status = pb::DividendStatus::Paid as i32;
         dividend.paid_height = ctx.block.height;
         ctx.emit(
             Event::new("dividend_paid")
-                .attr("dividend_id", dividend_id)
+                .attr("dividend_id", hold.dividend_id)
                 .attr("total", dividend.total)
-                .attr("holders", dividend.holders),
+                .attr("holders", dividend.holders)
+                .attr("pages", dividend.reserved_pages),
         );
     } else {
-        dividend.status = pb::DividendStatus::Payable as i32;
-        dividend.tx_id = Vec::new();
-        dividend.total = 0;
-        dividend.holders = 0;
+        dividend.reserved_pages = dividend.reserved_pages.saturating_sub(1);
+        dividend.total = dividend.total.saturating_sub(hold.dividend_page_total);
+        dividend.holders = dividend.holders.saturating_sub(hold.dividend_page_holders);
+        if dividend.reserved_pages == 0 {
+            dividend.status = pb::DividendStatus::Payable as i32;
+            dividend.tx_id = Vec::new();
+            dividend.total = 0;
+            dividend.holders = 0;
+        }
     }
     save_dividend(state, &dividend);
     Ok(())
@@ -455,62 +476,63 @@ impl Reservations for SecurityModule {
         state: &mut dyn StateWrite,
         leg: &LegRequest<'_>,
     ) -> Result<Vec<u8>, ExecError> {
-        let mut transfers = Vec::new();
-        let (mut result, mut dividend_id) = (pb::LegResult::default(), 0);
+        let mut result = pb::LegResult::default();
+        let mut hold = pb::Hold {
+            tx_id: leg.tx_id.to_vec(),
+            leg_index: leg.leg_index as u32,
+            ..Default::default()
+        };
         let mut seller_payments = None;
         for any in leg.msgs() {
             let msg = SecurityMsg::decode(any)?;
             leg.require_signed(&msg.signers())?;
-            let held =
-                match &msg {
-                    SecurityMsg::Transfer {
-                        from,
-                        to,
-                        symbol,
-                        amount,
-                    } => transfer(ctx, state, leg, (from, to, symbol, *amount))?,
-                    SecurityMsg::FillListing {
-                        buyer,
-                        listing_id,
-                        units,
-                    } => {
-                        // Read on the first fill, for every fill of the leg.
-                        let payments = match seller_payments.take() {
-                            Some(payments) => payments,
-                            None => terms::SellerPayments::of(state, leg.cross_tx, ctx.chain_id)?,
-                        };
-                        let filled = fill(ctx, state, leg, &payments, buyer, *listing_id, *units);
-                        seller_payments = Some(payments);
-                        let (held, terms) = filled?;
-                        result.fills.push(terms);
-                        held
-                    }
-                    SecurityMsg::ReserveDividend {
-                        payer,
-                        dividend_id: id,
-                    } if dividend_id == 0 => {
-                        let entitled = reserve_dividend(ctx, state, leg, payer, *id)?;
-                        result.entitlements = Some(entitled);
-                        dividend_id = *id;
-                        continue;
-                    }
-                    _ => return Err(SecurityError::Invalid(
+            let held = match &msg {
+                SecurityMsg::Transfer {
+                    from,
+                    to,
+                    symbol,
+                    amount,
+                } => transfer(ctx, state, leg, (from, to, symbol, *amount))?,
+                SecurityMsg::FillListing {
+                    buyer,
+                    listing_id,
+                    units,
+                } => {
+                    // Read on the first fill, for every fill of the leg.
+                    let payments = match seller_payments.take() {
+                        Some(payments) => payments,
+                        None => terms::SellerPayments::of(state, leg.cross_tx, ctx.chain_id)?,
+                    };
+                    let filled = fill(ctx, state, leg, &payments, buyer, *listing_id, *units);
+                    seller_payments = Some(payments);
+                    let (held, terms) = filled?;
+                    result.fills.push(terms);
+                    held
+                }
+                SecurityMsg::ReserveDividend {
+                    payer,
+                    dividend_id,
+                    page,
+                } if hold.dividend_id == 0 => {
+                    let entitled = reserve_dividend(ctx, state, leg, payer, (*dividend_id, *page))?;
+                    hold.dividend_id = *dividend_id;
+                    hold.dividend_page_total = entitled.total;
+                    hold.dividend_page_holders = entitled.entries.len() as u64;
+                    result.entitlements = Some(entitled);
+                    continue;
+                }
+                _ => {
+                    return Err(SecurityError::Invalid(
                         "a cross-tx leg on the security chain may only transfer, fill listings \
-                         or reserve one dividend"
+                         or reserve one page of one dividend"
                             .into(),
                     )
-                    .into()),
-                };
-            transfers.push(held);
+                    .into())
+                }
+            };
+            hold.transfers.push(held);
         }
-        state.put_proto(
-            state_key::hold(&leg.tx_id),
-            &pb::Hold {
-                tx_id: leg.tx_id.to_vec(),
-                transfers,
-                dividend_id,
-            },
-        );
+        state.put_proto(state_key::hold(&leg.id()), &hold);
         ctx.emit(Event::new("units_reserved").attr("tx_id", hex::encode(leg.tx_id)));
         Ok(result.encode_to_vec())
     }
@@ -519,16 +541,16 @@ impl Reservations for SecurityModule {
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
-        tx_id: &[u8; 32],
+        leg: &LegId,
     ) -> Result<(), ExecError> {
-        let hold = load_hold(state, tx_id)?;
+        let hold = load_hold(state, leg)?;
         for held in &hold.transfers {
-            apply(ctx, state, tx_id, held)?;
+            apply(ctx, state, &leg.tx_id, held)?;
         }
         if hold.dividend_id != 0 {
-            settle_dividend(ctx, state, hold.dividend_id, true)?;
+            settle_dividend(ctx, state, &hold, true)?;
         }
-        state.delete(state_key::hold(tx_id));
+        state.delete(state_key::hold(leg));
         Ok(())
     }
 
@@ -536,17 +558,17 @@ impl Reservations for SecurityModule {
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
-        tx_id: &[u8; 32],
+        leg: &LegId,
     ) -> Result<(), ExecError> {
-        let hold = load_hold(state, tx_id)?;
+        let hold = load_hold(state, leg)?;
         for held in &hold.transfers {
             give_up(state, held)?;
         }
         if hold.dividend_id != 0 {
-            settle_dividend(ctx, state, hold.dividend_id, false)?;
+            settle_dividend(ctx, state, &hold, false)?;
         }
-        state.delete(state_key::hold(tx_id));
-        ctx.emit(Event::new("units_released").attr("tx_id", hex::encode(tx_id)));
+        state.delete(state_key::hold(leg));
+        ctx.emit(Event::new("units_released").attr("tx_id", hex::encode(leg.tx_id)));
         Ok(())
     }
 }

@@ -6,6 +6,7 @@ pub mod error;
 pub mod handler;
 pub mod hold;
 pub mod msg;
+pub mod payout;
 pub mod query;
 pub mod state_key;
 pub mod symbol;
@@ -34,6 +35,10 @@ pub struct SecurityGenesis {
     /// whether a declaration is valid never depends on a node's config.
     #[serde(default = "default_record_window")]
     pub record_window_blocks: u64,
+    /// How many holders one page of a dividend payout carries, at most
+    /// `handler::dividend::MAX_PAGE_HOLDERS`.
+    #[serde(default = "default_page_holders")]
+    pub dividend_page_holders: u32,
 }
 
 impl Default for SecurityGenesis {
@@ -42,6 +47,7 @@ impl Default for SecurityGenesis {
             registrar: None,
             securities: Vec::new(),
             record_window_blocks: DEFAULT_RECORD_WINDOW_BLOCKS,
+            dividend_page_holders: handler::dividend::DEFAULT_PAGE_HOLDERS,
         }
     }
 }
@@ -51,6 +57,10 @@ pub const DEFAULT_RECORD_WINDOW_BLOCKS: u64 = 86_400;
 
 fn default_record_window() -> u64 {
     DEFAULT_RECORD_WINDOW_BLOCKS
+}
+
+fn default_page_holders() -> u32 {
+    handler::dividend::DEFAULT_PAGE_HOLDERS
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -140,6 +150,17 @@ impl Module for SecurityModule {
         state.put_u64(
             state_key::RECORD_WINDOW.to_vec(),
             genesis.record_window_blocks,
+        );
+        let page_holders = genesis.dividend_page_holders;
+        if !(1..=handler::dividend::MAX_PAGE_HOLDERS).contains(&page_holders) {
+            return Err(ExecError::invalid_msg(format!(
+                "security genesis: dividend_page_holders is 1 to {}, not {page_holders}",
+                handler::dividend::MAX_PAGE_HOLDERS
+            )));
+        }
+        state.put_u64(
+            state_key::DIVIDEND_PAGE_HOLDERS.to_vec(),
+            u64::from(page_holders),
         );
         for security in &genesis.securities {
             handler::registry::import(state, registrar, security)

@@ -81,6 +81,7 @@ pub enum SecurityMsg {
     ReserveDividend {
         payer: Address,
         dividend_id: u64,
+        page: u32,
     },
     /// Only as a cross-tx leg (see `crate::hold`).
     FillListing {
@@ -267,6 +268,7 @@ impl SecurityMsg {
             SecurityMsg::ReserveDividend {
                 payer: address("payer", &m.payer)?,
                 dividend_id: m.dividend_id,
+                page: m.page,
             }
         } else {
             return Err(SecurityError::Invalid(format!("not a security message: {url}")).into());

@@ -1,6 +1,7 @@
 //! Every key the security module owns. Symbols never contain '/', so each
 //! prefix below lists exactly one security's entries.
 
+use xcc_chain::participant::LegId;
 use xcc_chain::Address;
 
 use crate::symbol::Symbol;
@@ -61,8 +62,14 @@ pub fn pinned_until(symbol: &Symbol, account: &Address) -> Vec<u8> {
     format!("security/pinned_until/{symbol}/{account}").into_bytes()
 }
 
-pub fn hold(tx_id: &[u8; 32]) -> Vec<u8> {
-    format!("security/holds/{}", hex::encode(tx_id)).into_bytes()
+/// What one leg of a prepared cross-tx holds on this chain.
+pub fn hold(leg: &LegId) -> Vec<u8> {
+    format!(
+        "security/holds/{}/{:02}",
+        hex::encode(leg.tx_id),
+        leg.leg_index
+    )
+    .into_bytes()
 }
 
 pub fn all_holds() -> &'static [u8] {
@@ -86,6 +93,8 @@ pub fn trade_stats(symbol: &Symbol) -> Vec<u8> {
 pub const NEXT_DIVIDEND: &[u8] = b"security/next_dividend";
 /// How many blocks back a record height may be (genesis).
 pub const RECORD_WINDOW: &[u8] = b"security/record_window";
+/// How many holders one page of a dividend payout carries (genesis).
+pub const DIVIDEND_PAGE_HOLDERS: &[u8] = b"security/dividend_page_holders";
 
 pub fn dividend(id: u64) -> Vec<u8> {
     format!("security/dividend/{id:020}").into_bytes()

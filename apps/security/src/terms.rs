@@ -132,14 +132,17 @@ impl SellerPayments {
     }
 }
 
-/// Refuses unless a leg that depends on `leg_index` pays exactly this
-/// dividend on its own currency chain: a reservation alone would mark the
-/// dividend paid with nothing paid.
-pub fn require_payout_leg(
+/// Refuses unless the cross-tx pays every page of the dividend exactly
+/// once: its legs on this chain reserve each page `0..pages` once, and each
+/// reserving leg has exactly one dependent leg on the dividend's currency
+/// chain that pays this dividend. A reservation alone would mark the
+/// dividend paid with nothing paid; a page left out would leave its holders
+/// unpaid.
+pub fn require_payout(
     cross_tx: &xtx_pb::CrossTx,
     own_chain: &str,
-    leg_index: usize,
     dividend: &pb::Dividend,
+    pages: u32,
 ) -> Result<(), SecurityError> {
     let pays_it = |msg: &Any| {
         decode::<cash_pb::MsgPayDividend>(msg).is_some_and(|pay| {
@@ -149,17 +152,49 @@ pub fn require_payout_leg(
                 && pay.denom == dividend.denom
         })
     };
-    let paid = cross_tx.legs.iter().any(|leg| {
-        leg.depends_on == Some(leg_index as u32)
-            && leg.chain_id == dividend.currency_chain
-            && leg.msgs.iter().any(pays_it)
-    });
-    if !paid {
-        return Err(SecurityError::PayoutLegMissing {
-            dividend_id: dividend.id,
-            currency_chain: dividend.currency_chain.clone(),
-            denom: dividend.denom.clone(),
-        });
+    let missing = || SecurityError::PayoutLegMissing {
+        dividend_id: dividend.id,
+        currency_chain: dividend.currency_chain.clone(),
+        denom: dividend.denom.clone(),
+    };
+    let pages_wrong = |reason: String| SecurityError::PayoutPages {
+        dividend_id: dividend.id,
+        pages,
+        reason,
+    };
+    let mut reserved = vec![false; pages as usize];
+    for (index, leg) in cross_tx.legs.iter().enumerate() {
+        if leg.chain_id != own_chain {
+            continue;
+        }
+        let reservations = leg
+            .msgs
+            .iter()
+            .filter_map(decode::<pb::MsgReserveDividend>)
+            .filter(|m| m.dividend_id == dividend.id);
+        for reservation in reservations {
+            let page = reservation.page as usize;
+            match reserved.get_mut(page) {
+                None => return Err(pages_wrong(format!("it has no page {page}"))),
+                Some(true) => return Err(pages_wrong(format!("page {page} is reserved twice"))),
+                Some(seen) => *seen = true,
+            }
+            let payments = cross_tx
+                .legs
+                .iter()
+                .filter(|other| {
+                    other.depends_on == Some(index as u32)
+                        && other.chain_id == dividend.currency_chain
+                        && other.msgs.iter().any(pays_it)
+                })
+                .count();
+            if payments != 1 {
+                return Err(missing());
+            }
+        }
+    }
+    if let Some(page) = reserved.iter().position(|seen| !seen) {
+        return Err(pages_wrong(format!("page {page} is not reserved")));
     }
     Ok(())
 }

@@ -16,7 +16,8 @@ use crate::query::all_pages;
 use crate::rpc::http_client;
 use crate::send::latest_height;
 use crate::testnet::init::{
-    many_holder, COORDINATOR_CHAIN, CURRENCY_CHAIN, MANY_HOLDERS_SECURITY, SECURITY_CHAIN,
+    many_holder, GenesisHolders, COORDINATOR_CHAIN, CURRENCY_CHAIN, MANY_HOLDERS_SECURITY,
+    SECURITY_CHAIN,
 };
 use crate::xtx::{deadline_in, random_salt, record, send_msgs};
 
@@ -26,7 +27,12 @@ pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyho
     if holders == 0 {
         bail!("a payout needs holders");
     }
-    let net = ScratchNet::start_with_holders(&CHAINS, validators, block_time_ms, holders).await?;
+    let population = GenesisHolders {
+        count: holders,
+        dividend_page_holders: None,
+    };
+    let net =
+        ScratchNet::start_with_holders(&CHAINS, validators, block_time_ms, population).await?;
     let keyring = Keyring::open(net.home())?;
     let (issuer, bank) = (keyring.get("issuer")?, keyring.get("bank")?);
     let clients: Vec<HttpClient> = CHAINS
@@ -57,28 +63,10 @@ pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyho
     )
     .await?;
     let dividend_id = dividends.last().context("the declared dividend")?.id;
-    let payer = bank.address().to_string();
+    let pages = dividends.last().map_or(0, |d| d.pages);
+    let declared = dividends.last().context("the declared dividend")?;
     let cross_tx = xtx_pb::CrossTx {
-        legs: vec![
-            xtx_pb::Leg {
-                chain_id: SECURITY_CHAIN.into(),
-                msgs: vec![to_any(&sec::MsgReserveDividend {
-                    payer: payer.clone(),
-                    dividend_id,
-                })],
-                depends_on: None,
-            },
-            xtx_pb::Leg {
-                chain_id: CURRENCY_CHAIN.into(),
-                msgs: vec![to_any(&cash::MsgPayDividend {
-                    payer,
-                    security_chain: SECURITY_CHAIN.into(),
-                    dividend_id,
-                    denom: "usd".into(),
-                })],
-                depends_on: Some(0),
-            },
-        ],
+        legs: xcc_security::payout::legs(SECURITY_CHAIN, declared, &bank.address().to_string()),
         deadline_ns: deadline_in(coordinator, 900).await?,
         salt: random_salt(),
     };
@@ -130,6 +118,8 @@ pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyho
             .map(|t| t.time_ns)
             .max()
     };
+    // The largest acknowledgement of the payout: a page's entitlements.
+    let largest_result = done.legs.iter().map(|l| l.result_bytes).max().unwrap_or(0);
     let settled_ms = match (at("submitted"), at("committed")) {
         (Some(start), Some(end)) => end.saturating_sub(start) as f64 / 1e6,
         _ => f64::NAN,
@@ -169,12 +159,16 @@ pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyho
         bail!("the last holder was not paid once");
     }
     println!(
-        "dividend payout to {holders} holders ({validators} validator(s) per chain, block time {block_time_ms} ms): \
+        "dividend payout to {holders} holders in {pages} pages ({validators} validator(s) per chain, block time {block_time_ms} ms): \
          done in {seconds:.1} s, {} coordinator blocks ({} security, {} currency); every holder paid {:.1} s after submission",
         blocks[0],
         blocks[1],
         blocks[2],
         settled_ms / 1000.0
+    );
+    println!(
+        "largest page result: {largest_result} bytes; a prepare and its acknowledgement may take {} bytes together",
+        xcc_chain::xtx::MAX_PACKET_AND_ACK_BYTES
     );
     drop(net);
     Ok(())

@@ -241,7 +241,13 @@ impl ScratchNet {
         validators: usize,
         block_time_ms: u64,
     ) -> anyhow::Result<Self> {
-        Self::start_with_holders(chain_ids, validators, block_time_ms, 0).await
+        Self::start_with_holders(
+            chain_ids,
+            validators,
+            block_time_ms,
+            init::GenesisHolders::default(),
+        )
+        .await
     }
 
     /// `start`, with a security of `holders` one-unit holders.
@@ -249,7 +255,7 @@ impl ScratchNet {
         chain_ids: &[&str],
         validators: usize,
         block_time_ms: u64,
-        holders: usize,
+        holders: init::GenesisHolders,
     ) -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!(
             "xcc-bench-{}-{}",

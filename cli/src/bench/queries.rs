@@ -40,7 +40,10 @@ pub async fn run(flood: Flood) -> anyhow::Result<()> {
         &[SECURITY_CHAIN],
         flood.validators,
         flood.block_time_ms,
-        HOLDERS,
+        crate::testnet::init::GenesisHolders {
+            count: HOLDERS,
+            dividend_page_holders: None,
+        },
     )
     .await?;
     let url = net.client.chains[SECURITY_CHAIN].rpc[0].clone();

@@ -61,12 +61,20 @@ fn many_holders(
     }])
 }
 
-/// `init`, with a security of `holders` holders besides HARB.
+/// What the security chain's genesis holds beside HARB: a security of
+/// `count` holders (none when 0), and the holders a dividend page carries.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GenesisHolders {
+    pub count: usize,
+    pub dividend_page_holders: Option<u32>,
+}
+
+/// `init`, with the holders of `holders` besides HARB.
 pub fn init_with_holders(
     home: &Path,
     plan: TestnetPlan,
     only: &[String],
-    holders: usize,
+    holders: GenesisHolders,
 ) -> anyhow::Result<TestnetManifest> {
     std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
     let keyring = Keyring::open(home)?;
@@ -98,6 +106,9 @@ pub fn init_with_holders(
     let security = SecurityGenesis {
         registrar: Some(registrar),
         record_window_blocks: xcc_security::DEFAULT_RECORD_WINDOW_BLOCKS,
+        dividend_page_holders: holders
+            .dividend_page_holders
+            .unwrap_or(xcc_security::handler::dividend::DEFAULT_PAGE_HOLDERS),
         securities: vec![GenesisSecurity {
             symbol: DEMO_SECURITY.parse().context("symbol")?,
             name: "12 Harbour Street, Lisbon".into(),
@@ -112,7 +123,7 @@ pub fn init_with_holders(
             }],
         }]
         .into_iter()
-        .chain(many_holders(issuer, holders)?)
+        .chain(many_holders(issuer, holders.count)?)
         .collect(),
     };
     let mut balances = vec![GenesisBalance {
@@ -189,9 +200,14 @@ pub fn network(compose: bool, base_port: Option<u16>) -> Network {
 }
 
 /// `init`, telling the user what it wrote.
-pub fn init_and_report(home: &Path, plan: TestnetPlan, only: &[String]) -> anyhow::Result<()> {
+pub fn init_and_report(
+    home: &Path,
+    plan: TestnetPlan,
+    only: &[String],
+    holders: GenesisHolders,
+) -> anyhow::Result<()> {
     let containers = matches!(plan.network, Network::Containers(_));
-    let manifest = init_with_holders(home, plan, only, 0)?;
+    let manifest = init_with_holders(home, plan, only, holders)?;
     for node in &manifest.nodes {
         println!("{}\t{}\t{}", node.chain_id, node.moniker, node.rpc);
     }
@@ -225,7 +241,7 @@ mod tests {
             trusting_period_secs: None,
             network: network(true, Some(36657)),
         };
-        init_with_holders(home, plan, &[], 0).unwrap();
+        init_with_holders(home, plan, &[], GenesisHolders::default()).unwrap();
 
         assert!(!home.join(MANIFEST_FILE).exists());
         let host: ClientConfig = read_toml(&home.join(CLIENT_CONFIG_FILE)).unwrap();

@@ -43,6 +43,14 @@ pub enum TestnetCommand {
         /// seconds (two weeks by default); short ones try client expiry.
         #[arg(long)]
         trusting_period: Option<u64>,
+        /// Also register MANY, a security held by this many accounts (one
+        /// unit each), to try payouts to many holders.
+        #[arg(long, default_value_t = 0)]
+        holders: usize,
+        /// How many holders one page of a dividend payout carries (5,000 by
+        /// default, at most 10,000).
+        #[arg(long)]
+        dividend_page_holders: Option<u32>,
     },
     /// Start the nodes and the relayer in the background; returns once every
     /// chain commits blocks.
@@ -92,6 +100,8 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
             compose,
             chains,
             trusting_period,
+            holders,
+            dividend_page_holders,
         } => init::init_and_report(
             home,
             xcc_node_config::TestnetPlan {
@@ -101,6 +111,10 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
                 network: init::network(compose, base_port),
             },
             &chains,
+            init::GenesisHolders {
+                count: holders,
+                dividend_page_holders,
+            },
         ),
         TestnetCommand::Start {
             node,

@@ -27,6 +27,37 @@ impl Testnet {
         })
     }
 
+    /// The status on `chain` of leg `index` of the cross-tx, if recorded.
+    pub fn leg_at(&self, chain: &str, id: &str, index: usize) -> Option<String> {
+        let index = index.to_string();
+        let args = [
+            "query",
+            "--chain-id",
+            chain,
+            "xtx",
+            "leg",
+            id,
+            "--leg",
+            &index,
+        ];
+        let out = xcc(self.home(), &args);
+        out.status.success().then(|| {
+            let leg: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+            leg["status"].as_str().unwrap_or_default().to_owned()
+        })
+    }
+
+    /// Waits until every leg in `legs` of the cross-tx is `status` on `chain`.
+    pub fn wait_legs(&self, chain: &str, id: &str, legs: std::ops::Range<usize>, status: &str) {
+        wait_until(
+            &format!("legs {legs:?} of {id} on {chain} to be {status}"),
+            || {
+                legs.clone()
+                    .all(|leg| self.leg_at(chain, id, leg).as_deref() == Some(status))
+            },
+        );
+    }
+
     pub fn wait_phase(&self, id: &str, phase: &str) -> serde_json::Value {
         let mut last = serde_json::Value::Null;
         wait_until(&format!("cross-tx {id} to be {phase}"), || {

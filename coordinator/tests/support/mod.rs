@@ -22,6 +22,8 @@ pub const SYMBOL: &str = "HARB";
 pub const BIG: &str = "BIG";
 pub const SUPPLY: u64 = 1_000;
 pub const CASH: u64 = 10_000;
+/// How long participants keep a finished leg past its deadline.
+pub const LEG_RETENTION_SECS: u64 = 300;
 
 pub struct Fixture {
     _dir: tempfile::TempDir,
@@ -51,6 +53,15 @@ pub fn big_holder(index: usize) -> xcc_chain::Address {
 /// With `big_holders` > 0, the security chain also starts with BIG, of
 /// which each of that many whitelisted holders has one unit.
 pub fn fixture_with(holder_cap: u32, big_holders: usize) -> Fixture {
+    fixture_paged(
+        holder_cap,
+        big_holders,
+        xcc_security::handler::dividend::DEFAULT_PAGE_HOLDERS,
+    )
+}
+
+/// A fixture whose dividend payouts carry `page_holders` holders a page.
+pub fn fixture_paged(holder_cap: u32, big_holders: usize, page_holders: u32) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let registrar = TestKey::from_seed(1);
     let issuer = TestKey::from_seed(2);
@@ -61,7 +72,10 @@ pub fn fixture_with(holder_cap: u32, big_holders: usize) -> Fixture {
         TestKey::from_seed(6),
     );
     let bank = TestKey::from_seed(7);
-    let participant = serde_json::json!({ "coordinator": COORDINATOR });
+    let participant = serde_json::json!({
+        "coordinator": COORDINATOR,
+        "leg_retention_secs": LEG_RETENTION_SECS,
+    });
     let balances: Vec<_> = [&alice, &bob, &carol, &dave]
         .iter()
         .map(|k| serde_json::json!({ "account": k.address.to_string(), "amount": CASH }))
@@ -78,7 +92,11 @@ pub fn fixture_with(holder_cap: u32, big_holders: usize) -> Fixture {
             chain_id: SECURITY.into(),
             modules: xcc_security::modules(),
             app_state: serde_json::json!({
-                "security": { "registrar": registrar.address.to_string(), "securities": big(&issuer, big_holders) },
+                "security": {
+                    "registrar": registrar.address.to_string(),
+                    "securities": big(&issuer, big_holders),
+                    "dividend_page_holders": page_holders,
+                },
                 "participant": participant,
             }),
         },

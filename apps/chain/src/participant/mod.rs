@@ -19,13 +19,21 @@ use crate::address::Address;
 use crate::error::{ExecError, QueryError};
 use crate::genesis::parse_section;
 use crate::module::{BlockInfo, Module, Msg, MsgContext};
-use crate::state::{StateRead, StateWrite};
+use crate::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 
 pub use record::{load_record, LegEntry};
 
 /// The port of two-phase commit packets, on the coordinator and every
 /// participant.
 pub const PORT: &str = "xtx";
+
+/// One leg of a cross-tx: what a participant's records and holds are kept
+/// under, since a cross-tx may have several legs on one chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LegId {
+    pub tx_id: [u8; 32],
+    pub leg_index: u32,
+}
 
 /// One leg to prepare on this chain.
 pub struct LegRequest<'a> {
@@ -39,6 +47,13 @@ pub struct LegRequest<'a> {
 }
 
 impl LegRequest<'_> {
+    pub fn id(&self) -> LegId {
+        LegId {
+            tx_id: self.tx_id,
+            leg_index: self.leg_index as u32,
+        }
+    }
+
     pub fn msgs(&self) -> &[Any] {
         &self.cross_tx.legs[self.leg_index].msgs
     }
@@ -61,7 +76,7 @@ impl LegRequest<'_> {
 /// reservations, then apply or release them. Reservations never wait: a
 /// conflict fails the prepare, so no two cross-txs can deadlock.
 pub trait Reservations: Send + Sync {
-    /// Runs the leg's messages as reservations held under the tx id and
+    /// Runs the leg's messages as reservations held under the leg's id and
     /// returns the leg's result. An error is the reason the leg votes
     /// failed; the caller undoes every write.
     fn prepare(
@@ -71,20 +86,20 @@ pub trait Reservations: Send + Sync {
         leg: &LegRequest<'_>,
     ) -> Result<Vec<u8>, ExecError>;
 
-    /// Makes what `tx_id` holds final.
+    /// Makes what the leg holds final.
     fn commit(
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
-        tx_id: &[u8; 32],
+        leg: &LegId,
     ) -> Result<(), ExecError>;
 
-    /// Gives back what `tx_id` holds.
+    /// Gives back what the leg holds.
     fn release(
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
-        tx_id: &[u8; 32],
+        leg: &LegId,
     ) -> Result<(), ExecError>;
 }
 
@@ -105,6 +120,48 @@ impl ParticipantModule {
 struct ParticipantGenesis {
     /// The only chain whose `xtx` packets this chain accepts.
     coordinator: Option<String>,
+    /// How long a finished leg's record is kept past its deadline, in
+    /// seconds; a day by default.
+    leg_retention_secs: Option<u64>,
+}
+
+/// A day: finished legs stay queryable (and audited) that long.
+pub const DEFAULT_LEG_RETENTION_SECS: u64 = 86_400;
+
+/// The most finished leg records one block prunes; any beyond are pruned
+/// at the next blocks, so a block's work stays bounded.
+pub const MAX_PRUNES_PER_BLOCK: usize = 1_000;
+
+/// Prunes finished leg records whose cross-tx's deadline is older than the
+/// retention. Pruning one can never let a packet act twice: a prepare is
+/// refused once its deadline has passed (its packet timed out, and the
+/// machine refuses it too), and a decision packet already received is
+/// refused by its packet receipt, which is kept. A decision that arrives
+/// after its leg was pruned finds no record: an abort writes a tombstone
+/// (pruned in turn), and a commit is refused, as for any leg it never held.
+fn prune_finished_legs(ctx: &MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
+    let retention_ns = state
+        .get_u64(state_key::LEG_RETENTION)?
+        .saturating_mul(1_000_000_000);
+    let prefix = state_key::all_prunes();
+    let due: Vec<(Vec<u8>, LegId)> = state
+        .prefix_page_raw(prefix, prefix, MAX_PRUNES_PER_BLOCK)?
+        .into_iter()
+        .filter_map(|(key, _)| state_key::prune_entry(&key).map(|entry| (key, entry)))
+        .take_while(|(_, (deadline_ns, _))| {
+            deadline_ns.saturating_add(retention_ns) < ctx.block.time_ns
+        })
+        .map(|(key, (_, leg))| (key, leg))
+        .collect();
+    for (key, leg) in due {
+        state.delete(key);
+        let finished = load_record(state, &leg)?
+            .is_some_and(|entry| !matches!(entry.record, machine::Record::Prepared { .. }));
+        if finished {
+            state.delete(state_key::leg(&leg.tx_id, leg.leg_index));
+        }
+    }
+    Ok(())
 }
 
 impl Module for ParticipantModule {
@@ -132,7 +189,19 @@ impl Module for ParticipantModule {
         if let Some(coordinator) = genesis.coordinator {
             state.put_raw(state_key::COORDINATOR.to_vec(), coordinator.into_bytes());
         }
+        let retention = genesis
+            .leg_retention_secs
+            .unwrap_or(DEFAULT_LEG_RETENTION_SECS);
+        state.put_u64(state_key::LEG_RETENTION.to_vec(), retention);
         Ok(())
+    }
+
+    fn begin_block(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), ExecError> {
+        prune_finished_legs(ctx, state)
     }
 
     fn query_service(&self) -> Option<&'static str> {

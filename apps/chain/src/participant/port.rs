@@ -7,7 +7,7 @@ use xcc_proto::xtx::v1 as pb;
 
 use super::machine::{self, Effect, OnPrepare, Record, Vote};
 use super::record::{load_record, save_record, LegEntry};
-use super::{state_key, LegRequest, ParticipantModule, PORT};
+use super::{state_key, LegId, LegRequest, ParticipantModule, PORT};
 use crate::error::ExecError;
 use crate::ibc::Port;
 use crate::module::{Event, MsgContext};
@@ -121,8 +121,12 @@ impl ParticipantModule {
             )));
         }
         let tx_id = verified.id;
+        let id = LegId {
+            tx_id,
+            leg_index: prepare.leg_index,
+        };
         let deadline_ns = verified.cross_tx.deadline_ns;
-        let existing = load_record(state, &tx_id)?;
+        let existing = load_record(state, &id)?;
         let record = existing.as_ref().map(|entry| &entry.record);
         let (record, vote) = match machine::on_prepare(record, deadline_ns, ctx.block.time_ns) {
             OnPrepare::Answer(vote) => return Ok(vote),
@@ -159,7 +163,7 @@ impl ParticipantModule {
         };
         save_record(
             state,
-            &tx_id,
+            &id,
             &LegEntry {
                 leg_index: prepare.leg_index,
                 record,
@@ -183,15 +187,19 @@ impl ParticipantModule {
         decision: &pb::Decision,
     ) -> Result<(), ExecError> {
         let tx_id = tx_id_of(&decision.tx_id)?;
-        let existing = load_record(state, &tx_id)?;
+        let id = LegId {
+            tx_id,
+            leg_index: decision.leg_index,
+        };
+        let existing = load_record(state, &id)?;
         let (record, effect) = machine::on_decision(
             existing.as_ref().map(|entry| &entry.record),
             decision.commit,
         )
         .map_err(|e| ExecError::invalid_msg(e.to_string()))?;
         match effect {
-            Effect::Apply => self.reservations.commit(ctx, state, &tx_id)?,
-            Effect::Release => self.reservations.release(ctx, state, &tx_id)?,
+            Effect::Apply => self.reservations.commit(ctx, state, &id)?,
+            Effect::Release => self.reservations.release(ctx, state, &id)?,
             Effect::Nothing => {}
         }
         let entry = match existing {
@@ -205,15 +213,16 @@ impl ParticipantModule {
             None => LegEntry {
                 leg_index: decision.leg_index,
                 record,
-                deadline_ns: 0,
+                deadline_ns: decision.deadline_ns,
                 prepared_at: None,
                 decided_at: Some(ctx.block),
             },
         };
-        save_record(state, &tx_id, &entry);
+        save_record(state, &id, &entry);
         ctx.emit(
             Event::new("xtx_decision")
                 .attr("tx_id", hex::encode(tx_id))
+                .attr("leg", decision.leg_index)
                 .attr("commit", decision.commit),
         );
         Ok(())

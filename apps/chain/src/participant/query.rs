@@ -19,10 +19,23 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                 .as_slice()
                 .try_into()
                 .map_err(|_| QueryError::Invalid("a tx id has 32 bytes".into()))?;
-            let record: pb::LegRecord =
-                state.get_proto(&state_key::leg(&tx_id))?.ok_or_else(|| {
-                    QueryError::NotFound(format!("no leg of {} here", hex::encode(tx_id)))
-                })?;
+            let not_found =
+                || QueryError::NotFound(format!("no leg of {} here", hex::encode(tx_id)));
+            let record: pb::LegRecord = match request.leg_index {
+                Some(leg_index) => state
+                    .get_proto(&state_key::leg(&tx_id, leg_index))?
+                    .ok_or_else(not_found)?,
+                None => {
+                    let prefix = state_key::legs_of(&tx_id);
+                    let (_, first) = state
+                        .prefix_page_raw(&prefix, &prefix, 1)?
+                        .into_iter()
+                        .next()
+                        .ok_or_else(not_found)?;
+                    pb::LegRecord::decode(first.as_slice())
+                        .map_err(|e| QueryError::Invalid(format!("a stored leg record: {e}")))?
+                }
+            };
             Ok(record.encode_to_vec())
         }
         "Legs" => {

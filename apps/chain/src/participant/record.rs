@@ -4,7 +4,7 @@
 use xcc_proto::xtx::v1 as pb;
 
 use super::machine::Record;
-use super::state_key;
+use super::{state_key, LegId};
 use crate::module::BlockInfo;
 use crate::state::{StateError, StateRead, StateReadExt, StateWrite, StateWriteExt};
 
@@ -76,11 +76,8 @@ impl LegEntry {
     }
 }
 
-pub fn load_record(
-    state: &dyn StateRead,
-    tx_id: &[u8; 32],
-) -> Result<Option<LegEntry>, StateError> {
-    let key = state_key::leg(tx_id);
+pub fn load_record(state: &dyn StateRead, leg: &LegId) -> Result<Option<LegEntry>, StateError> {
+    let key = state_key::leg(&leg.tx_id, leg.leg_index);
     match state.get_proto::<pb::LegRecord>(&key)? {
         None => Ok(None),
         Some(record) => {
@@ -94,6 +91,15 @@ pub fn load_record(
     }
 }
 
-pub fn save_record(state: &mut dyn StateWrite, tx_id: &[u8; 32], entry: &LegEntry) {
-    state.put_proto(state_key::leg(tx_id), &entry.to_proto(tx_id));
+/// Stores a leg's record; a finished one is also indexed for pruning by
+/// its cross-tx's deadline (a tombstone of unknown deadline never is).
+pub fn save_record(state: &mut dyn StateWrite, leg: &LegId, entry: &LegEntry) {
+    state.put_proto(
+        state_key::leg(&leg.tx_id, leg.leg_index),
+        &entry.to_proto(&leg.tx_id),
+    );
+    let finished = !matches!(entry.record, Record::Prepared { .. });
+    if finished && entry.deadline_ns != 0 {
+        state.put_raw(state_key::prune(entry.deadline_ns, leg), vec![1]);
+    }
 }

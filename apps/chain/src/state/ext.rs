@@ -95,7 +95,8 @@ pub trait StateWriteExt: StateWrite {
 
 impl<S: StateWrite + ?Sized> StateWriteExt for S {}
 
-pub(crate) fn decode_u64(key: &[u8], bytes: &[u8]) -> Result<u64, StateError> {
+/// A stored big-endian u64.
+pub fn decode_u64(key: &[u8], bytes: &[u8]) -> Result<u64, StateError> {
     let array: [u8; 8] = bytes
         .try_into()
         .map_err(|_| corrupt(key, "expected 8 bytes"))?;

@@ -5,7 +5,8 @@ mod delta;
 mod ext;
 
 pub use delta::{Changes, EmptyState, StateDelta};
-pub(crate) use ext::{corrupt, decode_u64};
+pub(crate) use ext::corrupt;
+pub use ext::decode_u64;
 pub use ext::{StateReadExt, StateWriteExt};
 pub use xcc_store::Entries;
 
