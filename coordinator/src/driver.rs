@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use xcc_chain::ibc::packet;
 use xcc_chain::participant::PORT;
 use xcc_chain::state::{transactional, StateRead, StateReadExt, StateWrite, StateWriteExt};
-use xcc_chain::{Event, ExecError, MsgContext};
+use xcc_chain::{BlockInfo, Event, ExecError, MsgContext};
 use xcc_proto::coordinator::v1 as pb;
 use xcc_proto::xtx::v1 as xtx_pb;
 
@@ -28,32 +28,34 @@ pub fn load(
 }
 
 pub fn tx_id_of(record: &pb::CrossTxRecord) -> Result<[u8; 32], ExecError> {
-    record
-        .tx_id
-        .as_slice()
-        .try_into()
-        .map_err(|_| ExecError::invalid_msg("a stored tx id is not 32 bytes"))
+    xcc_chain::xtx::tx_id(&record.tx_id)
+        .map_err(|e| ExecError::invalid_msg(format!("a stored record: {e}")))
 }
 
-/// Adds a timeline entry: `step` happened on `chain_id` at `point`.
+/// Adds a timeline entry: `step` happened on `chain_id` at `point`, when
+/// known (a proven timeout says nothing of when; stored as height 0).
 pub fn note(
     record: &mut pb::CrossTxRecord,
     step: &str,
     chain_id: &str,
-    point: (u64, u64),
+    point: Option<BlockInfo>,
     detail: impl Into<String>,
 ) {
+    let point = point.unwrap_or(BlockInfo {
+        height: 0,
+        time_ns: 0,
+    });
     record.timeline.push(pb::TimelineEntry {
         step: step.to_owned(),
         chain_id: chain_id.to_owned(),
-        height: point.0,
-        time_ns: point.1,
+        height: point.height,
+        time_ns: point.time_ns,
         detail: detail.into(),
     });
 }
 
-fn here(ctx: &MsgContext<'_>) -> (u64, u64) {
-    (ctx.block.height, ctx.block.time_ns)
+fn here(ctx: &MsgContext<'_>) -> Option<BlockInfo> {
+    Some(ctx.block)
 }
 
 /// Feeds `input` to the record's machine and carries out what it says.
@@ -76,15 +78,21 @@ pub fn step(
     if let Input::Voted { leg, vote } = &input {
         if let Some(stored) = record.legs.get_mut(*leg) {
             if stored.state == pb::LegState::Preparing as i32 {
-                set_leg_state(stored, &LegState::Voted(vote.clone()));
-                // The store keeps no empty values: an empty result has no key.
                 match vote {
-                    Vote::Ok { result } if !result.is_empty() => {
-                        stored.result_bytes = result.len() as u64;
-                        stored.result_sha256 = Sha256::digest(result).to_vec();
-                        state.put_raw(state_key::leg_result(&tx_id, *leg as u32), result.clone());
+                    Vote::Ok { result } => {
+                        set_leg_state(stored, &LegState::VotedOk);
+                        // The store keeps no empty values: an empty result has no key.
+                        if !result.is_empty() {
+                            stored.result_bytes = result.len() as u64;
+                            stored.result_sha256 = Sha256::digest(result).to_vec();
+                            let key = state_key::leg_result(&tx_id, *leg as u32);
+                            state.put_raw(key, result.clone());
+                        }
                     }
-                    Vote::Ok { .. } | Vote::Failed { .. } => {}
+                    Vote::Failed { reason } => {
+                        let reason = reason.clone();
+                        set_leg_state(stored, &LegState::VotedFailed { reason });
+                    }
                 }
             }
         }
@@ -150,7 +158,7 @@ pub fn step(
             }
             Output::Fault { leg, reason } => {
                 let chain = record.legs[leg].chain_id.clone();
-                note(record, "decision_failed", &chain, (0, 0), reason.clone());
+                note(record, "decision_failed", &chain, None, reason.clone());
                 ctx.emit(
                     Event::new("xtx_fault")
                         .attr("tx_id", hex::encode(tx_id))

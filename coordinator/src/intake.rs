@@ -119,7 +119,7 @@ fn submit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, msg: &SubmitCros
         &mut record,
         "submitted",
         ctx.chain_id,
-        (ctx.block.height, ctx.block.time_ns),
+        Some(ctx.block),
         format!("{} legs", cross_tx.legs.len()),
     );
     ctx.emit(

@@ -34,18 +34,8 @@ pub enum PlanError {
     BadDependency { leg: LegIndex, on: LegIndex },
 }
 
-/// A participant's answer to a prepare.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Vote {
-    /// The leg is prepared (its effects reserved); `result` feeds the legs
-    /// that depend on it.
-    Ok {
-        result: Vec<u8>,
-    },
-    Failed {
-        reason: String,
-    },
-}
+/// A participant's answer to a prepare, as every chain reads it.
+pub use xcc_chain::xtx::Vote;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -118,7 +108,12 @@ pub enum LegState {
     Waiting,
     /// Its prepare was sent; no vote yet.
     Preparing,
-    Voted(Vote),
+    /// Voted OK; the result went to the legs that depend on it as the vote
+    /// arrived, so the machine keeps none.
+    VotedOk,
+    VotedFailed {
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -276,19 +271,19 @@ impl Coordinator {
         if legs.get(leg) != Some(&LegState::Preparing) {
             return (Phase::Preparing { legs }, Vec::new());
         }
-        if let Vote::Failed { reason } = &vote {
-            let reason = reason.clone();
-            legs[leg] = LegState::Voted(vote);
-            return self.decide(
-                &legs,
-                Decision::Abort(AbortReason::VoteFailed { leg, reason }),
-            );
-        }
-        let result = match &vote {
-            Vote::Ok { result } => result.clone(),
-            Vote::Failed { .. } => Vec::new(),
+        let result = match vote {
+            Vote::Failed { reason } => {
+                legs[leg] = LegState::VotedFailed {
+                    reason: reason.clone(),
+                };
+                return self.decide(
+                    &legs,
+                    Decision::Abort(AbortReason::VoteFailed { leg, reason }),
+                );
+            }
+            Vote::Ok { result } => result,
         };
-        legs[leg] = LegState::Voted(vote);
+        legs[leg] = LegState::VotedOk;
         let mut outputs = Vec::new();
         for (dependent, plan) in self.legs.iter().enumerate() {
             if plan.depends_on == Some(leg) && legs[dependent] == LegState::Waiting {
@@ -299,9 +294,7 @@ impl Coordinator {
                 });
             }
         }
-        let all_ok = legs
-            .iter()
-            .all(|state| matches!(state, LegState::Voted(Vote::Ok { .. })));
+        let all_ok = legs.iter().all(|state| *state == LegState::VotedOk);
         if all_ok {
             return self.decide(&legs, Decision::Commit);
         }
@@ -315,7 +308,9 @@ impl Coordinator {
             .iter()
             .map(|state| match state {
                 LegState::Waiting => None,
-                LegState::Preparing | LegState::Voted(_) => Some(DecisionAck::Pending),
+                LegState::Preparing | LegState::VotedOk | LegState::VotedFailed { .. } => {
+                    Some(DecisionAck::Pending)
+                }
             })
             .collect();
         let commit = decision.is_commit();

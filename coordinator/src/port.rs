@@ -7,7 +7,7 @@ use prost::Message;
 use xcc_chain::ibc::Port;
 use xcc_chain::participant::PORT;
 use xcc_chain::state::StateWrite;
-use xcc_chain::{ExecError, MsgContext};
+use xcc_chain::{BlockInfo, ExecError, MsgContext};
 use xcc_proto::ibc::v1 as ibc_pb;
 use xcc_proto::xtx::v1 as xtx_pb;
 
@@ -38,29 +38,22 @@ fn target(kind: &xtx_pb::xtx_packet::Kind) -> Result<([u8; 32], usize), ExecErro
             ))
         }
         xtx_pb::xtx_packet::Kind::Decision(decision) => Ok((
-            decision
-                .tx_id
-                .as_slice()
-                .try_into()
-                .map_err(|_| ExecError::invalid_msg("a tx id has 32 bytes"))?,
+            xcc_chain::xtx::tx_id(&decision.tx_id)
+                .map_err(|e| ExecError::invalid_msg(e.to_string()))?,
             decision.leg_index as usize,
         )),
     }
 }
 
-fn point(at: Option<xtx_pb::ChainPoint>) -> (u64, u64) {
-    at.map_or((0, 0), |p| (p.height, p.time_ns))
-}
-
 /// What an acknowledgement of a decision tells the machine, and where the
 /// leg applied it. An error acknowledgement, or one that cannot be read,
 /// says the leg could not apply the decision: a fault, never done.
-fn decision_input(
-    leg: usize,
-    ack: Result<&[u8], String>,
-) -> (Input, Option<Option<xtx_pb::ChainPoint>>) {
+fn decision_input(leg: usize, ack: Result<&[u8], String>) -> (Input, Option<Option<BlockInfo>>) {
     match ack.map(xtx_pb::DecisionApplied::decode) {
-        Ok(Ok(applied)) => (Input::DecisionAcked { leg }, Some(applied.at)),
+        Ok(Ok(applied)) => (
+            Input::DecisionAcked { leg },
+            Some(applied.at.map(BlockInfo::from)),
+        ),
         Ok(Err(e)) => (
             Input::DecisionFailed {
                 leg,
@@ -113,34 +106,12 @@ impl Port for CoordinatorModule {
         };
         let input = match kind {
             xtx_pb::xtx_packet::Kind::Prepare(_) => {
-                let (vote, at) = match result.map(xtx_pb::PrepareVote::decode) {
-                    Ok(Ok(answer)) => match answer.vote {
-                        Some(xtx_pb::prepare_vote::Vote::Ok(result)) => {
-                            (Vote::Ok { result }, answer.at)
-                        }
-                        Some(xtx_pb::prepare_vote::Vote::Failed(reason)) => {
-                            (Vote::Failed { reason }, answer.at)
-                        }
-                        None => (
-                            Vote::Failed {
-                                reason: "an empty vote".into(),
-                            },
-                            answer.at,
-                        ),
-                    },
-                    Ok(Err(e)) => (
-                        Vote::Failed {
-                            reason: format!("an unreadable vote: {e}"),
-                        },
-                        None,
-                    ),
-                    Err(error) => (Vote::Failed { reason: error }, None),
-                };
+                let (vote, at) = Vote::decode(result);
                 let (step, detail) = match &vote {
                     Vote::Ok { .. } => ("prepared", String::new()),
                     Vote::Failed { reason } => ("refused", reason.clone()),
                 };
-                note(&mut record, step, &chain, point(at), detail);
+                note(&mut record, step, &chain, at, detail);
                 Input::Voted { leg, vote }
             }
             xtx_pb::xtx_packet::Kind::Decision(decision) => {
@@ -151,7 +122,7 @@ impl Port for CoordinatorModule {
                     } else {
                         "aborted"
                     };
-                    note(&mut record, step, &chain, point(at), "");
+                    note(&mut record, step, &chain, at, "");
                 }
                 input
             }
@@ -178,7 +149,7 @@ impl Port for CoordinatorModule {
             &mut record,
             "prepare_timed_out",
             &packet.dest_chain,
-            (0, 0),
+            None,
             format!("leg {leg}"),
         );
         driver::step(

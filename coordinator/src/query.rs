@@ -16,11 +16,8 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
     match method {
         "CrossTx" => {
             let request: pb::QueryCrossTxRequest = decode_request(request)?;
-            let tx_id: [u8; 32] = request
-                .tx_id
-                .as_slice()
-                .try_into()
-                .map_err(|_| QueryError::Invalid("a tx id has 32 bytes".into()))?;
+            let tx_id = xcc_chain::xtx::tx_id(&request.tx_id)
+                .map_err(|e| QueryError::Invalid(e.to_string()))?;
             let record: pb::CrossTxRecord = state
                 .get_proto(&state_key::record(&tx_id))?
                 .ok_or_else(|| QueryError::NotFound(format!("cross-tx {}", hex::encode(tx_id))))?;
@@ -28,11 +25,8 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         }
         "LegResult" => {
             let request: pb::QueryLegResultRequest = decode_request(request)?;
-            let tx_id: [u8; 32] = request
-                .tx_id
-                .as_slice()
-                .try_into()
-                .map_err(|_| QueryError::Invalid("a tx id has 32 bytes".into()))?;
+            let tx_id = xcc_chain::xtx::tx_id(&request.tx_id)
+                .map_err(|e| QueryError::Invalid(e.to_string()))?;
             let result = state
                 .get_raw(&state_key::leg_result(&tx_id, request.leg_index))?
                 .ok_or_else(|| {

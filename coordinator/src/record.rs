@@ -3,9 +3,7 @@
 
 use xcc_proto::coordinator::v1 as pb;
 
-use crate::machine::{
-    AbortReason, Coordinator, Decision, DecisionAck, LegPlan, LegState, Phase, Vote,
-};
+use crate::machine::{AbortReason, Coordinator, Decision, DecisionAck, LegPlan, LegState, Phase};
 
 #[derive(Debug, thiserror::Error)]
 #[error("corrupt cross-tx record: {0}")]
@@ -112,12 +110,10 @@ fn leg_state(leg: &pb::Leg) -> Result<LegState, CorruptRecord> {
     match pb::LegState::try_from(leg.state) {
         Ok(pb::LegState::Waiting) => Ok(LegState::Waiting),
         Ok(pb::LegState::Preparing) => Ok(LegState::Preparing),
-        // The result is under its own key: the machine needs a result only
-        // as the vote arrives, to send it on to the legs that depend on it.
-        Ok(pb::LegState::VotedOk) => Ok(LegState::Voted(Vote::Ok { result: Vec::new() })),
-        Ok(pb::LegState::VotedFailed) => Ok(LegState::Voted(Vote::Failed {
+        Ok(pb::LegState::VotedOk) => Ok(LegState::VotedOk),
+        Ok(pb::LegState::VotedFailed) => Ok(LegState::VotedFailed {
             reason: leg.reason.clone(),
-        })),
+        }),
         _ => Err(corrupt(format!("leg state {}", leg.state))),
     }
 }
@@ -173,8 +169,8 @@ pub fn set_leg_state(leg: &mut pb::Leg, state: &LegState) {
     let (state, reason) = match state {
         LegState::Waiting => (pb::LegState::Waiting, String::new()),
         LegState::Preparing => (pb::LegState::Preparing, String::new()),
-        LegState::Voted(Vote::Ok { .. }) => (pb::LegState::VotedOk, String::new()),
-        LegState::Voted(Vote::Failed { reason }) => (pb::LegState::VotedFailed, reason.clone()),
+        LegState::VotedOk => (pb::LegState::VotedOk, String::new()),
+        LegState::VotedFailed { reason } => (pb::LegState::VotedFailed, reason.clone()),
     };
     leg.state = state as i32;
     leg.reason = reason;

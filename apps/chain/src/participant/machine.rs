@@ -23,12 +23,7 @@ pub enum Record {
     Aborted,
 }
 
-/// The participant's answer to a prepare.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Vote {
-    Ok { result: Vec<u8> },
-    Failed { reason: String },
-}
+pub use crate::xtx::Vote;
 
 /// What a prepare asks of the chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,8 +32,8 @@ pub enum OnPrepare {
     Reserve,
     /// Answer at once, recording nothing new.
     Answer(Vote),
-    /// Answer, and record the refusal.
-    Refuse(Vote),
+    /// Vote failed for this reason, and record the refusal.
+    Refuse(String),
 }
 
 /// A prepare for a leg whose record is `record`, in a block at `now_ns`.
@@ -56,9 +51,9 @@ pub fn on_prepare(record: Option<&Record>, deadline_ns: u64, now_ns: u64) -> OnP
         Some(Record::Committed) => OnPrepare::Answer(Vote::Failed {
             reason: "the cross-tx already committed here".to_owned(),
         }),
-        None if now_ns >= deadline_ns => OnPrepare::Refuse(Vote::Failed {
-            reason: format!("the deadline ({deadline_ns} ns) has passed"),
-        }),
+        None if now_ns >= deadline_ns => {
+            OnPrepare::Refuse(format!("the deadline ({deadline_ns} ns) has passed"))
+        }
         None => OnPrepare::Reserve,
     }
 }
@@ -158,7 +153,7 @@ mod tests {
     fn a_prepare_past_its_deadline_or_after_an_abort_is_refused() {
         assert!(matches!(
             on_prepare(None, DEADLINE, DEADLINE),
-            OnPrepare::Refuse(Vote::Failed { .. })
+            OnPrepare::Refuse(_)
         ));
         assert!(matches!(
             on_prepare(Some(&Record::Aborted), DEADLINE, 10),

@@ -37,22 +37,15 @@ impl Port for ParticipantModule {
         match data.kind {
             Some(pb::xtx_packet::Kind::Prepare(prepare)) => {
                 let vote = self.prepare(ctx, state, prepare, packet.data.len())?;
-                let (vote, event) = match vote {
-                    Vote::Ok { result } => (pb::prepare_vote::Vote::Ok(result), "ok"),
-                    Vote::Failed { reason } => (pb::prepare_vote::Vote::Failed(reason), "failed"),
-                };
+                let event = if vote.is_ok() { "ok" } else { "failed" };
                 ctx.emit(Event::new("xtx_vote").attr("vote", event));
-                Ok(pb::PrepareVote {
-                    vote: Some(vote),
-                    at: Some(here(ctx)),
-                }
-                .encode_to_vec())
+                Ok(vote.encode(ctx.block))
             }
             Some(pb::xtx_packet::Kind::Decision(decision)) => {
                 self.decide(ctx, state, &decision)?;
                 Ok(pb::DecisionApplied {
                     committed: decision.commit,
-                    at: Some(here(ctx)),
+                    at: Some(ctx.block.into()),
                 }
                 .encode_to_vec())
             }
@@ -78,19 +71,6 @@ impl Port for ParticipantModule {
     ) -> Result<(), ExecError> {
         Err(ExecError::invalid_msg("participants send no xtx packets"))
     }
-}
-
-fn here(ctx: &MsgContext<'_>) -> pb::ChainPoint {
-    pb::ChainPoint {
-        height: ctx.block.height,
-        time_ns: ctx.block.time_ns,
-    }
-}
-
-fn tx_id_of(bytes: &[u8]) -> Result<[u8; 32], ExecError> {
-    bytes
-        .try_into()
-        .map_err(|_| ExecError::invalid_msg("a tx id has 32 bytes"))
 }
 
 impl ParticipantModule {
@@ -130,13 +110,12 @@ impl ParticipantModule {
         let record = existing.as_ref().map(|entry| &entry.record);
         let (record, vote) = match machine::on_prepare(record, deadline_ns, ctx.block.time_ns) {
             OnPrepare::Answer(vote) => return Ok(vote),
-            OnPrepare::Refuse(vote) => {
-                let reason = match &vote {
-                    Vote::Failed { reason } => reason.clone(),
-                    Vote::Ok { .. } => String::new(),
-                };
-                (Record::Refused { reason }, vote)
-            }
+            OnPrepare::Refuse(reason) => (
+                Record::Refused {
+                    reason: reason.clone(),
+                },
+                Vote::Failed { reason },
+            ),
             OnPrepare::Reserve => {
                 let signers: Vec<_> = verified.signers.iter().map(|s| s.address).collect();
                 let request = LegRequest {
@@ -186,7 +165,8 @@ impl ParticipantModule {
         state: &mut dyn StateWrite,
         decision: &pb::Decision,
     ) -> Result<(), ExecError> {
-        let tx_id = tx_id_of(&decision.tx_id)?;
+        let tx_id =
+            xtx::tx_id(&decision.tx_id).map_err(|e| ExecError::invalid_msg(e.to_string()))?;
         let id = LegId {
             tx_id,
             leg_index: decision.leg_index,

@@ -14,11 +14,8 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
     match method {
         "Leg" => {
             let request: pb::QueryLegRequest = decode_request(request)?;
-            let tx_id: [u8; 32] = request
-                .tx_id
-                .as_slice()
-                .try_into()
-                .map_err(|_| QueryError::Invalid("a tx id has 32 bytes".into()))?;
+            let tx_id = crate::xtx::tx_id(&request.tx_id)
+                .map_err(|e| QueryError::Invalid(e.to_string()))?;
             let not_found =
                 || QueryError::NotFound(format!("no leg of {} here", hex::encode(tx_id)));
             let record: pb::LegRecord = match request.leg_index {

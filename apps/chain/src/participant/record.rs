@@ -18,20 +18,6 @@ pub struct LegEntry {
     pub decided_at: Option<BlockInfo>,
 }
 
-fn point(block: BlockInfo) -> pb::ChainPoint {
-    pb::ChainPoint {
-        height: block.height,
-        time_ns: block.time_ns,
-    }
-}
-
-fn block(point: pb::ChainPoint) -> BlockInfo {
-    BlockInfo {
-        height: point.height,
-        time_ns: point.time_ns,
-    }
-}
-
 impl LegEntry {
     pub fn to_proto(&self, tx_id: &[u8; 32]) -> pb::LegRecord {
         let (status, result, reason) = match &self.record {
@@ -47,8 +33,8 @@ impl LegEntry {
             result,
             reason: reason.to_owned(),
             deadline_ns: self.deadline_ns,
-            prepared_at: self.prepared_at.map(point),
-            decided_at: self.decided_at.map(point),
+            prepared_at: self.prepared_at.map(Into::into),
+            decided_at: self.decided_at.map(Into::into),
         }
     }
 
@@ -70,8 +56,8 @@ impl LegEntry {
             leg_index: record.leg_index,
             record: record_state,
             deadline_ns: record.deadline_ns,
-            prepared_at: record.prepared_at.map(block),
-            decided_at: record.decided_at.map(block),
+            prepared_at: record.prepared_at.map(Into::into),
+            decided_at: record.decided_at.map(Into::into),
         })
     }
 }

@@ -44,6 +44,28 @@ pub struct TestChain {
     pub chain_id: String,
     pub genesis_hash: [u8; 32],
     height: u64,
+    recording: Recording,
+    /// The txs and app hash of the block finalized and not yet committed.
+    finalized: Option<RecordedBlock>,
+}
+
+/// A block as a test chain committed it: enough to run it again.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordedBlock {
+    pub height: u64,
+    /// Each tx, hex.
+    pub txs: Vec<String>,
+    pub app_hash: String,
+}
+
+/// Everything a test chain committed, from its genesis on: replayed by
+/// [`TestChain::replay`], it shows that code run later computes the same
+/// app hashes from the same blocks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Recording {
+    pub chain_id: String,
+    pub app_state: serde_json::Value,
+    pub blocks: Vec<RecordedBlock>,
 }
 
 impl TestChain {
@@ -71,7 +93,58 @@ impl TestChain {
             chain_id: chain_id.to_owned(),
             genesis_hash,
             height: 0,
+            recording: Recording {
+                chain_id: chain_id.to_owned(),
+                app_state,
+                blocks: Vec::new(),
+            },
+            finalized: None,
         }
+    }
+
+    /// The blocks this chain committed.
+    pub fn recording(&self) -> &Recording {
+        &self.recording
+    }
+
+    /// Runs the blocks of `recording` on a new chain in `dir`; the first
+    /// block whose app hash differs from the recorded one is an error.
+    pub fn replay(
+        dir: &Path,
+        modules: Vec<Box<dyn Module>>,
+        recording: &Recording,
+    ) -> Result<(), String> {
+        let mut chain = TestChain::new(
+            dir,
+            &recording.chain_id,
+            modules,
+            recording.app_state.clone(),
+        );
+        for block in &recording.blocks {
+            let txs = block
+                .txs
+                .iter()
+                .map(|tx| hex::decode(tx).map_err(|e| format!("a recorded tx: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            chain.finalize(txs);
+            let app_hash = chain.finalized.as_ref().map(|b| b.app_hash.clone());
+            chain.commit();
+            if app_hash.as_ref() != Some(&block.app_hash) {
+                return Err(format!(
+                    "{} height {}: app hash {app_hash:?}, recorded {}",
+                    recording.chain_id, block.height, block.app_hash
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn note_finalized(&mut self, height: u64, txs: &[Vec<u8>], app_hash: &[u8]) {
+        self.finalized = Some(RecordedBlock {
+            height,
+            txs: txs.iter().map(hex::encode).collect(),
+            app_hash: hex::encode(app_hash),
+        });
     }
 
     pub fn height(&self) -> u64 {
@@ -97,6 +170,7 @@ impl TestChain {
     pub fn finalize(&mut self, txs: Vec<Vec<u8>>) -> Vec<TxOutcome> {
         let block = self.next_block();
         let finalized = self.app.finalize_block(block, &txs).expect("finalize");
+        self.note_finalized(block.height, &txs, &finalized.app_hash);
         finalized.tx_results
     }
 
@@ -104,6 +178,7 @@ impl TestChain {
     pub fn commit(&mut self) {
         self.app.commit().expect("commit");
         self.height += 1;
+        self.recording.blocks.extend(self.finalized.take());
     }
 
     /// Runs `tx` in the next block and checks that it is refused and changes
@@ -122,6 +197,7 @@ impl TestChain {
             .app
             .finalize_block(block, std::slice::from_ref(&tx))
             .expect("finalize");
+        self.note_finalized(block.height, std::slice::from_ref(&tx), &with.app_hash);
         let outcome = with.tx_results[0].clone();
         assert_ne!(outcome.code, 0, "tx was accepted");
         assert!(!outcome.log.is_empty(), "a refusal must say why");
@@ -136,6 +212,7 @@ impl TestChain {
         );
         self.app.commit().expect("commit");
         self.height = block.height;
+        self.recording.blocks.extend(self.finalized.take());
         outcome
     }
 

@@ -5,8 +5,8 @@
 //! what rounding leaves unpaid stays with the payer, so no cash is created
 //! or lost. The issuer's own units earn nothing, as they count as no holder.
 
-use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::module::History;
+use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, MsgContext};
 use xcc_proto::security::v1 as pb;
 

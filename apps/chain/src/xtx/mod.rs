@@ -11,6 +11,18 @@ use xcc_proto::xtx::v1 as pb;
 use crate::address::Address;
 use crate::tx::{signature, verify_signatures, Signer, TxError};
 
+mod point;
+mod vote;
+
+pub use vote::Vote;
+
+/// A cross-tx id as packets, records and queries carry it: 32 bytes.
+pub fn tx_id(bytes: &[u8]) -> Result<[u8; 32], XtxError> {
+    bytes
+        .try_into()
+        .map_err(|_| XtxError::TxIdLength(bytes.len()))
+}
+
 /// Domain tag of cross-tx sign bytes, apart from txs' `xcc/tx/v1`.
 pub const XTX_SIGN_DOMAIN: &str = "xcc/xtx/v1";
 /// The most legs one cross-tx may have: room for a dividend payout of 32
@@ -64,6 +76,8 @@ pub enum XtxError {
     Malformed(String),
     #[error("the cross-tx is not canonically encoded")]
     NonCanonical,
+    #[error("a cross-tx id has 32 bytes, not {0}")]
+    TxIdLength(usize),
     #[error("a cross-tx has 1 to {MAX_LEGS} legs, this one {0}")]
     LegCount(usize),
     #[error("leg {0} names no chain")]
