@@ -97,7 +97,11 @@ pub fn step(
             }
         }
     }
-    for output in coordinator.apply(input) {
+    let outputs = coordinator.apply(input).unwrap_or_else(|ignored| {
+        tracing::debug!(tx_id = %hex::encode(tx_id), %ignored, "input ignored");
+        Vec::new()
+    });
+    for output in outputs {
         match output {
             Output::SendPrepare { leg, input } => {
                 let chain = record.legs[leg].chain_id.clone();

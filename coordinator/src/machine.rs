@@ -90,6 +90,67 @@ pub enum Output {
     Done,
 }
 
+/// Why an input changed nothing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Ignored {
+    #[error("leg {leg} awaits no vote (a duplicate, or an unknown leg)")]
+    NoVoteAwaited { leg: LegIndex },
+    #[error("the prepare of leg {leg} is not awaiting a vote")]
+    PrepareNotPending { leg: LegIndex },
+    #[error("the block time has not reached the deadline")]
+    DeadlineNotReached,
+    #[error("leg {leg} owes no acknowledgement of the decision")]
+    NoAckAwaited { leg: LegIndex },
+    #[error("{input} does not fit the {phase} phase")]
+    OutOfPhase {
+        input: &'static str,
+        phase: &'static str,
+    },
+}
+
+impl Ignored {
+    fn of(phase: &Phase, input: &Input) -> Self {
+        match (phase, input) {
+            (Phase::Preparing { .. }, Input::PrepareTimedOut { leg }) => {
+                Ignored::PrepareNotPending { leg: *leg }
+            }
+            (Phase::Preparing { .. }, Input::BlockTime { .. }) => Ignored::DeadlineNotReached,
+            (
+                Phase::Decided { .. },
+                Input::DecisionAcked { leg } | Input::DecisionFailed { leg, .. },
+            ) => Ignored::NoAckAwaited { leg: *leg },
+            _ => Ignored::OutOfPhase {
+                input: input.name(),
+                phase: phase.name(),
+            },
+        }
+    }
+}
+
+impl Input {
+    fn name(&self) -> &'static str {
+        match self {
+            Input::Start => "the start",
+            Input::Voted { .. } => "a vote",
+            Input::PrepareTimedOut { .. } => "a prepare's timeout",
+            Input::BlockTime { .. } => "a block time",
+            Input::DecisionAcked { .. } => "a decision's acknowledgement",
+            Input::DecisionFailed { .. } => "a decision's error acknowledgement",
+        }
+    }
+}
+
+impl Phase {
+    fn name(&self) -> &'static str {
+        match self {
+            Phase::New => "new",
+            Phase::Preparing { .. } => "preparing",
+            Phase::Decided { .. } => "decided",
+            Phase::Done { .. } => "done",
+        }
+    }
+}
+
 /// Where a leg that was sent the decision stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecisionAck {
@@ -188,18 +249,28 @@ impl Coordinator {
         }
     }
 
-    /// Applies one input. Inputs that do not fit the phase (a duplicate
-    /// vote, a late vote after the decision, an ack before it) change
-    /// nothing and return no output, so replays are harmless.
-    pub fn apply(&mut self, input: Input) -> Vec<Output> {
+    /// Applies one input and returns the outputs to carry out. An input
+    /// that does not fit the phase (a duplicate vote, a late vote after the
+    /// decision, an ack before it) changes nothing and is reported with the
+    /// reason, so replays are harmless and still visible.
+    pub fn apply(&mut self, input: Input) -> Result<Vec<Output>, Ignored> {
         let phase = std::mem::replace(&mut self.phase, Phase::New);
         let (phase, outputs) = self.step(phase, input);
         self.phase = phase;
         outputs
     }
 
-    fn step(&self, phase: Phase, input: Input) -> (Phase, Vec<Output>) {
+    fn step(&self, phase: Phase, input: Input) -> (Phase, Result<Vec<Output>, Ignored>) {
         match (phase, input) {
+            (Phase::Preparing { legs }, Input::Voted { leg, vote }) => {
+                self.on_vote(legs, leg, vote)
+            }
+            (phase, input) => self.step_valid(phase, input),
+        }
+    }
+
+    fn step_valid(&self, phase: Phase, input: Input) -> (Phase, Result<Vec<Output>, Ignored>) {
+        let (phase, outputs) = match (phase, input) {
             (Phase::New, Input::Start) => {
                 let legs: Vec<LegState> = self
                     .legs
@@ -216,9 +287,6 @@ impl Coordinator {
                     .map(|(leg, _)| Output::SendPrepare { leg, input: None })
                     .collect();
                 (Phase::Preparing { legs }, outputs)
-            }
-            (Phase::Preparing { legs }, Input::Voted { leg, vote }) => {
-                self.on_vote(legs, leg, vote)
             }
             (Phase::Preparing { legs }, Input::PrepareTimedOut { leg })
                 if legs.get(leg) == Some(&LegState::Preparing) =>
@@ -263,23 +331,36 @@ impl Coordinator {
                     vec![Output::Fault { leg, reason }],
                 )
             }
-            (phase, _) => (phase, Vec::new()),
-        }
+            (phase, input) => {
+                let ignored = Ignored::of(&phase, &input);
+                return (phase, Err(ignored));
+            }
+        };
+        (phase, Ok(outputs))
     }
 
-    fn on_vote(&self, mut legs: Vec<LegState>, leg: LegIndex, vote: Vote) -> (Phase, Vec<Output>) {
+    fn on_vote(
+        &self,
+        mut legs: Vec<LegState>,
+        leg: LegIndex,
+        vote: Vote,
+    ) -> (Phase, Result<Vec<Output>, Ignored>) {
         if legs.get(leg) != Some(&LegState::Preparing) {
-            return (Phase::Preparing { legs }, Vec::new());
+            return (
+                Phase::Preparing { legs },
+                Err(Ignored::NoVoteAwaited { leg }),
+            );
         }
         let result = match vote {
             Vote::Failed { reason } => {
                 legs[leg] = LegState::VotedFailed {
                     reason: reason.clone(),
                 };
-                return self.decide(
+                let (phase, outputs) = self.decide(
                     &legs,
                     Decision::Abort(AbortReason::VoteFailed { leg, reason }),
                 );
+                return (phase, Ok(outputs));
             }
             Vote::Ok { result } => result,
         };
@@ -296,9 +377,10 @@ impl Coordinator {
         }
         let all_ok = legs.iter().all(|state| *state == LegState::VotedOk);
         if all_ok {
-            return self.decide(&legs, Decision::Commit);
+            let (phase, outputs) = self.decide(&legs, Decision::Commit);
+            return (phase, Ok(outputs));
         }
-        (Phase::Preparing { legs }, outputs)
+        (Phase::Preparing { legs }, Ok(outputs))
     }
 
     /// Records the decision, then sends it to every leg that was prepared

@@ -4,6 +4,55 @@ use super::*;
 
 const DEADLINE: u64 = 1_000;
 
+/// The outputs of an input, none when it is ignored.
+trait ApplyOrNothing {
+    fn apply_or_nothing(&mut self, input: Input) -> Vec<Output>;
+}
+
+impl ApplyOrNothing for Coordinator {
+    fn apply_or_nothing(&mut self, input: Input) -> Vec<Output> {
+        self.apply(input).unwrap_or_default()
+    }
+}
+
+#[test]
+fn inputs_that_do_not_fit_are_reported_with_why() {
+    let mut c = swap();
+    assert_eq!(
+        c.apply(Input::DecisionAcked { leg: 0 }),
+        Err(Ignored::OutOfPhase {
+            input: "a decision's acknowledgement",
+            phase: "new"
+        })
+    );
+    c.apply(Input::Start).unwrap();
+    assert_eq!(
+        c.apply(Input::BlockTime {
+            now_ns: DEADLINE - 1
+        }),
+        Err(Ignored::DeadlineNotReached)
+    );
+    c.apply(voted(0, ok_vote())).unwrap();
+    assert_eq!(
+        c.apply(voted(0, ok_vote())),
+        Err(Ignored::NoVoteAwaited { leg: 0 })
+    );
+    assert_eq!(
+        c.apply(voted(9, ok_vote())),
+        Err(Ignored::NoVoteAwaited { leg: 9 })
+    );
+    assert_eq!(
+        c.apply(Input::PrepareTimedOut { leg: 0 }),
+        Err(Ignored::PrepareNotPending { leg: 0 })
+    );
+    c.apply(voted(1, ok_vote())).unwrap();
+    c.apply(Input::DecisionAcked { leg: 0 }).unwrap();
+    assert_eq!(
+        c.apply(Input::DecisionAcked { leg: 0 }),
+        Err(Ignored::NoAckAwaited { leg: 0 })
+    );
+}
+
 fn leg(chain_id: &str, depends_on: Option<LegIndex>) -> LegPlan {
     LegPlan {
         chain_id: chain_id.to_owned(),
@@ -53,23 +102,30 @@ fn failed(reason: &str) -> Vote {
 #[test]
 fn a_leg_that_cannot_apply_the_decision_is_a_fault_and_never_done() {
     let mut c = swap();
-    c.apply(Input::Start);
-    c.apply(voted(0, ok_vote()));
-    c.apply(voted(1, ok_vote()));
+    c.apply_or_nothing(Input::Start);
+    c.apply_or_nothing(voted(0, ok_vote()));
+    c.apply_or_nothing(voted(1, ok_vote()));
     let fault = Input::DecisionFailed {
         leg: 1,
         reason: "the hold is not covered".into(),
     };
     assert_eq!(
-        c.apply(fault.clone()),
+        c.apply_or_nothing(fault.clone()),
         vec![Output::Fault {
             leg: 1,
             reason: "the hold is not covered".into()
         }]
     );
-    assert!(c.apply(fault).is_empty(), "a fault is reported once");
-    assert!(c.apply(Input::DecisionAcked { leg: 1 }).is_empty());
-    assert!(c.apply(Input::DecisionAcked { leg: 0 }).is_empty());
+    assert!(
+        c.apply_or_nothing(fault).is_empty(),
+        "a fault is reported once"
+    );
+    assert!(c
+        .apply_or_nothing(Input::DecisionAcked { leg: 1 })
+        .is_empty());
+    assert!(c
+        .apply_or_nothing(Input::DecisionAcked { leg: 0 })
+        .is_empty());
     assert!(
         matches!(c.phase(), Phase::Decided { acked, .. }
             if acked[1] == Some(DecisionAck::Failed { reason: "the hold is not covered".into() })),
@@ -82,7 +138,7 @@ fn a_leg_that_cannot_apply_the_decision_is_a_fault_and_never_done() {
 fn all_votes_ok_commit_and_every_ack_ends_it() {
     let mut c = swap();
     assert_eq!(
-        c.apply(Input::Start),
+        c.apply_or_nothing(Input::Start),
         vec![
             Output::SendPrepare {
                 leg: 0,
@@ -94,9 +150,9 @@ fn all_votes_ok_commit_and_every_ack_ends_it() {
             }
         ]
     );
-    assert!(c.apply(voted(0, ok_vote())).is_empty());
+    assert!(c.apply_or_nothing(voted(0, ok_vote())).is_empty());
     assert_eq!(
-        c.apply(voted(1, ok_vote())),
+        c.apply_or_nothing(voted(1, ok_vote())),
         vec![
             Output::Decided(Decision::Commit),
             Output::SendDecision {
@@ -109,12 +165,18 @@ fn all_votes_ok_commit_and_every_ack_ends_it() {
             }
         ]
     );
-    assert!(c.apply(Input::DecisionAcked { leg: 1 }).is_empty());
+    assert!(c
+        .apply_or_nothing(Input::DecisionAcked { leg: 1 })
+        .is_empty());
     assert!(
-        c.apply(Input::DecisionAcked { leg: 1 }).is_empty(),
+        c.apply_or_nothing(Input::DecisionAcked { leg: 1 })
+            .is_empty(),
         "a duplicate ack"
     );
-    assert_eq!(c.apply(Input::DecisionAcked { leg: 0 }), vec![Output::Done]);
+    assert_eq!(
+        c.apply_or_nothing(Input::DecisionAcked { leg: 0 }),
+        vec![Output::Done]
+    );
     assert_eq!(
         c.phase(),
         &Phase::Done {
@@ -126,8 +188,8 @@ fn all_votes_ok_commit_and_every_ack_ends_it() {
 #[test]
 fn one_failed_vote_aborts_every_leg_even_one_still_preparing() {
     let mut c = swap();
-    c.apply(Input::Start);
-    let outputs = c.apply(voted(1, failed("buyer lacks cash")));
+    c.apply_or_nothing(Input::Start);
+    let outputs = c.apply_or_nothing(voted(1, failed("buyer lacks cash")));
     assert_eq!(
         outputs,
         vec![
@@ -146,30 +208,33 @@ fn one_failed_vote_aborts_every_leg_even_one_still_preparing() {
         ]
     );
     // A late OK vote changes nothing: the decision stands.
-    assert!(c.apply(voted(0, ok_vote())).is_empty());
+    assert!(c.apply_or_nothing(voted(0, ok_vote())).is_empty());
     assert!(!c.decision().unwrap().is_commit());
-    c.apply(Input::DecisionAcked { leg: 0 });
-    assert_eq!(c.apply(Input::DecisionAcked { leg: 1 }), vec![Output::Done]);
+    c.apply_or_nothing(Input::DecisionAcked { leg: 0 });
+    assert_eq!(
+        c.apply_or_nothing(Input::DecisionAcked { leg: 1 }),
+        vec![Output::Done]
+    );
 }
 
 #[test]
 fn a_dependent_leg_is_prepared_with_its_dependency_result() {
     let mut c = payout();
     assert_eq!(
-        c.apply(Input::Start),
+        c.apply_or_nothing(Input::Start),
         vec![Output::SendPrepare {
             leg: 0,
             input: None
         }]
     );
     assert_eq!(
-        c.apply(ok(b"entitlements")),
+        c.apply_or_nothing(ok(b"entitlements")),
         vec![Output::SendPrepare {
             leg: 1,
             input: Some(b"entitlements".to_vec())
         }]
     );
-    let outputs = c.apply(voted(1, ok_vote()));
+    let outputs = c.apply_or_nothing(voted(1, ok_vote()));
     assert_eq!(outputs[0], Output::Decided(Decision::Commit));
     assert_eq!(outputs.len(), 3);
 }
@@ -177,8 +242,8 @@ fn a_dependent_leg_is_prepared_with_its_dependency_result() {
 #[test]
 fn a_failed_dependency_aborts_without_preparing_its_dependents() {
     let mut c = payout();
-    c.apply(Input::Start);
-    let outputs = c.apply(voted(0, failed("already paid")));
+    c.apply_or_nothing(Input::Start);
+    let outputs = c.apply_or_nothing(voted(0, failed("already paid")));
     assert_eq!(
         outputs[1..],
         [Output::SendDecision {
@@ -187,31 +252,34 @@ fn a_failed_dependency_aborts_without_preparing_its_dependents() {
         }],
         "the dependent leg never saw a prepare, so needs no decision"
     );
-    assert_eq!(c.apply(Input::DecisionAcked { leg: 0 }), vec![Output::Done]);
+    assert_eq!(
+        c.apply_or_nothing(Input::DecisionAcked { leg: 0 }),
+        vec![Output::Done]
+    );
 }
 
 #[test]
 fn the_deadline_aborts_only_while_votes_are_missing() {
     let mut c = swap();
-    c.apply(Input::Start);
+    c.apply_or_nothing(Input::Start);
     assert!(c
-        .apply(Input::BlockTime {
+        .apply_or_nothing(Input::BlockTime {
             now_ns: DEADLINE - 1
         })
         .is_empty());
-    c.apply(voted(0, ok_vote()));
-    let outputs = c.apply(Input::BlockTime { now_ns: DEADLINE });
+    c.apply_or_nothing(voted(0, ok_vote()));
+    let outputs = c.apply_or_nothing(Input::BlockTime { now_ns: DEADLINE });
     assert_eq!(
         outputs[0],
         Output::Decided(Decision::Abort(AbortReason::DeadlinePassed))
     );
 
     let mut decided = swap();
-    decided.apply(Input::Start);
-    decided.apply(voted(0, ok_vote()));
-    decided.apply(voted(1, ok_vote()));
+    decided.apply_or_nothing(Input::Start);
+    decided.apply_or_nothing(voted(0, ok_vote()));
+    decided.apply_or_nothing(voted(1, ok_vote()));
     assert!(decided
-        .apply(Input::BlockTime {
+        .apply_or_nothing(Input::BlockTime {
             now_ns: DEADLINE + 5
         })
         .is_empty());
@@ -221,13 +289,14 @@ fn the_deadline_aborts_only_while_votes_are_missing() {
 #[test]
 fn a_timed_out_prepare_aborts() {
     let mut c = swap();
-    c.apply(Input::Start);
-    c.apply(voted(0, ok_vote()));
+    c.apply_or_nothing(Input::Start);
+    c.apply_or_nothing(voted(0, ok_vote()));
     assert!(
-        c.apply(Input::PrepareTimedOut { leg: 0 }).is_empty(),
+        c.apply_or_nothing(Input::PrepareTimedOut { leg: 0 })
+            .is_empty(),
         "a voted leg's prepare cannot time out"
     );
-    let outputs = c.apply(Input::PrepareTimedOut { leg: 1 });
+    let outputs = c.apply_or_nothing(Input::PrepareTimedOut { leg: 1 });
     assert_eq!(
         outputs[0],
         Output::Decided(Decision::Abort(AbortReason::PrepareTimedOut { leg: 1 }))
@@ -238,23 +307,27 @@ fn a_timed_out_prepare_aborts() {
 fn inputs_out_of_place_change_nothing() {
     let mut c = swap();
     assert!(
-        c.apply(voted(0, ok_vote())).is_empty(),
+        c.apply_or_nothing(voted(0, ok_vote())).is_empty(),
         "a vote before the start"
     );
     assert_eq!(c.phase(), &Phase::New);
-    c.apply(Input::Start);
+    c.apply_or_nothing(Input::Start);
     let before = c.clone();
-    assert!(c.apply(Input::Start).is_empty());
-    assert!(c.apply(voted(7, ok_vote())).is_empty(), "an unknown leg");
+    assert!(c.apply_or_nothing(Input::Start).is_empty());
     assert!(
-        c.apply(Input::DecisionAcked { leg: 0 }).is_empty(),
+        c.apply_or_nothing(voted(7, ok_vote())).is_empty(),
+        "an unknown leg"
+    );
+    assert!(
+        c.apply_or_nothing(Input::DecisionAcked { leg: 0 })
+            .is_empty(),
         "an ack before the decision"
     );
     assert_eq!(c, before);
-    c.apply(voted(0, ok_vote()));
+    c.apply_or_nothing(voted(0, ok_vote()));
     let before = c.clone();
     assert!(
-        c.apply(voted(0, failed("replayed"))).is_empty(),
+        c.apply_or_nothing(voted(0, failed("replayed"))).is_empty(),
         "a second vote of a leg"
     );
     assert_eq!(c, before);
@@ -335,7 +408,7 @@ proptest! {
                     acked[*leg] = true;
                 }
             }
-            for output in c.apply(input) {
+            for output in c.apply_or_nothing(input) {
                 match output {
                     Output::SendPrepare { leg, input } => {
                         prop_assert!(decided.is_none());
