@@ -12,10 +12,11 @@ use xcc_chain::{BlockInfo, Event, ExecError, MsgContext};
 use xcc_proto::coordinator::v1 as pb;
 use xcc_proto::xtx::v1 as xtx_pb;
 
-use crate::machine::{Coordinator, Decision, Input, LegState, Output, Vote};
+use crate::machine::{Decision, Input, LegState, Output, Vote};
 use crate::params::Params;
 use crate::record::{describe_abort, machine, set_leg_state, store_phase};
 use crate::state_key;
+use crate::timeline::{note, TimelineStep};
 
 /// Decision packets never time out: the decision must reach every leg.
 pub const NO_TIMEOUT: u64 = u64::MAX;
@@ -32,28 +33,6 @@ pub fn tx_id_of(record: &pb::CrossTxRecord) -> Result<[u8; 32], ExecError> {
         .map_err(|e| ExecError::invalid_msg(format!("a stored record: {e}")))
 }
 
-/// Adds a timeline entry: `step` happened on `chain_id` at `point`, when
-/// known (a proven timeout says nothing of when; stored as height 0).
-pub fn note(
-    record: &mut pb::CrossTxRecord,
-    step: &str,
-    chain_id: &str,
-    point: Option<BlockInfo>,
-    detail: impl Into<String>,
-) {
-    let point = point.unwrap_or(BlockInfo {
-        height: 0,
-        time_ns: 0,
-    });
-    record.timeline.push(pb::TimelineEntry {
-        step: step.to_owned(),
-        chain_id: chain_id.to_owned(),
-        height: point.height,
-        time_ns: point.time_ns,
-        detail: detail.into(),
-    });
-}
-
 fn here(ctx: &MsgContext<'_>) -> Option<BlockInfo> {
     Some(ctx.block)
 }
@@ -64,13 +43,9 @@ pub fn step(
     state: &mut dyn StateWrite,
     params: &Params,
     record: &mut pb::CrossTxRecord,
-    coordinator: Option<Coordinator>,
     input: Input,
 ) -> Result<(), ExecError> {
-    let mut coordinator = match coordinator {
-        Some(coordinator) => coordinator,
-        None => machine(record).map_err(|e| ExecError::invalid_msg(e.to_string()))?,
-    };
+    let mut coordinator = machine(record).map_err(|e| ExecError::invalid_msg(e.to_string()))?;
     let tx_id = tx_id_of(record)?;
     let was_preparing = record.phase == pb::Phase::Preparing as i32;
     // The machine forgets votes once it decides; the record keeps them, and
@@ -118,7 +93,7 @@ pub fn step(
                 record.legs[leg].prepare_sequence = sequence;
                 note(
                     record,
-                    "prepare_sent",
+                    TimelineStep::PrepareSent,
                     ctx.chain_id,
                     here(ctx),
                     format!("leg {leg} to {chain}, packet {sequence}"),
@@ -131,7 +106,13 @@ pub fn step(
                         format!("abort: {}", describe_abort(reason, &record.legs))
                     }
                 };
-                note(record, "decided", ctx.chain_id, here(ctx), detail.clone());
+                note(
+                    record,
+                    TimelineStep::Decided,
+                    ctx.chain_id,
+                    here(ctx),
+                    detail.clone(),
+                );
                 ctx.emit(
                     Event::new("xtx_decided")
                         .attr("tx_id", hex::encode(tx_id))
@@ -154,7 +135,7 @@ pub fn step(
                 record.legs[leg].decision_sequence = sequence;
                 note(
                     record,
-                    "decision_sent",
+                    TimelineStep::DecisionSent,
                     ctx.chain_id,
                     here(ctx),
                     format!("leg {leg} to {chain}, packet {sequence}"),
@@ -162,7 +143,13 @@ pub fn step(
             }
             Output::Fault { leg, reason } => {
                 let chain = record.legs[leg].chain_id.clone();
-                note(record, "decision_failed", &chain, None, reason.clone());
+                note(
+                    record,
+                    TimelineStep::DecisionFailed,
+                    &chain,
+                    None,
+                    reason.clone(),
+                );
                 ctx.emit(
                     Event::new("xtx_fault")
                         .attr("tx_id", hex::encode(tx_id))
@@ -175,7 +162,7 @@ pub fn step(
                 let prune_height = ctx.block.height.saturating_add(params.retention_blocks);
                 record.prune_height = prune_height;
                 state.put_raw(state_key::prune(prune_height, &tx_id), vec![1]);
-                note(record, "done", ctx.chain_id, here(ctx), "");
+                note(record, TimelineStep::Done, ctx.chain_id, here(ctx), "");
                 ctx.emit(Event::new("xtx_done").attr("tx_id", hex::encode(tx_id)));
             }
         }
@@ -221,7 +208,6 @@ pub fn begin_block(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Resu
                 state,
                 &params,
                 &mut record,
-                None,
                 Input::BlockTime { now_ns: now },
             ),
             None => Ok(()),

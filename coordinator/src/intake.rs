@@ -11,11 +11,12 @@ use xcc_chain::{Address, Event, ExecError, Module, Msg, MsgContext};
 use xcc_proto::coordinator::v1 as pb;
 use xcc_proto::xtx::v1 as xtx_pb;
 
-use crate::driver::{self, note};
+use crate::driver;
 use crate::error::{CoordinatorError, Result};
 use crate::machine::{Coordinator, Input};
 use crate::params::Params;
 use crate::record::plans;
+use crate::timeline::{note, TimelineStep};
 
 /// Knows which accounts each participant message needs, by decoding it with
 /// the participant chains' own modules.
@@ -113,11 +114,11 @@ fn submit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, msg: &SubmitCros
         submitted_height: ctx.block.height,
         ..Default::default()
     };
-    let coordinator = Coordinator::new(plans(&record.legs), cross_tx.deadline_ns)
+    Coordinator::new(plans(&record.legs), cross_tx.deadline_ns)
         .map_err(|e| CoordinatorError::InvalidLeg(e.to_string()))?;
     note(
         &mut record,
-        "submitted",
+        TimelineStep::Submitted,
         ctx.chain_id,
         Some(ctx.block),
         format!("{} legs", cross_tx.legs.len()),
@@ -128,13 +129,6 @@ fn submit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, msg: &SubmitCros
             .attr("submitter", msg.submitter)
             .attr("legs", cross_tx.legs.len()),
     );
-    driver::step(
-        ctx,
-        state,
-        &params,
-        &mut record,
-        Some(coordinator),
-        Input::Start,
-    )?;
+    driver::step(ctx, state, &params, &mut record, Input::Start)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ mod port;
 mod query;
 pub mod record;
 pub mod state_key;
+pub mod timeline;
 
 use std::sync::Arc;
 

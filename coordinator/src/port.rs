@@ -11,9 +11,10 @@ use xcc_chain::{BlockInfo, ExecError, MsgContext};
 use xcc_proto::ibc::v1 as ibc_pb;
 use xcc_proto::xtx::v1 as xtx_pb;
 
-use crate::driver::{self, note};
+use crate::driver;
 use crate::machine::{Input, Vote};
 use crate::params::Params;
+use crate::timeline::{note, TimelineStep};
 use crate::CoordinatorModule;
 
 fn decode(packet: &ibc_pb::Packet) -> Result<xtx_pb::xtx_packet::Kind, ExecError> {
@@ -108,8 +109,8 @@ impl Port for CoordinatorModule {
             xtx_pb::xtx_packet::Kind::Prepare(_) => {
                 let (vote, at) = Vote::decode(result);
                 let (step, detail) = match &vote {
-                    Vote::Ok { .. } => ("prepared", String::new()),
-                    Vote::Failed { reason } => ("refused", reason.clone()),
+                    Vote::Ok { .. } => (TimelineStep::Prepared, String::new()),
+                    Vote::Failed { reason } => (TimelineStep::Refused, reason.clone()),
                 };
                 note(&mut record, step, &chain, at, detail);
                 Input::Voted { leg, vote }
@@ -118,16 +119,16 @@ impl Port for CoordinatorModule {
                 let (input, applied_at) = decision_input(leg, result);
                 if let Some(at) = applied_at {
                     let step = if decision.commit {
-                        "committed"
+                        TimelineStep::Committed
                     } else {
-                        "aborted"
+                        TimelineStep::Aborted
                     };
                     note(&mut record, step, &chain, at, "");
                 }
                 input
             }
         };
-        driver::step(ctx, state, &params, &mut record, None, input)
+        driver::step(ctx, state, &params, &mut record, input)
     }
 
     fn on_timeout(
@@ -147,7 +148,7 @@ impl Port for CoordinatorModule {
         let params = Params::load(state)?;
         note(
             &mut record,
-            "prepare_timed_out",
+            TimelineStep::PrepareTimedOut,
             &packet.dest_chain,
             None,
             format!("leg {leg}"),
@@ -157,7 +158,6 @@ impl Port for CoordinatorModule {
             state,
             &params,
             &mut record,
-            None,
             Input::PrepareTimedOut { leg },
         )
     }

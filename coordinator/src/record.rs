@@ -71,6 +71,10 @@ pub fn plans(legs: &[pb::Leg]) -> Vec<LegPlan> {
 pub fn machine(record: &pb::CrossTxRecord) -> Result<Coordinator, CorruptRecord> {
     let plans = plans(&record.legs);
     let phase = match pb::Phase::try_from(record.phase) {
+        // Taken in, not started yet.
+        Ok(pb::Phase::Unspecified) => {
+            return Coordinator::new(plans, record.deadline_ns).map_err(|e| corrupt(e.to_string()))
+        }
         Ok(pb::Phase::Preparing) => Phase::Preparing {
             legs: record
                 .legs
