@@ -3,8 +3,7 @@
 //! participants, a deadline in the future within the
 //! configured maximum, and an id never seen; then its prepares leave.
 
-use std::collections::HashMap;
-
+use xcc_chain::router::{MsgRouter, RouteError};
 use xcc_chain::state::StateWrite;
 use xcc_chain::xtx;
 use xcc_chain::{Address, Event, ExecError, Module, Msg, MsgContext};
@@ -21,29 +20,21 @@ use crate::timeline::{note, TimelineStep};
 /// Knows which accounts each participant message needs, by decoding it with
 /// the participant chains' own modules.
 pub struct SignerRules {
-    modules: Vec<Box<dyn Module>>,
-    routes: HashMap<String, usize>,
+    router: MsgRouter,
 }
 
 impl SignerRules {
     pub fn new(modules: Vec<Box<dyn Module>>) -> Self {
-        let mut routes = HashMap::new();
-        for (index, module) in modules.iter().enumerate() {
-            for url in module.msg_type_urls() {
-                routes.insert(url, index);
-            }
+        SignerRules {
+            router: MsgRouter::new(std::sync::Arc::new(modules)),
         }
-        SignerRules { modules, routes }
     }
 
     fn signers(&self, any: &xcc_proto::Any) -> Result<Vec<Address>> {
-        let index = self
-            .routes
-            .get(&any.type_url)
-            .ok_or_else(|| CoordinatorError::UnknownMessage(any.type_url.clone()))?;
-        let msg = self.modules[*index]
-            .decode_msg(any)
-            .map_err(|e| CoordinatorError::InvalidLeg(e.log))?;
+        let msg = self.router.decode(any).map_err(|e| match e {
+            RouteError::Unknown(url) => CoordinatorError::UnknownMessage(url),
+            RouteError::Invalid(invalid) => CoordinatorError::InvalidLeg(invalid.log),
+        })?;
         Ok(msg.signers())
     }
 }

@@ -13,6 +13,7 @@ pub mod module;
 pub mod page;
 pub mod participant;
 pub mod ping;
+pub mod router;
 pub mod state;
 pub mod testing;
 pub mod tx;

@@ -5,7 +5,6 @@
 mod query;
 pub mod state_key;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use xcc_store::{PreparedVersion, Store};
@@ -14,6 +13,7 @@ use crate::address::Address;
 use crate::auth;
 use crate::error::{code, ExecError, CHAIN_CODESPACE};
 use crate::module::{BlockInfo, Event, Module, Msg, MsgContext, ValidatorUpdate};
+use crate::router::{MsgRouter, RouteError};
 use crate::state::{Changes, EmptyState, StateDelta, StateRead, StateWrite};
 use crate::tx::{decode_and_verify, tx_hash, DEFAULT_MAX_TX_BYTES};
 
@@ -109,7 +109,7 @@ pub struct App {
     config: AppConfig,
     /// Shared with the queriers, which answer without the app's lock.
     modules: Arc<Vec<Box<dyn Module>>>,
-    msg_routes: HashMap<String, usize>,
+    msg_router: MsgRouter,
     chain_id: String,
     /// Genesis writes, committed together with the first block.
     genesis: Option<Changes>,
@@ -145,12 +145,8 @@ impl App {
     ) -> Result<Self, AppError> {
         let mut all: Vec<Box<dyn Module>> = vec![Box::new(auth::Auth)];
         all.extend(modules);
-        let mut msg_routes = HashMap::new();
-        for (index, module) in all.iter().enumerate() {
-            for type_url in module.msg_type_urls() {
-                msg_routes.insert(type_url, index);
-            }
-        }
+        let modules = Arc::new(all);
+        let msg_router = MsgRouter::new(modules.clone());
         let chain_id = match store.latest_version()? {
             Some(version) => {
                 let snapshot = store.snapshot(version)?;
@@ -162,8 +158,8 @@ impl App {
         Ok(App {
             store,
             config,
-            modules: Arc::new(all),
-            msg_routes,
+            modules,
+            msg_router,
             chain_id,
             genesis: None,
             check: Changes::new(),
@@ -516,14 +512,12 @@ impl App {
     }
 
     fn decode_msg(&self, any: &xcc_proto::Any) -> Result<Box<dyn Msg>, ExecError> {
-        let index = self.msg_routes.get(&any.type_url).ok_or_else(|| {
-            ExecError::new(
-                CHAIN_CODESPACE,
-                code::UNKNOWN_MESSAGE,
-                format!("unknown message type {:?}", any.type_url),
-            )
-        })?;
-        self.modules[*index].decode_msg(any)
+        self.msg_router.decode(any).map_err(|e| match e {
+            RouteError::Unknown(_) => {
+                ExecError::new(CHAIN_CODESPACE, code::UNKNOWN_MESSAGE, e.to_string())
+            }
+            RouteError::Invalid(invalid) => invalid,
+        })
     }
 }
 
