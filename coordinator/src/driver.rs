@@ -190,12 +190,13 @@ pub fn begin_block(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite) -> Resu
     let params = Params::load(state)?;
     let now = ctx.block.time_ns;
     let deadlines = state_key::all_deadlines();
+    let is_due = |key: &[u8]| {
+        state_key::index_entry(deadlines, key).is_some_and(|(deadline, _)| deadline <= now)
+    };
     let due: Vec<[u8; 32]> = state
-        .prefix_page_raw(deadlines, deadlines, MAX_DEADLINES_PER_BLOCK)?
+        .due_keys(deadlines, MAX_DEADLINES_PER_BLOCK, is_due)?
         .into_iter()
-        .filter_map(|(key, _)| state_key::index_entry(state_key::all_deadlines(), &key))
-        .take_while(|(deadline, _)| *deadline <= now)
-        .map(|(_, tx_id)| tx_id)
+        .filter_map(|key| Some(state_key::index_entry(deadlines, &key)?.1))
         .collect();
     // Each cross-tx in its own transaction: one whose decision cannot be
     // sent (its client expired or frozen) stays due and is retried at the

@@ -17,8 +17,8 @@ use malachitebft_app_channel::{
 use tokio::sync::{broadcast, Mutex};
 use xcc_chain::abci::AbciApp;
 use xcc_chain::genesis::GenesisDoc;
-use xcc_chain::{App, AppConfig, Module};
-use xcc_node_config::{AppKind, NodeHome};
+use xcc_chain::{App, AppConfig};
+use xcc_node_config::NodeHome;
 
 use crate::app_conn::AppConn;
 use crate::block::{self, ChainParams};
@@ -51,14 +51,6 @@ impl EngineNodeConfig for EngineConfig {
     }
     fn value_sync_mut(&mut self) -> &mut ValueSyncConfig {
         &mut self.value_sync
-    }
-}
-
-fn modules(kind: AppKind) -> Vec<Box<dyn Module>> {
-    match kind {
-        AppKind::Security => xcc_security::modules(),
-        AppKind::Currency => xcc_currency::modules(),
-        AppKind::Coordinator => xcc_coordinator::modules(),
     }
 }
 
@@ -103,7 +95,7 @@ pub async fn run(home: NodeHome) -> anyhow::Result<()> {
             keep_recent: config.state.keep_recent,
             ..AppConfig::default()
         },
-        modules(config.app),
+        xcc_app::modules(config.app),
     )
     .context("opening the app")?;
     let abci = AbciApp::new(app).with_genesis(GenesisDoc {

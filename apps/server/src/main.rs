@@ -4,19 +4,13 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use tower_abci::v038::Server;
+use xcc_app::{modules, AppKind};
 use xcc_chain::abci::AbciApp;
 use xcc_chain::genesis::GenesisDoc;
-use xcc_chain::{App, AppConfig, Module};
+use xcc_chain::{App, AppConfig};
 use xcc_store::Store;
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Chain {
-    Security,
-    Currency,
-    Coordinator,
-}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,8 +19,8 @@ enum Chain {
     about = "Serve an XCC chain app over ABCI (CometBFT v0.38)"
 )]
 struct Args {
-    /// Which chain's app to serve.
-    chain: Chain,
+    /// Which chain's app to serve: security, currency or coordinator.
+    chain: AppKind,
     /// Directory of the app's state (`data/state.redb`).
     #[arg(long)]
     home: PathBuf,
@@ -40,14 +34,6 @@ struct Args {
     /// Keep this many recent heights of state; older ones are pruned.
     #[arg(long)]
     keep_recent: Option<u64>,
-}
-
-fn modules(chain: Chain) -> Vec<Box<dyn Module>> {
-    match chain {
-        Chain::Security => xcc_security::modules(),
-        Chain::Currency => xcc_currency::modules(),
-        Chain::Coordinator => xcc_coordinator::modules(),
-    }
 }
 
 #[tokio::main]

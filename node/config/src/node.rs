@@ -11,6 +11,21 @@ pub enum AppKind {
     Coordinator,
 }
 
+impl std::str::FromStr for AppKind {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "security" => Ok(AppKind::Security),
+            "currency" => Ok(AppKind::Currency),
+            "coordinator" => Ok(AppKind::Coordinator),
+            other => Err(format!(
+                "{other:?} is no chain kind: security, currency or coordinator"
+            )),
+        }
+    }
+}
+
 impl AppKind {
     pub fn as_str(self) -> &'static str {
         match self {

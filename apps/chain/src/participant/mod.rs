@@ -143,15 +143,15 @@ fn prune_finished_legs(ctx: &MsgContext<'_>, state: &mut dyn StateWrite) -> Resu
     let retention_ns = state
         .get_u64(state_key::LEG_RETENTION)?
         .saturating_mul(1_000_000_000);
-    let prefix = state_key::all_prunes();
-    let due: Vec<(Vec<u8>, LegId)> = state
-        .prefix_page_raw(prefix, prefix, MAX_PRUNES_PER_BLOCK)?
-        .into_iter()
-        .filter_map(|(key, _)| state_key::prune_entry(&key).map(|entry| (key, entry)))
-        .take_while(|(_, (deadline_ns, _))| {
+    let is_due = |key: &[u8]| {
+        state_key::prune_entry(key).is_some_and(|(deadline_ns, _)| {
             deadline_ns.saturating_add(retention_ns) < ctx.block.time_ns
         })
-        .map(|(key, (_, leg))| (key, leg))
+    };
+    let due: Vec<(Vec<u8>, LegId)> = state
+        .due_keys(state_key::all_prunes(), MAX_PRUNES_PER_BLOCK, is_due)?
+        .into_iter()
+        .filter_map(|key| state_key::prune_entry(&key).map(|(_, leg)| (key, leg)))
         .collect();
     for (key, leg) in due {
         state.delete(key);

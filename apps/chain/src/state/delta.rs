@@ -135,6 +135,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn due_keys_stop_at_the_first_key_not_due_and_at_the_most() {
+        use crate::state::StateReadExt;
+        let mut index = StateDelta::new(&EmptyState);
+        for due in 0..40u32 {
+            index.put_raw(format!("due/{due:03}").into_bytes(), vec![1]);
+        }
+        index.put_raw(b"other/000".to_vec(), vec![1]);
+        let number =
+            |key: &[u8]| -> u32 { std::str::from_utf8(&key[4..]).unwrap().parse().unwrap() };
+        let keys = |max, until| index.due_keys(b"due/", max, |k| number(k) < until).unwrap();
+        assert_eq!(keys(100, 0), Vec::<Vec<u8>>::new());
+        assert_eq!(keys(100, 20).len(), 20);
+        assert_eq!(
+            keys(100, 99).len(),
+            40,
+            "past several chunks, not past the prefix"
+        );
+        assert_eq!(keys(5, 99).len(), 5);
+        assert_eq!(keys(17, 99).last().unwrap(), b"due/016");
+    }
+
+    #[test]
     fn nested_deltas_read_through_and_merge() {
         let mut block = StateDelta::new(&EmptyState);
         block.put_raw(b"a/1".to_vec(), b"x".to_vec());

@@ -29,6 +29,37 @@ pub trait StateReadExt: StateRead {
         }
     }
 
+    /// The keys under `prefix`, in key order, up to the first that is not
+    /// `due` and at most `max`: an index kept in due order (deadlines,
+    /// prune heights) read for only what is due now, a few keys at a time,
+    /// so a block never reads the entries that wait.
+    fn due_keys(
+        &self,
+        prefix: &[u8],
+        max: usize,
+        mut due: impl FnMut(&[u8]) -> bool,
+    ) -> Result<Vec<Vec<u8>>, StateError> {
+        const CHUNK: usize = 16;
+        let mut keys = Vec::new();
+        let mut start = prefix.to_vec();
+        while keys.len() < max {
+            let chunk = self.prefix_page_raw(prefix, &start, CHUNK.min(max - keys.len()))?;
+            let full = chunk.len() == CHUNK.min(max - keys.len());
+            for (key, _) in chunk {
+                if !due(&key) {
+                    return Ok(keys);
+                }
+                start = key.clone();
+                start.push(0);
+                keys.push(key);
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(keys)
+    }
+
     /// Every (key, u64) entry under `prefix`, in key order.
     fn prefix_u64(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, u64)>, StateError> {
         self.prefix_raw(prefix)?
