@@ -343,3 +343,80 @@ pub fn consensus_hash(params: &tendermint::consensus::Params) -> Hash {
     };
     Hash::Sha256(sha2::Sha256::digest(hashed.encode_to_vec()).into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex_of(hash: Hash) -> String {
+        hex::encode(hash.as_bytes())
+    }
+
+    #[test]
+    fn consensus_hash_of_cometbfts_default_block_size_is_the_known_one() {
+        use tendermint::{consensus, evidence};
+        let params = consensus::Params {
+            block: block::Size {
+                max_bytes: 22_020_096,
+                max_gas: -1,
+                time_iota_ms: block::Size::default_time_iota_ms(),
+            },
+            evidence: evidence::Params {
+                max_age_num_blocks: 100_000,
+                max_age_duration: evidence::Duration(std::time::Duration::from_secs(48 * 3600)),
+                max_bytes: 1_048_576,
+            },
+            validator: consensus::params::ValidatorParams {
+                pub_key_types: vec![tendermint::public_key::Algorithm::Ed25519],
+            },
+            version: Some(consensus::params::VersionParams { app: 1 }),
+            abci: Default::default(),
+        };
+        // The consensus hash of every CometBFT chain on the default limits.
+        assert_eq!(
+            hex_of(consensus_hash(&params)).to_uppercase(),
+            "048091BC7DDC283F77BFBF91D73C44DA58C3DF8A9CBC867405D8B7F3DAADA22F"
+        );
+    }
+
+    #[test]
+    fn data_hash_is_the_rfc6962_root_of_the_txs_hashes() {
+        // Computed apart: leaf = sha256(0x00 || sha256(tx)), inner =
+        // sha256(0x01 || left || right), split at the largest power of two.
+        assert_eq!(
+            hex_of(data_hash(&[])),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            hex_of(data_hash(&[b"a".to_vec()])),
+            "a23bd5b06da9048238a65b3f1d9d0b9e15fae3dde262688e6489aa4c763d1820"
+        );
+        let three = [b"a".to_vec(), b"bb".to_vec(), b"ccc".to_vec()];
+        assert_eq!(
+            hex_of(data_hash(&three)),
+            "256aca74ae6d9f30f49ce984bf321f56ea74289f7e8208a19ea0e8a822b9a5dc"
+        );
+        assert_eq!(
+            hex_of(tx_hash(b"a")),
+            "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"
+        );
+    }
+
+    #[test]
+    fn results_hash_covers_only_the_deterministic_fields() {
+        let result = |log: &str| ExecTxResult {
+            code: tendermint::abci::Code::from(3),
+            data: b"d".to_vec().into(),
+            log: log.into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            results_hash(&[result("one node's words")]),
+            results_hash(&[result("another's")])
+        );
+        assert_ne!(
+            results_hash(&[result("")]),
+            results_hash(&[ExecTxResult::default()])
+        );
+    }
+}
