@@ -56,9 +56,12 @@ enum MsgDraw {
         listing: u8,
         units: u8,
     },
+    /// One page of a dividend: dividends are paid a holder to a page here,
+    /// so a payout has one page per holder at its record height.
     Reserve {
         payer: u8,
         dividend: u8,
+        page: u8,
     },
     Cash {
         from: u8,
@@ -179,7 +182,8 @@ fn msg_draw() -> impl Strategy<Value = MsgDraw> {
             .prop_map(|(from, to, amount)| MsgDraw::Units { from, to, amount }),
         3 => (any::<u8>(), 1..6u8, any::<u8>())
             .prop_map(|(buyer, listing, units)| MsgDraw::Fill { buyer, listing, units }),
-        2 => (any::<u8>(), 1..3u8).prop_map(|(payer, dividend)| MsgDraw::Reserve { payer, dividend }),
+        2 => (any::<u8>(), 1..3u8, 0..5u8)
+            .prop_map(|(payer, dividend, page)| MsgDraw::Reserve { payer, dividend, page }),
         2 => (any::<u8>(), any::<u8>(), any::<u8>())
             .prop_map(|(from, to, amount)| MsgDraw::Cash { from, to, amount }),
         3 => (any::<u8>(), 1..6u8, any::<u8>(), any::<u8>())
@@ -245,17 +249,24 @@ fn shaped_draw() -> impl Strategy<Value = Vec<LegDraw>> {
         (
             prop_oneof![3 => Just(4u8), 1 => any::<u8>()],
             1..4u8,
+            prop_oneof![3 => Just(3u8), 1 => 1..5u8],
             any::<u8>()
         )
-            .prop_map(|(payer, dividend, variant)| {
-                // Mostly the payout as the CLI builds it; else the reservation
-                // alone, or a payment that does not depend on it.
-                let reserve = LegDraw {
+            .prop_map(|(payer, dividend, pages, variant)| {
+                // Mostly the payout as the CLI builds it (a reservation per
+                // page, then a payment of each); else the reservations
+                // alone, a payment that does not depend on its page, or one
+                // page paid twice.
+                let reserve = |page: u8| LegDraw {
                     chain: 0,
-                    msgs: vec![MsgDraw::Reserve { payer, dividend }],
+                    msgs: vec![MsgDraw::Reserve {
+                        payer,
+                        dividend,
+                        page,
+                    }],
                     depends_on: None,
                 };
-                let pay = LegDraw {
+                let pay = |page: u8| LegDraw {
                     chain: 1,
                     msgs: vec![MsgDraw::Pay {
                         payer,
@@ -263,12 +274,22 @@ fn shaped_draw() -> impl Strategy<Value = Vec<LegDraw>> {
                         dividend,
                         denom: 0,
                     }],
-                    depends_on: (variant % 6 != 5).then_some(0),
+                    depends_on: Some(page),
                 };
-                match variant % 6 {
-                    4 => vec![reserve],
-                    _ => vec![reserve, pay],
+                let mut legs: Vec<LegDraw> = (0..pages).map(reserve).collect();
+                match variant % 8 {
+                    5 => {}
+                    6 => {
+                        legs.extend((0..pages).map(pay));
+                        legs.last_mut().expect("a page").depends_on = None;
+                    }
+                    7 => {
+                        legs.extend((0..pages).map(pay));
+                        legs.push(pay(0));
+                    }
+                    _ => legs.extend((0..pages).map(pay)),
                 }
+                legs
             }),
         (any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>()).prop_map(
             |(from, to, amount, price)| {
@@ -459,11 +480,15 @@ impl Builder<'_> {
                 }),
                 Some(buyer),
             ),
-            MsgDraw::Reserve { payer, dividend } => (
+            MsgDraw::Reserve {
+                payer,
+                dividend,
+                page,
+            } => (
                 to_any(&sec::MsgReserveDividend {
                     payer: addr(payer),
                     dividend_id: u64::from(dividend),
-                    page: 0,
+                    page: u32::from(page),
                 }),
                 Some(payer),
             ),
@@ -734,9 +759,10 @@ fn records(net: &TestNetwork) -> Vec<coord::CrossTxRecord> {
 }
 
 /// Bob and carol hold units too, alice and bob have listings (1 and 2),
-/// the issuer one (3), and dividend 1 is payable by dave.
+/// the issuer one (3), and dividend 1 is payable by dave, in three pages
+/// of one holder.
 fn seeded() -> Fixture {
-    let mut f = fixture(4);
+    let mut f = fixture_paged(4, 0, 1);
     let issuer = TestKey::from_seed(2);
     let to_holders = vec![units(&f.issuer, &f.bob, 50), units(&f.issuer, &f.carol, 50)];
     ok(&mut f.net, SECURITY, &[&issuer], to_holders);

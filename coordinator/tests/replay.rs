@@ -55,7 +55,7 @@ fn run() -> Vec<Recording> {
     assert!(!f.record(&underpaid).commit);
     CHAINS
         .iter()
-        .map(|chain| f.net.chain(chain).recording().clone())
+        .map(|chain| f.net.chain(chain).recording())
         .collect()
 }
 

@@ -354,24 +354,7 @@ mod tests {
 
     #[test]
     fn consensus_hash_of_cometbfts_default_block_size_is_the_known_one() {
-        use tendermint::{consensus, evidence};
-        let params = consensus::Params {
-            block: block::Size {
-                max_bytes: 22_020_096,
-                max_gas: -1,
-                time_iota_ms: block::Size::default_time_iota_ms(),
-            },
-            evidence: evidence::Params {
-                max_age_num_blocks: 100_000,
-                max_age_duration: evidence::Duration(std::time::Duration::from_secs(48 * 3600)),
-                max_bytes: 1_048_576,
-            },
-            validator: consensus::params::ValidatorParams {
-                pub_key_types: vec![tendermint::public_key::Algorithm::Ed25519],
-            },
-            version: Some(consensus::params::VersionParams { app: 1 }),
-            abci: Default::default(),
-        };
+        let params = xcc_node_config::consensus_params();
         // The consensus hash of every CometBFT chain on the default limits.
         assert_eq!(
             hex_of(consensus_hash(&params)).to_uppercase(),

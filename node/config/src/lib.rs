@@ -14,8 +14,9 @@ mod testnet;
 pub use cometbft::COMETBFT_HOME;
 pub use error::ConfigError;
 pub use generate::{
-    generate, ChainSpec, ContainerNetwork, Network, TestnetPlan, CLIENT_CONFIG_FILE,
-    CONTAINER_ABCI_PORT, CONTAINER_P2P_PORT, CONTAINER_RPC_PORT, MANIFEST_FILE, RELAYER_HOME,
+    consensus_params, generate, ChainSpec, ContainerNetwork, Network, TestnetPlan,
+    CLIENT_CONFIG_FILE, CONTAINER_ABCI_PORT, CONTAINER_P2P_PORT, CONTAINER_RPC_PORT, MANIFEST_FILE,
+    RELAYER_HOME,
 };
 pub use home::NodeHome;
 pub use key::PrivValidatorKey;

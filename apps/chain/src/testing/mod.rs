@@ -44,9 +44,17 @@ pub struct TestChain {
     pub chain_id: String,
     pub genesis_hash: [u8; 32],
     height: u64,
-    recording: Recording,
-    /// The txs and app hash of the block finalized and not yet committed.
-    finalized: Option<RecordedBlock>,
+    app_state: serde_json::Value,
+    /// Every committed block, kept as it ran; hex only in [`Self::recording`].
+    blocks: Vec<CommittedBlock>,
+    /// The block finalized and not yet committed.
+    finalized: Option<CommittedBlock>,
+}
+
+struct CommittedBlock {
+    height: u64,
+    txs: Vec<Vec<u8>>,
+    app_hash: [u8; 32],
 }
 
 /// A block as a test chain committed it: enough to run it again.
@@ -93,18 +101,27 @@ impl TestChain {
             chain_id: chain_id.to_owned(),
             genesis_hash,
             height: 0,
-            recording: Recording {
-                chain_id: chain_id.to_owned(),
-                app_state,
-                blocks: Vec::new(),
-            },
+            app_state,
+            blocks: Vec::new(),
             finalized: None,
         }
     }
 
     /// The blocks this chain committed.
-    pub fn recording(&self) -> &Recording {
-        &self.recording
+    pub fn recording(&self) -> Recording {
+        Recording {
+            chain_id: self.chain_id.clone(),
+            app_state: self.app_state.clone(),
+            blocks: self
+                .blocks
+                .iter()
+                .map(|block| RecordedBlock {
+                    height: block.height,
+                    txs: block.txs.iter().map(hex::encode).collect(),
+                    app_hash: hex::encode(block.app_hash),
+                })
+                .collect(),
+        }
     }
 
     /// Runs the blocks of `recording` on a new chain in `dir`; the first
@@ -127,7 +144,7 @@ impl TestChain {
                 .map(|tx| hex::decode(tx).map_err(|e| format!("a recorded tx: {e}")))
                 .collect::<Result<Vec<_>, _>>()?;
             chain.finalize(txs);
-            let app_hash = chain.finalized.as_ref().map(|b| b.app_hash.clone());
+            let app_hash = chain.finalized.as_ref().map(|b| hex::encode(b.app_hash));
             chain.commit();
             if app_hash.as_ref() != Some(&block.app_hash) {
                 return Err(format!(
@@ -139,11 +156,11 @@ impl TestChain {
         Ok(())
     }
 
-    fn note_finalized(&mut self, height: u64, txs: &[Vec<u8>], app_hash: &[u8]) {
-        self.finalized = Some(RecordedBlock {
+    fn note_finalized(&mut self, height: u64, txs: Vec<Vec<u8>>, app_hash: [u8; 32]) {
+        self.finalized = Some(CommittedBlock {
             height,
-            txs: txs.iter().map(hex::encode).collect(),
-            app_hash: hex::encode(app_hash),
+            txs,
+            app_hash,
         });
     }
 
@@ -170,7 +187,7 @@ impl TestChain {
     pub fn finalize(&mut self, txs: Vec<Vec<u8>>) -> Vec<TxOutcome> {
         let block = self.next_block();
         let finalized = self.app.finalize_block(block, &txs).expect("finalize");
-        self.note_finalized(block.height, &txs, &finalized.app_hash);
+        self.note_finalized(block.height, txs, finalized.app_hash);
         finalized.tx_results
     }
 
@@ -178,7 +195,7 @@ impl TestChain {
     pub fn commit(&mut self) {
         self.app.commit().expect("commit");
         self.height += 1;
-        self.recording.blocks.extend(self.finalized.take());
+        self.blocks.extend(self.finalized.take());
     }
 
     /// Runs `tx` in the next block and checks that it is refused and changes
@@ -197,7 +214,7 @@ impl TestChain {
             .app
             .finalize_block(block, std::slice::from_ref(&tx))
             .expect("finalize");
-        self.note_finalized(block.height, std::slice::from_ref(&tx), &with.app_hash);
+        self.note_finalized(block.height, vec![tx], with.app_hash);
         let outcome = with.tx_results[0].clone();
         assert_ne!(outcome.code, 0, "tx was accepted");
         assert!(!outcome.log.is_empty(), "a refusal must say why");
@@ -212,7 +229,7 @@ impl TestChain {
         );
         self.app.commit().expect("commit");
         self.height = block.height;
-        self.recording.blocks.extend(self.finalized.take());
+        self.blocks.extend(self.finalized.take());
         outcome
     }
 
