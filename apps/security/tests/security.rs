@@ -740,3 +740,31 @@ fn a_holder_keeps_its_whitelist_entry_until_it_holds_nothing() {
     ok(&mut f.chain, &[&agent], vec![remove()]);
     assert_eq!(balance(&f.chain, &f.alice), 0);
 }
+
+#[test]
+fn a_dividend_page_holds_1_to_10_000_holders_and_genesis_says_so() {
+    let registrar = TestKey::from_seed(10);
+    let init = |page_holders: u64| {
+        let dir = tempfile::tempdir().unwrap();
+        let store = xcc_store::Store::open(&dir.path().join("state.redb")).unwrap();
+        let modules: Vec<Box<dyn xcc_chain::Module>> = vec![Box::new(SecurityModule)];
+        let mut app = xcc_chain::App::new(store, Default::default(), modules).unwrap();
+        let app_state = serde_json::json!({ "security": {
+            "registrar": registrar.address.to_string(),
+            "dividend_page_holders": page_holders,
+        } });
+        app.init_chain("security-1", 1, &app_state).map(|_| ())
+    };
+    for accepted in [1, 10_000] {
+        assert!(init(accepted).is_ok(), "{accepted}");
+    }
+    for refused in [0, 10_001] {
+        let error = init(refused).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!(
+                "dividend_page_holders is 1 to 10000, not {refused}"
+            )),
+            "{error}"
+        );
+    }
+}
