@@ -222,7 +222,7 @@ async fn load(security: &tendermint_rpc::HttpClient, id: u64) -> anyhow::Result<
 
 fn dividend_json(d: &sec::Dividend) -> serde_json::Value {
     let mut shown = serde_json::to_value(d).unwrap_or_default();
-    shown["status"] = xcc_security::handler::dividend::status_name(d.status).into();
+    shown["status"] = xcc_security::domain::status_name(d.status).into();
     shown["tx_id"] = hex::encode(&d.tx_id).into();
     shown
 }

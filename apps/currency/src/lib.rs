@@ -2,22 +2,24 @@
 //! genesis, minting, transfers, balances and supply.
 
 pub mod denom;
+pub mod domain;
 pub mod error;
 pub mod handler;
 pub mod hold;
 pub mod msg;
 pub mod query;
+pub mod state;
 pub mod state_key;
 
 use serde::{Deserialize, Serialize};
 use xcc_chain::genesis::parse_section;
-use xcc_chain::state::{StateRead, StateWrite, StateWriteExt};
+use xcc_chain::state::{StateRead, StateWrite};
 use xcc_chain::{Address, BlockInfo, ExecError, Module, Msg, MsgContext, QueryError};
-use xcc_proto::currency::v1 as pb;
 use xcc_proto::Any;
 
 pub use denom::DenomName;
 pub use msg::CurrencyMsg;
+use state::CurrencyWrite;
 
 /// The `currency` section of `app_state`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -86,21 +88,19 @@ impl Module for CurrencyModule {
     ) -> Result<(), ExecError> {
         let genesis: CurrencyGenesis = parse_section(self.name(), genesis)?;
         for denom in &genesis.denoms {
-            let key = state_key::denom(&denom.denom);
-            if state.get_raw(&key)?.is_some() {
+            if state.get_raw(&state_key::denom(&denom.denom))?.is_some() {
                 return Err(ExecError::invalid_msg(format!(
                     "denom {} appears twice",
                     denom.denom
                 )));
             }
-            let record = pb::Denom {
-                denom: denom.denom.to_string(),
-                mint_authority: denom.mint_authority.to_string(),
+            state.put_denom(&domain::Denom {
+                name: denom.denom.clone(),
+                mint_authority: denom.mint_authority,
                 supply: 0,
-            };
-            state.put_proto(key, &record);
+            });
             for entry in &denom.balances {
-                handler::credit_new(state, &denom.denom, &entry.account, entry.amount)?;
+                handler::mint::credit_new(state, &denom.denom, &entry.account, entry.amount)?;
             }
         }
         Ok(())

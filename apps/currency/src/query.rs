@@ -3,14 +3,14 @@
 use prost::Message;
 use xcc_chain::error::decode_request;
 use xcc_chain::page::{every, paginate, BigEndianU64};
-use xcc_chain::state::{StateRead, StateReadExt};
+use xcc_chain::state::{Record, StateRead, StateReadExt};
 use xcc_chain::{Address, QueryError};
 use xcc_proto::currency::v1 as pb;
 
 use crate::denom::DenomName;
 use crate::error::CurrencyError;
-use crate::handler;
 use crate::hold;
+use crate::state::CurrencyRead;
 use crate::state_key;
 
 pub const SERVICE: &str = "xcc.currency.v1.Query";
@@ -58,8 +58,10 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
     match method {
         "Denom" => {
             let request: pb::QueryDenomRequest = decode_request(request)?;
-            Ok(handler::load_denom(state, &denom(&request.denom)?)
+            Ok(state
+                .denom(&denom(&request.denom)?)
                 .map_err(query_error)?
+                .to_proto()
                 .encode_to_vec())
         }
         "Denoms" => {
@@ -74,9 +76,9 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         "Balance" => {
             let request: pb::QueryBalanceRequest = decode_request(request)?;
             let (denom, account) = (denom(&request.denom)?, address(&request.account)?);
-            handler::load_denom(state, &denom).map_err(query_error)?;
-            let amount = handler::balance(state, &account, &denom).map_err(query_error)?;
-            let reserved = hold::reserved(state, &account, &denom).map_err(query_error)?;
+            state.denom(&denom).map_err(query_error)?;
+            let amount = state.balance(&account, &denom)?;
+            let reserved = state.reserved(&account, &denom)?;
             Ok(pb::QueryBalanceResponse { amount, reserved }.encode_to_vec())
         }
         "Balances" => {
@@ -101,7 +103,7 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         "DenomBalances" => {
             let request: pb::QueryDenomBalancesRequest = decode_request(request)?;
             let denom = denom(&request.denom)?;
-            handler::load_denom(state, &denom).map_err(query_error)?;
+            state.denom(&denom).map_err(query_error)?;
             // Balances are keyed account first: every account's are read,
             // and those of other denoms skipped.
             let name = denom.to_string();
@@ -113,7 +115,7 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                     let Some(account) = balance_holder(key, &name) else {
                         return Ok(None);
                     };
-                    let reserved = hold::reserved(state, &account, &denom).map_err(query_error)?;
+                    let reserved = state.reserved(&account, &denom)?;
                     Ok(Some(pb::AccountBalance {
                         account: account.to_string(),
                         amount,

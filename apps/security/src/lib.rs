@@ -2,12 +2,14 @@
 //! the registrar, a KYC whitelist per security managed by its issuer and the
 //! agents it appoints, transfers within the holder cap, and frozen positions.
 
+pub mod domain;
 pub mod error;
 pub mod handler;
 pub mod hold;
 pub mod msg;
 pub mod payout;
 pub mod query;
+pub mod state;
 pub mod state_key;
 pub mod symbol;
 pub mod terms;
@@ -177,7 +179,7 @@ impl Module for SecurityModule {
     ) -> Result<Option<u64>, xcc_chain::state::StateError> {
         use xcc_proto::security::v1 as pb;
         let next = xcc_chain::app::last_block(state)?.height + 1;
-        let window_start = next.saturating_sub(handler::dividend::record_window(state)?);
+        let window_start = next.saturating_sub(state::SecurityRead::record_window(state)?);
         let unpaid = state
             .prefix_proto::<pb::Dividend>(state_key::all_dividends())?
             .into_iter()

@@ -8,12 +8,11 @@ use xcc_proto::security::v1 as pb;
 use xcc_proto::to_any;
 use xcc_proto::xtx::v1 as xtx_pb;
 
-use crate::handler::dividend::paging;
-
 /// Every leg of the payout of `dividend` (declared on `security_chain`) by
 /// `payer`: reservations first, each page's payment after them.
 pub fn legs(security_chain: &str, dividend: &pb::Dividend, payer: &str) -> Vec<xtx_pb::Leg> {
-    let (pages, _) = paging(dividend);
+    // A dividend declared before payouts had pages has one.
+    let pages = dividend.pages.max(1);
     let reserve = (0..pages).map(|page| xtx_pb::Leg {
         chain_id: security_chain.to_owned(),
         msgs: vec![to_any(&pb::MsgReserveDividend {

@@ -3,15 +3,13 @@
 use prost::Message;
 use xcc_chain::error::decode_request;
 use xcc_chain::page::{every, paginate, BigEndianU64, KeyOnly};
-use xcc_chain::state::{StateRead, StateReadExt};
+use xcc_chain::state::{Record, StateRead, StateReadExt};
 use xcc_chain::{Address, BlockInfo, QueryError};
 use xcc_proto::security::v1 as pb;
 
 use crate::error::SecurityError;
-use crate::handler::dividend::load_dividend;
-use crate::handler::listing::load_listing;
-use crate::handler::occupancy::load_position;
 use crate::handler::{self, WhitelistStatus};
+use crate::state::SecurityRead;
 use crate::state_key;
 use crate::symbol::Symbol;
 
@@ -47,7 +45,7 @@ fn holding(
     symbol: &Symbol,
     account: &Address,
 ) -> Result<pb::Holding, QueryError> {
-    let position = load_position(state, symbol, account).map_err(query_error)?;
+    let position = state.position(symbol, account).map_err(query_error)?;
     Ok(pb::Holding {
         account: account.to_string(),
         amount: position.balance,
@@ -65,9 +63,10 @@ pub fn answer(
     match method {
         "Security" => {
             let request: pb::QuerySecurityRequest = decode_request(request)?;
-            let security =
-                handler::load_security(state, &symbol(&request.symbol)?).map_err(query_error)?;
-            Ok(security.encode_to_vec())
+            let security = state
+                .security(&symbol(&request.symbol)?)
+                .map_err(query_error)?;
+            Ok(security.to_proto().encode_to_vec())
         }
         "Securities" => {
             let request: pb::QuerySecuritiesRequest = decode_request(request)?;
@@ -82,9 +81,9 @@ pub fn answer(
         "Balance" => {
             let request: pb::QueryBalanceRequest = decode_request(request)?;
             let (symbol, account) = (symbol(&request.symbol)?, address(&request.account)?);
-            handler::load_security(state, &symbol).map_err(query_error)?;
-            let position = load_position(state, &symbol, &account).map_err(query_error)?;
-            let frozen = handler::is_frozen(state, &symbol, &account).map_err(query_error)?;
+            state.security(&symbol).map_err(query_error)?;
+            let position = state.position(&symbol, &account).map_err(query_error)?;
+            let frozen = state.is_frozen(&symbol, &account).map_err(query_error)?;
             Ok(pb::QueryBalanceResponse {
                 amount: position.balance,
                 frozen,
@@ -96,8 +95,8 @@ pub fn answer(
         "Holders" => {
             let request: pb::QueryHoldersRequest = decode_request(request)?;
             let symbol = symbol(&request.symbol)?;
-            let security = handler::load_security(state, &symbol).map_err(query_error)?;
-            let issuer = handler::issuer_of(&security).map_err(query_error)?;
+            let security = state.security(&symbol).map_err(query_error)?;
+            let issuer = security.issuer;
             let prefix = state_key::balances(&symbol);
             let (holders, page) =
                 paginate(state, &prefix, request.page, |key, BigEndianU64(amount)| {
@@ -120,7 +119,7 @@ pub fn answer(
         "Whitelist" => {
             let request: pb::QueryWhitelistRequest = decode_request(request)?;
             let (symbol, account) = (symbol(&request.symbol)?, address(&request.account)?);
-            handler::load_security(state, &symbol).map_err(query_error)?;
+            state.security(&symbol).map_err(query_error)?;
             let entry =
                 state.get_proto::<pb::WhitelistEntry>(&state_key::whitelist(&symbol, &account))?;
             let status = handler::whitelist_status(state, &symbol, &account, block.time_seconds())
@@ -136,7 +135,7 @@ pub fn answer(
         "KycAgents" => {
             let request: pb::QueryKycAgentsRequest = decode_request(request)?;
             let symbol = symbol(&request.symbol)?;
-            handler::load_security(state, &symbol).map_err(query_error)?;
+            state.security(&symbol).map_err(query_error)?;
             let prefix = state_key::kyc_agents(&symbol);
             let (agents, page) = paginate(state, &prefix, request.page, |key, KeyOnly| {
                 Ok(state_key::account_suffix(&prefix, key).map(|agent| agent.to_string()))
@@ -149,8 +148,10 @@ pub fn answer(
         }
         "Listing" => {
             let request: pb::QueryListingRequest = decode_request(request)?;
-            Ok(load_listing(state, request.listing_id)
+            Ok(state
+                .listing(request.listing_id)
                 .map_err(query_error)?
+                .to_proto()
                 .encode_to_vec())
         }
         "Listings" => {
@@ -173,7 +174,7 @@ pub fn answer(
         "TradeStats" => {
             let request: pb::QueryTradeStatsRequest = decode_request(request)?;
             let symbol = symbol(&request.symbol)?;
-            handler::load_security(state, &symbol).map_err(query_error)?;
+            state.security(&symbol).map_err(query_error)?;
             let stats = state
                 .get_proto::<pb::TradeStats>(&state_key::trade_stats(&symbol))?
                 .unwrap_or_else(|| pb::TradeStats {
@@ -193,8 +194,10 @@ pub fn answer(
         }
         "Dividend" => {
             let request: pb::QueryDividendRequest = decode_request(request)?;
-            Ok(load_dividend(state, request.dividend_id)
+            Ok(state
+                .dividend(request.dividend_id)
                 .map_err(query_error)?
+                .to_proto()
                 .encode_to_vec())
         }
         "Dividends" => {

@@ -15,8 +15,9 @@ use xcc_proto::security::v1 as pb;
 use xcc_proto::xtx::v1 as xtx_pb;
 use xcc_proto::Any;
 
+use crate::domain::{Dividend, Listing};
 use crate::error::SecurityError;
-use crate::handler::listing::find_listing;
+use crate::state::SecurityRead;
 
 /// Where a seller must be paid: (seller, currency chain, denom).
 pub type PaymentKey = (String, String, String);
@@ -82,13 +83,11 @@ fn owed_to_sellers(
         .filter(|leg| leg.chain_id == own_chain)
         .flat_map(|leg| leg.msgs.iter().filter_map(decode::<pb::MsgFillListing>));
     for fill in fills {
-        let Some(listing) = find_listing(state, fill.listing_id)? else {
+        let Some(listing) = state.find_listing(fill.listing_id)? else {
             continue;
         };
         let price = u128::from(fill.units) * u128::from(listing.price_per_unit);
-        *owed
-            .entry((listing.seller, listing.currency_chain, listing.denom))
-            .or_default() += price;
+        *owed.entry(listing.payment_key()).or_default() += price;
     }
     Ok(owed)
 }
@@ -114,12 +113,8 @@ impl SellerPayments {
 
     /// Refuses unless the cross-tx pays the seller of `listing` for every
     /// fill of its listings (of that currency chain and denom).
-    pub fn require_paid(&self, listing: &pb::Listing) -> Result<(), SecurityError> {
-        let key = (
-            listing.seller.clone(),
-            listing.currency_chain.clone(),
-            listing.denom.clone(),
-        );
+    pub fn require_paid(&self, listing: &Listing) -> Result<(), SecurityError> {
+        let key = listing.payment_key();
         let owed = self.owed.get(&key).copied().unwrap_or(0);
         let paid = self.paid.get(&key).copied().unwrap_or(0);
         if paid < owed {
@@ -141,12 +136,13 @@ impl SellerPayments {
 pub fn require_payout(
     cross_tx: &xtx_pb::CrossTx,
     own_chain: &str,
-    dividend: &pb::Dividend,
+    dividend: &Dividend,
     pages: u32,
 ) -> Result<(), SecurityError> {
+    let payer = dividend.payer.to_string();
     let pays_it = |msg: &Any| {
         decode::<cash_pb::MsgPayDividend>(msg).is_some_and(|pay| {
-            pay.payer == dividend.payer
+            pay.payer == payer
                 && pay.security_chain == own_chain
                 && pay.dividend_id == dividend.id
                 && pay.denom == dividend.denom

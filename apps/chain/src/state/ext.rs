@@ -11,7 +11,28 @@ pub(crate) fn corrupt(key: &[u8], reason: impl ToString) -> StateError {
     }
 }
 
+/// A module's domain type stored as one protobuf record: decoded and
+/// checked once where it is read, so handlers work with typed fields and
+/// never parse stored strings again. The conversion back must give the
+/// same record, so state written through a domain type keeps its bytes.
+pub trait Record: Sized {
+    type Proto: Message + Default;
+    /// The domain value of a stored record, or why the record is not one.
+    fn from_proto(proto: Self::Proto) -> Result<Self, String>;
+    fn to_proto(&self) -> Self::Proto;
+}
+
 pub trait StateReadExt: StateRead {
+    /// The record at `key` as its domain type.
+    fn get_record<R: Record>(&self, key: &[u8]) -> Result<Option<R>, StateError> {
+        match self.get_proto::<R::Proto>(key)? {
+            Some(proto) => R::from_proto(proto)
+                .map(Some)
+                .map_err(|reason| corrupt(key, reason)),
+            None => Ok(None),
+        }
+    }
+
     fn get_proto<M: Message + Default>(&self, key: &[u8]) -> Result<Option<M>, StateError> {
         match self.get_raw(key)? {
             Some(bytes) => M::decode(bytes.as_slice())
@@ -112,6 +133,10 @@ impl<S: StateRead + ?Sized> StateReadExt for S {}
 pub trait StateWriteExt: StateWrite {
     fn put_proto<M: Message>(&mut self, key: Vec<u8>, value: &M) {
         self.put_raw(key, value.encode_to_vec());
+    }
+
+    fn put_record<R: Record>(&mut self, key: Vec<u8>, record: &R) {
+        self.put_proto(key, &record.to_proto());
     }
 
     /// Stores a big-endian u64; zero deletes the key, so absent and zero agree.

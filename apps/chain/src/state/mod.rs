@@ -7,7 +7,7 @@ mod ext;
 pub use delta::{Changes, EmptyState, StateDelta};
 pub(crate) use ext::corrupt;
 pub use ext::decode_u64;
-pub use ext::{StateReadExt, StateWriteExt};
+pub use ext::{Record, StateReadExt, StateWriteExt};
 pub use xcc_store::Entries;
 
 #[derive(Debug, thiserror::Error)]

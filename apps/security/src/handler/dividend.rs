@@ -1,19 +1,23 @@
 //! Dividends: the issuer declares one with a record height; a payout
-//! cross-tx reserves it (`crate::hold`), its entitlements computed from the
-//! balances committed at the record height, and the currency chain pays
-//! them. Entitlement = floor(units * amount_per_unit_micros / 1,000,000):
+//! cross-tx reserves it page by page (`prepare`), each page's entitlements
+//! computed from the balances committed at the record height, and the
+//! currency chain pays them; the payout's decision settles it (`settle`). Entitlement = floor(units * amount_per_unit_micros / 1,000,000):
 //! what rounding leaves unpaid stays with the payer, so no cash is created
 //! or lost. The issuer's own units earn nothing, as they count as no holder.
 
 use xcc_chain::module::History;
+use xcc_chain::participant::LegRequest;
 use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, MsgContext};
 use xcc_proto::security::v1 as pb;
 
-use super::registry::{load_security, require_issuer};
+use super::registry::require_issuer;
+use crate::domain::{Dividend, DividendStatus, HeldPage};
 use crate::error::SecurityError;
+use crate::state::{SecurityRead, SecurityWrite};
 use crate::state_key;
 use crate::symbol::Symbol;
+use crate::terms;
 
 pub const MICROS_PER_UNIT: u128 = 1_000_000;
 
@@ -39,37 +43,6 @@ pub struct Declaration<'a> {
     pub currency_chain: &'a str,
 }
 
-/// How many blocks back a record height may be; every node keeps them.
-pub fn record_window(state: &dyn StateRead) -> Result<u64, xcc_chain::state::StateError> {
-    let window = state.get_u64(state_key::RECORD_WINDOW)?;
-    // Chains started before the parameter existed get the default.
-    Ok(if window == 0 {
-        crate::DEFAULT_RECORD_WINDOW_BLOCKS
-    } else {
-        window
-    })
-}
-
-/// How many holders a page of a payout declared now carries.
-pub fn page_holders(state: &dyn StateRead) -> Result<u32, xcc_chain::state::StateError> {
-    let stored = state.get_u64(state_key::DIVIDEND_PAGE_HOLDERS)?;
-    // Chains started before the parameter existed get the default.
-    Ok(u32::try_from(stored)
-        .ok()
-        .filter(|holders| *holders > 0)
-        .unwrap_or(DEFAULT_PAGE_HOLDERS))
-}
-
-/// A dividend's pages and holders per page; one unbounded page for a
-/// dividend declared before payouts had pages.
-pub fn paging(dividend: &pb::Dividend) -> (u32, u64) {
-    if dividend.pages == 0 {
-        (1, u64::MAX)
-    } else {
-        (dividend.pages, u64::from(dividend.page_holders))
-    }
-}
-
 /// The committed state after `record_height`, which every node keeps while
 /// a dividend may read it.
 pub fn state_at(
@@ -82,26 +55,6 @@ pub fn state_at(
             record_height,
             reason: "is no longer retained by this chain's store".into(),
         })
-}
-
-pub fn load_dividend(state: &dyn StateRead, id: u64) -> Result<pb::Dividend, SecurityError> {
-    state
-        .get_proto::<pb::Dividend>(&state_key::dividend(id))?
-        .ok_or(SecurityError::UnknownDividend(id))
-}
-
-pub fn save_dividend(state: &mut dyn StateWrite, dividend: &pb::Dividend) {
-    state.put_proto(state_key::dividend(dividend.id), dividend);
-}
-
-pub fn status_name(status: i32) -> String {
-    pb::DividendStatus::try_from(status)
-        .map(|s| {
-            s.as_str_name()
-                .trim_start_matches("DIVIDEND_STATUS_")
-                .to_lowercase()
-        })
-        .unwrap_or_else(|_| status.to_string())
 }
 
 pub fn declare(
@@ -119,7 +72,7 @@ pub fn declare(
         });
     }
     // Decided by a chain parameter, never by what this node's store kept.
-    let window = record_window(state)?;
+    let window = state.record_window()?;
     if last_committed - d.record_height >= window {
         return Err(SecurityError::RecordHeight {
             record_height: d.record_height,
@@ -131,13 +84,14 @@ pub fn declare(
     }
     let at_record = state_at(ctx.history, d.record_height)?;
     // The holder count at the record height fixes the payout's pages.
-    let holders = load_security(at_record.as_ref(), d.symbol)
+    let holders = at_record
+        .security(d.symbol)
         .map_err(|_| SecurityError::RecordHeight {
             record_height: d.record_height,
             reason: format!("precedes the registration of {}", d.symbol),
         })?
         .holders;
-    let page_holders = page_holders(state)?;
+    let page_holders = state.dividend_page_holders()?;
     let pages = holders.div_ceil(page_holders).max(1);
     if pages > MAX_PAYOUT_PAGES {
         return Err(SecurityError::TooManyHolders {
@@ -149,22 +103,26 @@ pub fn declare(
     }
     let id = state.get_u64(state_key::NEXT_DIVIDEND)? + 1;
     state.put_u64(state_key::NEXT_DIVIDEND.to_vec(), id);
-    let dividend = pb::Dividend {
+    let dividend = Dividend {
         id,
-        symbol: d.symbol.to_string(),
-        issuer: d.issuer.to_string(),
+        symbol: d.symbol.clone(),
+        issuer: *d.issuer,
         record_height: d.record_height,
         amount_per_unit_micros: d.amount_per_unit_micros,
-        payer: d.payer.to_string(),
+        payer: *d.payer,
         denom: d.denom.to_owned(),
         currency_chain: d.currency_chain.to_owned(),
-        status: pb::DividendStatus::Payable as i32,
+        status: DividendStatus::Payable,
         declared_height: ctx.block.height,
+        payout: None,
+        paid_height: 0,
+        total: 0,
+        holders: 0,
         pages,
         page_holders,
-        ..Default::default()
+        reserved_pages: 0,
     };
-    save_dividend(state, &dividend);
+    state.put_dividend(&dividend);
     ctx.emit(
         Event::new("dividend_declared")
             .attr("dividend_id", id)
@@ -188,17 +146,13 @@ pub fn entitlement(units: u64, amount_per_unit_micros: u64) -> Option<u64> {
 pub fn entitlements(
     at_record: &dyn StateRead,
     chain_id: &str,
-    dividend: &pb::Dividend,
+    dividend: &Dividend,
     page: u32,
 ) -> Result<pb::Entitlements, SecurityError> {
-    let symbol: Symbol = dividend
-        .symbol
-        .parse()
-        .map_err(|e| SecurityError::Invalid(format!("stored dividend symbol: {e}")))?;
-    let (pages, page_holders) = paging(dividend);
+    let (pages, page_holders) = dividend.paging();
     let first = u64::from(page) * page_holders;
     let end = first.saturating_add(page_holders);
-    let prefix = state_key::balances(&symbol);
+    let prefix = state_key::balances(&dividend.symbol);
     let mut start = prefix.clone();
     let (mut seen, mut left_over) = (0u64, false);
     let mut entries = Vec::new();
@@ -210,7 +164,7 @@ pub fn entitlements(
             let Some(account) = state_key::account_suffix(&prefix, key) else {
                 continue;
             };
-            if units == 0 || account.to_string() == dividend.issuer {
+            if units == 0 || account == dividend.issuer {
                 continue;
             }
             if seen == end {
@@ -249,8 +203,8 @@ pub fn entitlements(
     Ok(pb::Entitlements {
         security_chain: chain_id.to_owned(),
         dividend_id: dividend.id,
-        symbol: dividend.symbol.clone(),
-        payer: dividend.payer.clone(),
+        symbol: dividend.symbol.to_string(),
+        payer: dividend.payer.to_string(),
         denom: dividend.denom.clone(),
         entries,
         total,
@@ -258,4 +212,90 @@ pub fn entitlements(
         page,
         pages,
     })
+}
+
+/// Reserves one page of a payable dividend for the payout `leg.tx_id`; the
+/// page's entitlements, read at the record height, are the leg's result.
+/// The other pages are reserved by the payout's other legs on this chain.
+pub fn prepare(
+    ctx: &MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    leg: &LegRequest<'_>,
+    payer: &Address,
+    (dividend_id, page): (u64, u32),
+) -> Result<(HeldPage, pb::Entitlements), SecurityError> {
+    let mut dividend = state.dividend(dividend_id)?;
+    let payable = dividend.status == DividendStatus::Payable;
+    if !payable && !dividend.reserved_by(&leg.tx_id) {
+        return Err(SecurityError::DividendNotPayable {
+            id: dividend_id,
+            status: dividend.status.name().to_owned(),
+        });
+    }
+    if dividend.payer != *payer {
+        return Err(SecurityError::Invalid(format!(
+            "{payer} is not the payer of dividend {dividend_id}"
+        )));
+    }
+    let (pages, _) = dividend.paging();
+    terms::require_payout(leg.cross_tx, ctx.chain_id, &dividend, pages)?;
+    let at_record = state_at(ctx.history, dividend.record_height)?;
+    let entitled = entitlements(at_record.as_ref(), ctx.chain_id, &dividend, page)?;
+    if payable {
+        dividend.status = DividendStatus::Reserved;
+        dividend.payout = Some(leg.tx_id);
+        dividend.total = 0;
+        dividend.holders = 0;
+        dividend.reserved_pages = 0;
+    }
+    dividend.reserved_pages += 1;
+    dividend.total += entitled.total;
+    dividend.holders += entitled.entries.len() as u64;
+    state.put_dividend(&dividend);
+    let held = HeldPage {
+        dividend_id,
+        total: entitled.total,
+        holders: entitled.entries.len() as u64,
+    };
+    Ok((held, entitled))
+}
+
+/// A payout leg's decision for its page: paid once the first page commits
+/// (the decision is the whole payout's), payable again once every reserved
+/// page of the payout is released.
+pub fn settle(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    tx_id: &[u8; 32],
+    held: &HeldPage,
+    paid: bool,
+) -> Result<(), SecurityError> {
+    let mut dividend = state.dividend(held.dividend_id)?;
+    if !dividend.reserved_by(tx_id) {
+        // Another page of the payout settled it already.
+        return Ok(());
+    }
+    if paid {
+        dividend.status = DividendStatus::Paid;
+        dividend.paid_height = ctx.block.height;
+        ctx.emit(
+            Event::new("dividend_paid")
+                .attr("dividend_id", held.dividend_id)
+                .attr("total", dividend.total)
+                .attr("holders", dividend.holders)
+                .attr("pages", dividend.reserved_pages),
+        );
+    } else {
+        dividend.reserved_pages = dividend.reserved_pages.saturating_sub(1);
+        dividend.total = dividend.total.saturating_sub(held.total);
+        dividend.holders = dividend.holders.saturating_sub(held.holders);
+        if dividend.reserved_pages == 0 {
+            dividend.status = DividendStatus::Payable;
+            dividend.payout = None;
+            dividend.total = 0;
+            dividend.holders = 0;
+        }
+    }
+    state.put_dividend(&dividend);
+    Ok(())
 }

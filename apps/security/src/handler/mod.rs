@@ -1,15 +1,17 @@
-//! Message handlers. Each checks everything before it writes anything, so a
-//! refused message leaves state untouched even within its tx.
+//! Message handlers, one file per action: its direct execution and, for
+//! what a cross-tx leg may do, its prepare, commit and release. Each checks
+//! everything before it writes anything, so a refused message leaves state
+//! untouched even within its tx.
 
 pub mod dividend;
 pub mod listing;
+mod movement;
 pub mod occupancy;
 pub mod position;
 pub mod registry;
+pub mod transfer;
 mod whitelist;
 
-pub use position::{balance, is_frozen};
-pub use registry::{issuer_of, load_security, registrar};
 pub use whitelist::{is_kyc_authority, whitelist_status, WhitelistStatus};
 
 use xcc_chain::state::StateWrite;
@@ -51,7 +53,16 @@ pub fn execute(
             to,
             symbol,
             amount,
-        } => position::transfer(ctx, state, from, to, symbol, *amount),
+        } => transfer::execute(
+            ctx,
+            state,
+            transfer::Transfer {
+                from,
+                to,
+                symbol,
+                amount: *amount,
+            },
+        ),
         SecurityMsg::Freeze {
             issuer,
             symbol,

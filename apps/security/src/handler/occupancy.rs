@@ -1,78 +1,15 @@
-//! Positions and the holder cap. A position is a balance, the units of it
-//! reserved (for prepared cross-txs and listings) and the units pending in
-//! (from prepared cross-txs). An account other than the issuer occupies a
-//! place under the cap while it holds units (a holder) or, holding none,
+//! Positions and the holder cap. An account other than the issuer occupies
+//! a place under the cap while it holds units (a holder) or, holding none,
 //! waits for a pending credit (a reserved slot): `holders + reserved_slots`
 //! never exceeds the cap, so every prepared cross-tx can commit.
 
-use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::state::{StateWrite, StateWriteExt};
 use xcc_chain::Address;
-use xcc_proto::security::v1 as pb;
 
+use crate::domain::{Position, Security};
 use crate::error::SecurityError;
+use crate::state::SecurityWrite;
 use crate::state_key;
-use crate::symbol::Symbol;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Position {
-    pub balance: u64,
-    pub reserved: u64,
-    pub pending_in: u64,
-}
-
-impl Position {
-    /// Units the account may move now.
-    pub fn available(&self) -> u64 {
-        self.balance.saturating_sub(self.reserved)
-    }
-
-    /// Refuses unless `amount` units are free to move: units held for
-    /// prepared cross-txs and listings are not the account's to move.
-    pub fn require_available(
-        &self,
-        symbol: &Symbol,
-        account: &Address,
-        amount: u64,
-    ) -> Result<(), SecurityError> {
-        if self.available() < amount {
-            return Err(SecurityError::InsufficientBalance {
-                symbol: symbol.clone(),
-                account: *account,
-                available: self.available(),
-                needed: amount,
-            });
-        }
-        Ok(())
-    }
-
-    fn is_holder(&self) -> bool {
-        self.balance > 0
-    }
-
-    fn has_slot(&self) -> bool {
-        self.balance == 0 && self.pending_in > 0
-    }
-}
-
-pub fn load_position(
-    state: &dyn StateRead,
-    symbol: &Symbol,
-    account: &Address,
-) -> Result<Position, SecurityError> {
-    Ok(Position {
-        balance: state.get_u64(&state_key::balance(symbol, account))?,
-        reserved: state.get_u64(&state_key::reserved(symbol, account))?,
-        pending_in: state.get_u64(&state_key::pending_in(symbol, account))?,
-    })
-}
-
-fn put_or_delete(state: &mut dyn StateWrite, key: Vec<u8>, value: u64) {
-    if value == 0 {
-        state.delete(key);
-    } else {
-        state.put_u64(key, value);
-    }
-}
 
 /// A position before and after an operation.
 pub struct PositionChange {
@@ -86,16 +23,15 @@ pub struct PositionChange {
 /// and writes nothing; commits pass `false`, as their slot was reserved.
 pub fn write_positions(
     state: &mut dyn StateWrite,
-    symbol: &Symbol,
-    security: &mut pb::Security,
-    issuer: &Address,
+    security: &mut Security,
     changes: &[PositionChange],
     enforce_cap: bool,
 ) -> Result<(), SecurityError> {
+    let symbol = &security.symbol;
     let mut holders = i64::from(security.holders);
     let mut slots = i64::from(security.reserved_slots);
     let occupied_before = holders + slots;
-    for change in changes.iter().filter(|c| c.account != *issuer) {
+    for change in changes.iter().filter(|c| c.account != security.issuer) {
         holders += i64::from(change.after.is_holder()) - i64::from(change.before.is_holder());
         slots += i64::from(change.after.has_slot()) - i64::from(change.before.has_slot());
     }
@@ -112,13 +48,9 @@ pub fn write_positions(
         if change.after.balance != change.before.balance {
             state.put_u64(state_key::balance(symbol, account), change.after.balance);
         }
-        put_or_delete(
-            state,
-            state_key::reserved(symbol, account),
-            change.after.reserved,
-        );
-        put_or_delete(
-            state,
+        // Zero deletes a counter, so absent and zero agree.
+        state.put_u64(state_key::reserved(symbol, account), change.after.reserved);
+        state.put_u64(
             state_key::pending_in(symbol, account),
             change.after.pending_in,
         );
@@ -130,7 +62,7 @@ pub fn write_positions(
     if holders != security.holders || slots != security.reserved_slots {
         security.holders = holders;
         security.reserved_slots = slots;
-        state.put_proto(state_key::security(symbol), security);
+        state.put_security(security);
     }
     Ok(())
 }
@@ -146,13 +78,18 @@ mod tests {
         Address::from_public_key(&key.verification_key())
     }
 
-    fn security(holders: u32, slots: u32, cap: u32) -> pb::Security {
-        pb::Security {
-            symbol: "HARB".into(),
+    fn security(holders: u32, slots: u32, cap: u32) -> Security {
+        Security {
+            symbol: "HARB".parse().unwrap(),
+            name: String::new(),
+            issuer: account(0),
+            registrar: account(9),
+            property: None,
+            total_supply: 100,
             holder_cap: cap,
             holders,
+            registered_height: 0,
             reserved_slots: slots,
-            ..Default::default()
         }
     }
 
@@ -174,43 +111,40 @@ mod tests {
 
     #[test]
     fn a_pending_credit_takes_a_slot_and_its_commit_turns_it_into_a_holder() {
-        let (symbol, issuer) = ("HARB".parse().unwrap(), account(0));
         let mut state = StateDelta::new(EmptyState);
         let mut s = security(1, 0, 2);
         let reserve = [change(2, position(0, 0), position(0, 5))];
-        write_positions(&mut state, &symbol, &mut s, &issuer, &reserve, true).unwrap();
+        write_positions(&mut state, &mut s, &reserve, true).unwrap();
         assert_eq!((s.holders, s.reserved_slots), (1, 1));
         // The cap of 2 is full: another newcomer is refused.
         let third = [change(3, position(0, 0), position(0, 1))];
         assert!(matches!(
-            write_positions(&mut state, &symbol, &mut s, &issuer, &third, true),
+            write_positions(&mut state, &mut s, &third, true),
             Err(SecurityError::HolderCapExceeded { .. })
         ));
         let commit = [change(2, position(0, 5), position(5, 0))];
-        write_positions(&mut state, &symbol, &mut s, &issuer, &commit, false).unwrap();
+        write_positions(&mut state, &mut s, &commit, false).unwrap();
         assert_eq!((s.holders, s.reserved_slots), (2, 0));
     }
 
     #[test]
     fn a_holder_selling_out_while_a_credit_is_pending_keeps_its_place() {
-        let (symbol, issuer) = ("HARB".parse().unwrap(), account(0));
         let mut state = StateDelta::new(EmptyState);
         let mut s = security(2, 0, 2);
         let sells_out = [change(2, position(5, 3), position(0, 3))];
-        write_positions(&mut state, &symbol, &mut s, &issuer, &sells_out, true).unwrap();
+        write_positions(&mut state, &mut s, &sells_out, true).unwrap();
         assert_eq!((s.holders, s.reserved_slots), (1, 1));
         let released = [change(2, position(0, 3), position(0, 0))];
-        write_positions(&mut state, &symbol, &mut s, &issuer, &released, false).unwrap();
+        write_positions(&mut state, &mut s, &released, false).unwrap();
         assert_eq!((s.holders, s.reserved_slots), (1, 0));
     }
 
     #[test]
     fn the_issuer_takes_no_place_under_the_cap() {
-        let (symbol, issuer) = ("HARB".parse().unwrap(), account(0));
         let mut state = StateDelta::new(EmptyState);
         let mut s = security(1, 0, 1);
         let to_issuer = [change(0, position(0, 0), position(0, 7))];
-        write_positions(&mut state, &symbol, &mut s, &issuer, &to_issuer, true).unwrap();
+        write_positions(&mut state, &mut s, &to_issuer, true).unwrap();
         assert_eq!((s.holders, s.reserved_slots), (1, 0));
     }
 }

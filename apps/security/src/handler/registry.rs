@@ -4,46 +4,21 @@ use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, MsgContext};
 use xcc_proto::security::v1 as pb;
 
+use crate::domain::Security;
 use crate::error::SecurityError;
 use crate::msg::Registration;
+use crate::state::{SecurityRead, SecurityWrite};
 use crate::state_key;
 use crate::symbol::Symbol;
-
-pub fn registrar(state: &dyn StateRead) -> Result<Option<Address>, SecurityError> {
-    Ok(match state.get_raw(state_key::REGISTRAR)? {
-        Some(bytes) => Some(
-            String::from_utf8_lossy(&bytes)
-                .parse()
-                .map_err(|e| SecurityError::Invalid(format!("stored registrar: {e}")))?,
-        ),
-        None => None,
-    })
-}
-
-pub fn load_security(
-    state: &dyn StateRead,
-    symbol: &Symbol,
-) -> Result<pb::Security, SecurityError> {
-    state
-        .get_proto::<pb::Security>(&state_key::security(symbol))?
-        .ok_or_else(|| SecurityError::UnknownSecurity(symbol.clone()))
-}
-
-pub fn issuer_of(security: &pb::Security) -> Result<Address, SecurityError> {
-    security
-        .issuer
-        .parse()
-        .map_err(|e| SecurityError::Invalid(format!("stored issuer of {}: {e}", security.symbol)))
-}
 
 /// Loads a security and checks that `account` is its issuer.
 pub fn require_issuer(
     state: &dyn StateRead,
     symbol: &Symbol,
     account: &Address,
-) -> Result<pb::Security, SecurityError> {
-    let security = load_security(state, symbol)?;
-    if issuer_of(&security)? != *account {
+) -> Result<Security, SecurityError> {
+    let security = state.security(symbol)?;
+    if security.issuer != *account {
         return Err(SecurityError::NotIssuer {
             symbol: symbol.clone(),
             account: *account,
@@ -57,18 +32,18 @@ pub fn register(
     state: &mut dyn StateWrite,
     r: &Registration,
 ) -> Result<(), SecurityError> {
-    if registrar(state)? != Some(r.registrar) {
+    if state.registrar()? != Some(r.registrar) {
         return Err(SecurityError::NotRegistrar(r.registrar));
     }
     let key = state_key::security(&r.symbol);
     if state.get_raw(&key)?.is_some() {
         return Err(SecurityError::SymbolTaken(r.symbol.clone()));
     }
-    let security = pb::Security {
-        symbol: r.symbol.to_string(),
+    let security = Security {
+        symbol: r.symbol.clone(),
         name: r.name.clone(),
-        issuer: r.issuer.to_string(),
-        registrar: r.registrar.to_string(),
+        issuer: r.issuer,
+        registrar: r.registrar,
         property: Some(r.property.clone()),
         total_supply: r.total_supply,
         holder_cap: r.holder_cap,
@@ -76,7 +51,7 @@ pub fn register(
         registered_height: ctx.block.height,
         reserved_slots: 0,
     };
-    state.put_proto(key, &security);
+    state.put_security(&security);
     state.put_u64(state_key::balance(&r.symbol, &r.issuer), r.total_supply);
     ctx.emit(
         Event::new("security_registered")
@@ -143,11 +118,11 @@ pub fn import(
         });
     }
     state.put_u64(state_key::balance(&g.symbol, &g.issuer), issuer_units);
-    let security = pb::Security {
-        symbol: g.symbol.to_string(),
+    let security = Security {
+        symbol: g.symbol.clone(),
         name: g.name.clone(),
-        issuer: g.issuer.to_string(),
-        registrar: registrar.to_string(),
+        issuer: g.issuer,
+        registrar,
         property: None,
         total_supply: g.total_supply,
         holder_cap: g.holder_cap,
@@ -155,6 +130,6 @@ pub fn import(
         registered_height: 0,
         reserved_slots: 0,
     };
-    state.put_proto(key, &security);
+    state.put_security(&security);
     Ok(())
 }

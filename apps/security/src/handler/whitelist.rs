@@ -5,9 +5,9 @@ use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, MsgContext};
 use xcc_proto::security::v1 as pb;
 
-use super::occupancy::load_position;
-use super::registry::{issuer_of, load_security, require_issuer};
+use super::registry::require_issuer;
 use crate::error::SecurityError;
+use crate::state::SecurityRead;
 use crate::state_key;
 use crate::symbol::Symbol;
 
@@ -63,8 +63,7 @@ pub fn is_kyc_authority(
     symbol: &Symbol,
     account: &Address,
 ) -> Result<bool, SecurityError> {
-    let security = load_security(state, symbol)?;
-    Ok(issuer_of(&security)? == *account
+    Ok(state.security(symbol)?.issuer == *account
         || state
             .get_raw(&state_key::kyc_agent(symbol, account))?
             .is_some())
@@ -80,6 +79,47 @@ fn require_kyc_authority(
             symbol: symbol.clone(),
             account: *account,
         });
+    }
+    Ok(())
+}
+
+/// A prepared cross-tx counted in (`Pin::Until`) or out (`Pin::Release`)
+/// of those relying on a whitelist entry.
+#[derive(Clone, Copy)]
+pub enum Pin {
+    /// Pinned by a cross-tx with this deadline (unix seconds, rounded up).
+    Until(u64),
+    Release,
+}
+
+/// Pins or unpins the whitelist entries of a movement's parties; the
+/// issuer has none. While any cross-tx pins an entry, the entry keeps the
+/// latest deadline among them: it may not be shortened below it.
+pub fn pin_parties(
+    state: &mut dyn StateWrite,
+    symbol: &Symbol,
+    issuer: &Address,
+    parties: [&Address; 2],
+    change: Pin,
+) -> Result<(), SecurityError> {
+    for account in parties.into_iter().filter(|a| *a != issuer) {
+        let key = state_key::pins(symbol, account);
+        let until_key = state_key::pinned_until(symbol, account);
+        let pins = state.get_u64(&key)?;
+        let pins = match change {
+            Pin::Until(deadline) => {
+                let until = state.get_u64(&until_key)?.max(deadline);
+                state.put_u64(until_key.clone(), until);
+                pins.saturating_add(1)
+            }
+            Pin::Release => pins.saturating_sub(1),
+        };
+        if pins == 0 {
+            state.delete(key);
+            state.delete(until_key);
+        } else {
+            state.put_u64(key, pins);
+        }
     }
     Ok(())
 }
@@ -215,7 +255,7 @@ pub fn remove(
     }
     // Units may only be held by whitelisted accounts; freezing is the
     // issuer's tool for a holder who must not trade.
-    let position = load_position(state, symbol, account)?;
+    let position = state.position(symbol, account)?;
     if position.balance > 0 || position.pending_in > 0 {
         return Err(SecurityError::WhitelistedHolder {
             symbol: symbol.clone(),

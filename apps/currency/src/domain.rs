@@ -1,0 +1,183 @@
+//! The currency chain's domain types: each stored record converted once,
+//! where it is read, into typed fields, and back into the same record where
+//! it is written.
+
+use xcc_chain::participant::LegId;
+use xcc_chain::state::Record;
+use xcc_chain::Address;
+use xcc_proto::currency::v1 as pb;
+
+use crate::denom::DenomName;
+
+fn address(field: &str, value: &str) -> Result<Address, String> {
+    value.parse().map_err(|e| format!("{field}: {e}"))
+}
+
+fn denom(value: &str) -> Result<DenomName, String> {
+    value.parse().map_err(|e| format!("denom: {e}"))
+}
+
+fn tx_id(bytes: &[u8]) -> Result<[u8; 32], String> {
+    <[u8; 32]>::try_from(bytes).map_err(|_| format!("tx id of {} bytes", bytes.len()))
+}
+
+/// A denomination, its mint authority and its supply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Denom {
+    pub name: DenomName,
+    pub mint_authority: Address,
+    pub supply: u64,
+}
+
+impl Record for Denom {
+    type Proto = pb::Denom;
+
+    fn from_proto(proto: pb::Denom) -> Result<Self, String> {
+        Ok(Denom {
+            name: denom(&proto.denom)?,
+            mint_authority: address("mint authority", &proto.mint_authority)?,
+            supply: proto.supply,
+        })
+    }
+
+    fn to_proto(&self) -> pb::Denom {
+        pb::Denom {
+            denom: self.name.to_string(),
+            mint_authority: self.mint_authority.to_string(),
+            supply: self.supply,
+        }
+    }
+}
+
+/// Cash reserved out of `from`'s balance, credited to `to` on commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldTransfer {
+    pub denom: DenomName,
+    pub from: Address,
+    pub to: Address,
+    pub amount: u64,
+}
+
+impl Record for HeldTransfer {
+    type Proto = pb::HeldTransfer;
+
+    fn from_proto(proto: pb::HeldTransfer) -> Result<Self, String> {
+        Ok(HeldTransfer {
+            denom: denom(&proto.denom)?,
+            from: address("from", &proto.from)?,
+            to: address("to", &proto.to)?,
+            amount: proto.amount,
+        })
+    }
+
+    fn to_proto(&self) -> pb::HeldTransfer {
+        pb::HeldTransfer {
+            denom: self.denom.to_string(),
+            from: self.from.to_string(),
+            to: self.to.to_string(),
+            amount: self.amount,
+        }
+    }
+}
+
+/// A dividend's payment on this chain: in a hold, the page the leg pays;
+/// stored on its own, every page paid so far added up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DividendPayment {
+    pub security_chain: String,
+    pub dividend_id: u64,
+    pub denom: DenomName,
+    pub payer: Address,
+    pub total: u64,
+    pub holders: u64,
+    pub paid_height: u64,
+    /// The payout cross-tx.
+    pub tx_id: [u8; 32],
+    pub pages: u32,
+    pub pages_paid: u32,
+}
+
+impl Record for DividendPayment {
+    type Proto = pb::DividendPayment;
+
+    fn from_proto(proto: pb::DividendPayment) -> Result<Self, String> {
+        Ok(DividendPayment {
+            denom: denom(&proto.denom)?,
+            payer: address("payer", &proto.payer)?,
+            tx_id: tx_id(&proto.tx_id)?,
+            security_chain: proto.security_chain,
+            dividend_id: proto.dividend_id,
+            total: proto.total,
+            holders: proto.holders,
+            paid_height: proto.paid_height,
+            pages: proto.pages,
+            pages_paid: proto.pages_paid,
+        })
+    }
+
+    fn to_proto(&self) -> pb::DividendPayment {
+        pb::DividendPayment {
+            security_chain: self.security_chain.clone(),
+            dividend_id: self.dividend_id,
+            denom: self.denom.to_string(),
+            payer: self.payer.to_string(),
+            total: self.total,
+            holders: self.holders,
+            paid_height: self.paid_height,
+            tx_id: self.tx_id.to_vec(),
+            pages: self.pages,
+            pages_paid: self.pages_paid,
+        }
+    }
+}
+
+/// Everything one leg of a prepared cross-tx holds on this chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hold {
+    pub leg: LegId,
+    pub transfers: Vec<HeldTransfer>,
+    /// The page of a dividend the leg pays.
+    pub dividend: Option<DividendPayment>,
+}
+
+impl Hold {
+    /// What a leg with nothing prepared holds.
+    pub fn empty(leg: LegId) -> Self {
+        Hold {
+            leg,
+            transfers: Vec::new(),
+            dividend: None,
+        }
+    }
+}
+
+impl Record for Hold {
+    type Proto = pb::Hold;
+
+    fn from_proto(proto: pb::Hold) -> Result<Self, String> {
+        Ok(Hold {
+            leg: LegId {
+                tx_id: tx_id(&proto.tx_id)?,
+                leg_index: proto.leg_index,
+            },
+            transfers: proto
+                .transfers
+                .into_iter()
+                .map(HeldTransfer::from_proto)
+                .collect::<Result<_, _>>()?,
+            dividend: proto
+                .dividend
+                .map(DividendPayment::from_proto)
+                .transpose()?,
+        })
+    }
+
+    fn to_proto(&self) -> pb::Hold {
+        pb::Hold {
+            tx_id: self.leg.tx_id.to_vec(),
+            transfers: self.transfers.iter().map(Record::to_proto).collect(),
+            dividend: self.dividend.as_ref().map(Record::to_proto),
+            leg_index: self.leg.leg_index,
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! The security chain's domain types: each stored record converted once,
+//! where it is read, into typed fields (addresses, symbols, statuses), and
+//! back into the same record where it is written.
+
+mod dividend;
+mod hold;
+mod listing;
+mod position;
+mod security;
+
+pub use dividend::{status_name, Dividend, DividendStatus};
+pub use hold::{HeldMovement, HeldPage, Hold};
+pub use listing::Listing;
+pub use position::Position;
+pub use security::Security;
+
+use xcc_chain::Address;
+
+use crate::symbol::Symbol;
+
+/// A stored address field, or why it is not one.
+pub(crate) fn address(field: &str, value: &str) -> Result<Address, String> {
+    value.parse().map_err(|e| format!("{field}: {e}"))
+}
+
+/// A stored symbol field, or why it is not one.
+pub(crate) fn symbol(value: &str) -> Result<Symbol, String> {
+    value.parse().map_err(|e| format!("symbol: {e}"))
+}
