@@ -1,11 +1,11 @@
-//! The shared keyring (`xcc_node_config::keyring`, also the relayer's) with
+//! The shared keyring (`xcc_home::keyring`, also the relayer's) with
 //! the chains' account addresses, which that crate does not know.
 
 use std::path::Path;
 
 use ed25519_consensus::SigningKey;
 use xcc_chain::Address;
-use xcc_node_config::keyring::{self as shared, KeyringError};
+use xcc_home::keyring::{self as shared, KeyringError};
 
 pub use shared::parse_secret;
 

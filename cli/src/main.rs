@@ -51,6 +51,8 @@ fn default_home() -> PathBuf {
         .join(".xcc")
 }
 
+// Parsed once per run: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Manage keys.

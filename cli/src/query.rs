@@ -10,7 +10,8 @@ use tendermint_rpc::endpoint::abci_query::AbciQuery;
 use tendermint_rpc::{Client, HttpClient};
 use xcc_chain::page::{PageRequest, PageResponse, MAX_PAGE_LIMIT};
 use xcc_chain::Address;
-use xcc_node_config::{read_toml, AppKind, ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_home::{ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_node_config::{read_toml, AppKind};
 use xcc_proto::{
     auth::v1 as auth, currency::v1 as currency, ibc::v1 as ibc, ping::v1 as ping,
     security::v1 as security, xtx::v1 as xtx_pb,

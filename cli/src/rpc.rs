@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::{anyhow, Context};
 use tendermint_rpc::client::CompatMode;
 use tendermint_rpc::{Client, HttpClient};
-use xcc_node_config::{read_toml, ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_home::{ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_node_config::read_toml;
 
 /// Long enough for `broadcast_tx_commit`, which the node answers at commit.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);

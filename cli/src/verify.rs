@@ -15,7 +15,8 @@ use tendermint_rpc::{Client, HttpClient, Paging};
 use xcc_chain::app::{PROOF_OP_TYPE, STORE_KEY_PATH};
 use xcc_chain::ibc::bisection::{self, HeaderSource, Trusted};
 use xcc_chain::ibc::client::time_ns;
-use xcc_node_config::{read_toml, ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_home::{ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_node_config::read_toml;
 use xcc_proto::ibc::v1 as ibc;
 
 /// A validator set is trusted this long after the header that vouched for it.
@@ -49,10 +50,10 @@ async fn trusted_genesis(
             .with_context(|| format!("parsing the trusted genesis {}", path.display()));
     }
     eprintln!("warning: no trusted genesis for {chain_id} in client.toml; trusting the node's");
-    Ok(client
+    client
         .genesis::<serde_json::Value>()
         .await
-        .map_err(|e| anyhow!("fetching the genesis: {e}"))?)
+        .map_err(|e| anyhow!("fetching the genesis: {e}"))
 }
 
 /// A node's RPC as a source of headers for the bisecting verifier.

@@ -255,16 +255,11 @@ fn timeline_line(entry: &coord::TimelineEntry) -> String {
 }
 
 fn time_text(time_ns: u64) -> String {
-    i128::try_from(time_ns)
+    let time = i64::try_from(time_ns / 1_000_000_000)
         .ok()
-        .and_then(|ns| {
-            tendermint::Time::from_unix_timestamp(
-                i64::try_from(ns / 1_000_000_000).ok()?,
-                u32::try_from(ns % 1_000_000_000).ok()?,
-            )
-            .ok()
-        })
-        .map_or_else(|| time_ns.to_string(), |t| t.to_rfc3339())
+        .zip(u32::try_from(time_ns % 1_000_000_000).ok())
+        .and_then(|(secs, nanos)| tendermint::Time::from_unix_timestamp(secs, nanos).ok());
+    time.map_or_else(|| time_ns.to_string(), |t| t.to_rfc3339())
 }
 
 pub fn phase_name(phase: i32) -> &'static str {

@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use ed25519_consensus::SigningKey;
-use xcc_node_config::keyring::Keyring;
-use xcc_node_config::{read_toml, ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_home::keyring::Keyring;
+use xcc_home::{ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_node_config::read_toml;
 
 use crate::RelayerError;
 

@@ -1,7 +1,7 @@
 //! What can go wrong while relaying. Chain errors are never fatal to the
 //! relayer: the supervisor logs them, counts them and tries again.
 
-use xcc_node_config::keyring::KeyringError;
+use xcc_home::keyring::KeyringError;
 use xcc_node_config::ConfigError;
 
 #[derive(Debug, thiserror::Error)]

@@ -221,8 +221,9 @@ impl Relayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xcc_node_config::keyring::Keyring;
-    use xcc_node_config::{write_toml, AppKind, ChainEndpoints, ClientConfig, CLIENT_CONFIG_FILE};
+    use xcc_home::keyring::Keyring;
+    use xcc_home::{ChainEndpoints, ClientConfig, CLIENT_CONFIG_FILE};
+    use xcc_node_config::{write_toml, AppKind};
 
     fn endpoints(app: AppKind, url: &str) -> ChainEndpoints {
         ChainEndpoints {

@@ -9,8 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ed25519_consensus::SigningKey;
-use xcc_node_config::keyring::Keyring;
-use xcc_node_config::{write_toml, AppKind, ChainEndpoints, ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_home::keyring::Keyring;
+use xcc_home::{ChainEndpoints, ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_node_config::{write_toml, AppKind};
 
 const WAIT: Duration = Duration::from_secs(60);
 

@@ -135,7 +135,7 @@ fn positive(field: &str, value: u64) -> Result<u64, SecurityError> {
 
 impl SecurityMsg {
     pub fn decode(any: &Any) -> Result<Self, ExecError> {
-        Ok(Self::convert(any)?)
+        Self::convert(any)
     }
 
     fn convert(any: &Any) -> Result<Self, ExecError> {

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Subcommand;
-use xcc_node_config::{read_toml, ClientConfig, TestnetManifest, CLIENT_CONFIG_FILE};
+use xcc_home::{ClientConfig, CLIENT_CONFIG_FILE};
+use xcc_node_config::read_toml;
+use xcc_testnet::TestnetManifest;
 
 use crate::testnet::{init, process, status};
 
@@ -265,11 +267,11 @@ impl ScratchNet {
                 .unwrap_or_default()
                 .as_nanos()
         ));
-        let plan = xcc_node_config::TestnetPlan {
+        let plan = xcc_testnet::TestnetPlan {
             validators,
             block_time_ms,
             trusting_period_secs: None,
-            network: xcc_node_config::Network::Loopback { base_port: None },
+            network: xcc_testnet::Network::Loopback { base_port: None },
         };
         let manifest = init::init_with_holders(
             &dir,

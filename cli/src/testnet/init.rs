@@ -6,11 +6,11 @@ use std::path::Path;
 use anyhow::Context;
 use ed25519_consensus::SigningKey;
 use xcc_currency::{CurrencyGenesis, DenomGenesis, GenesisBalance};
-use xcc_node_config::{
-    generate, AppKind, ChainSpec, ContainerNetwork, Network, TestnetManifest, TestnetPlan,
-    RELAYER_HOME,
-};
+use xcc_node_config::AppKind;
 use xcc_security::{GenesisHolding, GenesisSecurity, SecurityGenesis};
+use xcc_testnet::{
+    generate, ChainSpec, ContainerNetwork, Network, TestnetManifest, TestnetPlan, RELAYER_HOME,
+};
 
 use crate::keyring::Keyring;
 
@@ -214,12 +214,12 @@ pub fn init_and_report(
     let written = if containers {
         format!("and the relayer's home {RELAYER_HOME}/")
     } else {
-        format!("and {}", xcc_node_config::MANIFEST_FILE)
+        format!("and {}", xcc_testnet::MANIFEST_FILE)
     };
     println!(
         "wrote {} node homes, {} {written} in {}",
         manifest.nodes.len(),
-        xcc_node_config::CLIENT_CONFIG_FILE,
+        xcc_home::CLIENT_CONFIG_FILE,
         home.display()
     );
     Ok(())
@@ -227,7 +227,9 @@ pub fn init_and_report(
 
 #[cfg(test)]
 mod tests {
-    use xcc_node_config::{read_toml, ClientConfig, CLIENT_CONFIG_FILE, MANIFEST_FILE};
+    use xcc_home::{ClientConfig, CLIENT_CONFIG_FILE};
+    use xcc_node_config::read_toml;
+    use xcc_testnet::MANIFEST_FILE;
 
     use super::*;
 

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Subcommand;
-use xcc_node_config::{read_toml, TestnetManifest, TestnetNode, MANIFEST_FILE};
+use xcc_node_config::read_toml;
+use xcc_testnet::{TestnetManifest, TestnetNode, MANIFEST_FILE};
 
 #[derive(Debug, Subcommand)]
 pub enum TestnetCommand {
@@ -104,7 +105,7 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
             dividend_page_holders,
         } => init::init_and_report(
             home,
-            xcc_node_config::TestnetPlan {
+            xcc_testnet::TestnetPlan {
                 validators,
                 block_time_ms: block_time,
                 trusting_period_secs: trusting_period,

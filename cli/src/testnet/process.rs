@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use xcc_node_config::{NodeHome, TestnetNode};
+use xcc_node_config::NodeHome;
+use xcc_testnet::TestnetNode;
 
 /// How long a process gets to stop after SIGTERM before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(10);

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use xcc_node_config::TestnetNode;
+use xcc_testnet::TestnetNode;
 
 use super::process::Service;
 

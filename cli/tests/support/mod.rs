@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use tendermint_rpc::client::CompatMode;
 use tendermint_rpc::{Client, HttpClient};
-use xcc_node_config::{read_toml, ClientConfig, TestnetManifest};
+use xcc_home::ClientConfig;
+use xcc_node_config::read_toml;
+use xcc_testnet::TestnetManifest;
 
 /// Generous: a debug build on a busy 2-core machine.
 pub const WAIT: Duration = Duration::from_secs(120);

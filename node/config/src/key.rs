@@ -114,3 +114,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
     std::fs::write(path, bytes).map_err(|source| ConfigError::io(path, source))
 }
+
+/// Shows the validator address only, never the secret.
+impl std::fmt::Debug for PrivValidatorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PrivValidatorKey({})", hex::encode_upper(self.address()))
+    }
+}

@@ -1,27 +1,18 @@
 //! The files an `xcc-node` reads, in CometBFT's layout: `config/config.toml`,
 //! `config/genesis.json` (CometBFT format), `config/priv_validator_key.json`
-//! (CometBFT format) and `data/`. The `xcc` CLI writes them for a testnet.
+//! (CometBFT format) and `data/`. `xcc-testnet` writes them for a testnet.
 
-mod cometbft;
+mod consensus;
 mod error;
-mod generate;
 mod home;
 mod key;
-pub mod keyring;
 mod node;
-mod testnet;
 
-pub use cometbft::COMETBFT_HOME;
+pub use consensus::consensus_params;
 pub use error::ConfigError;
-pub use generate::{
-    consensus_params, generate, ChainSpec, ContainerNetwork, Network, TestnetPlan,
-    CLIENT_CONFIG_FILE, CONTAINER_ABCI_PORT, CONTAINER_P2P_PORT, CONTAINER_RPC_PORT, MANIFEST_FILE,
-    RELAYER_HOME,
-};
 pub use home::NodeHome;
 pub use key::PrivValidatorKey;
 pub use node::{AppKind, ConsensusSection, MempoolSection, NodeConfig, RpcSection, StateSection};
-pub use testnet::{ChainEndpoints, ClientConfig, TestnetManifest, TestnetNode};
 
 /// Reads a TOML file into `T`.
 pub fn read_toml<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, ConfigError> {

@@ -1,5 +1,5 @@
 //! A local currency chain of `xcc-node` processes for integration tests:
-//! homes written by `xcc_node_config::generate` in a temporary directory,
+//! homes written by `xcc_testnet::generate` in a temporary directory,
 //! one child process per validator (logs in `<home>/node.log`), every child
 //! killed when the `Testnet` is dropped, also when a test panics.
 
@@ -16,9 +16,10 @@ use serde_json::json;
 use tendermint_rpc::client::CompatMode;
 use tendermint_rpc::{Client, HttpClient, Url, WebSocketClient};
 use xcc_chain::Address;
-use xcc_node_config::{AppKind, ChainSpec, Network, NodeHome, TestnetPlan};
+use xcc_node_config::{AppKind, NodeHome};
 use xcc_proto::currency::v1::MsgTransfer;
 use xcc_proto::tx::v1::TxBody;
+use xcc_testnet::{ChainSpec, Network, TestnetPlan};
 
 pub const CHAIN_ID: &str = "currency-1";
 pub const DENOM: &str = "usd";
@@ -113,7 +114,7 @@ impl Testnet {
             app_state,
         };
         let (manifest, _) =
-            xcc_node_config::generate(dir.path(), &plan, &[chain]).expect("writing the testnet");
+            xcc_testnet::generate(dir.path(), &plan, &[chain]).expect("writing the testnet");
 
         let mut testnet = Testnet {
             nodes: Vec::new(),

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use prost::Message;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tendermint::block::signed_header::SignedHeader;
 use tendermint::{validator, Time};
@@ -32,7 +32,7 @@ pub const DEFAULT_MAX_CLOCK_DRIFT_SECS: u64 = 10;
 
 /// A counterparty's trust root, as genesis states it: its chain id, genesis
 /// time and initial validators, in CometBFT genesis form.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TrustRoot {
     pub chain_id: String,
     pub genesis_time: Time,

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use prost::Name;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use xcc_proto::ibc::v1 as pb;
 use xcc_proto::Any;
 
@@ -58,10 +58,12 @@ impl IbcModule {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct IbcGenesis {
+/// The `ibc` section of `app_state`: the counterparties whose light
+/// clients the chain starts with.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct IbcGenesis {
     #[serde(default)]
-    counterparties: Vec<TrustRoot>,
+    pub counterparties: Vec<TrustRoot>,
 }
 
 /// The packet layer's messages, each signed by whoever relays it.

@@ -9,13 +9,14 @@ use std::path::Path;
 
 use base64::Engine as _;
 
-use crate::generate::{CONTAINER_P2P_PORT, CONTAINER_RPC_PORT};
-use crate::{ConfigError, PrivValidatorKey};
+use xcc_node_config::{ConfigError, PrivValidatorKey};
+
+use crate::plan::{CONTAINER_P2P_PORT, CONTAINER_RPC_PORT};
 
 /// Where, inside a node's config directory, its CometBFT home is.
 pub const COMETBFT_HOME: &str = "cometbft";
 
-pub(crate) struct CometNode<'a> {
+pub struct CometNode<'a> {
     pub moniker: &'a str,
     pub validator_key: &'a PrivValidatorKey,
     /// The p2p identity; CometBFT's node id is its address.
@@ -30,11 +31,11 @@ pub(crate) struct CometNode<'a> {
 }
 
 /// CometBFT's node id: the hex address of the p2p key.
-pub(crate) fn node_id(node_key: &PrivValidatorKey) -> String {
+pub fn node_id(node_key: &PrivValidatorKey) -> String {
     hex::encode(node_key.address())
 }
 
-pub(crate) fn write_home(root: &Path, node: &CometNode<'_>) -> Result<(), ConfigError> {
+pub fn write_home(root: &Path, node: &CometNode<'_>) -> Result<(), ConfigError> {
     let config = root.join("config");
     let data = root.join("data");
     for dir in [&config, &data] {

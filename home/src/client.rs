@@ -2,10 +2,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+use xcc_node_config::AppKind;
 
-use crate::AppKind;
+/// Where in a home the chains' endpoints are.
+pub const CLIENT_CONFIG_FILE: &str = "client.toml";
 
-/// `<testnet>/client.toml`: what the `xcc` CLI needs to reach each chain.
+/// `<home>/client.toml`: what the `xcc` CLI and the relayer need to reach
+/// each chain.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ClientConfig {
     pub chains: BTreeMap<String, ChainEndpoints>,
@@ -20,19 +23,4 @@ pub struct ChainEndpoints {
     /// the trust root for proven queries.
     #[serde(default)]
     pub genesis: Option<PathBuf>,
-}
-
-/// `<testnet>/testnet.toml`: every node of a local testnet.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct TestnetManifest {
-    pub nodes: Vec<TestnetNode>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct TestnetNode {
-    pub chain_id: String,
-    pub moniker: String,
-    /// The node's home, relative to the testnet directory.
-    pub home: PathBuf,
-    pub rpc: String,
 }
