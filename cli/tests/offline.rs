@@ -89,63 +89,41 @@ fn a_registration_is_built_countersigned_and_verified() {
     let file = h.join("register.json");
     let file_arg = file.to_str().unwrap();
 
-    let refused = xcc(
-        h,
-        &[
-            "tx",
-            "security",
-            "--from",
-            "issuer",
-            "--chain-id",
-            "security-1",
-            "--nonce",
-            "0",
-            "register",
-            "--registrar",
-            &registrar,
-            "--symbol",
-            "HARB",
-            "--name",
-            "Harbour",
-            "--total-supply",
-            "1000",
-            "--holder-cap",
-            "10",
-        ],
-    );
+    // The registration's arguments, sent as they are or written to a file.
+    let tx = [
+        "tx",
+        "security",
+        "--from",
+        "issuer",
+        "--chain-id",
+        "security-1",
+        "--nonce",
+        "0",
+    ];
+    let register = [
+        "register",
+        "--registrar",
+        registrar.as_str(),
+        "--symbol",
+        "HARB",
+        "--name",
+        "Harbour",
+        "--total-supply",
+        "1000",
+        "--holder-cap",
+        "10",
+    ];
+    let refused = xcc(h, &[&tx[..], &register[..]].concat());
     assert!(
         !refused.status.success(),
         "sending needs --generate-only until a chain is reachable"
     );
 
+    let to_file = ["--generate-only", "--output", file_arg];
+    let location = ["--location", "Lisbon"];
     ok(
         h,
-        &[
-            "tx",
-            "security",
-            "--from",
-            "issuer",
-            "--chain-id",
-            "security-1",
-            "--nonce",
-            "0",
-            "--generate-only",
-            "--output",
-            file_arg,
-            "register",
-            "--registrar",
-            &registrar,
-            "--symbol",
-            "HARB",
-            "--name",
-            "Harbour",
-            "--total-supply",
-            "1000",
-            "--holder-cap",
-            "10",
-            "--location",
-            "Lisbon",
-        ],
+        &[&tx[..], &to_file[..], &register[..], &location[..]].concat(),
     );
     ok(h, &["tx", "sign", file_arg, "--from", "registrar"]);
     let shown: serde_json::Value = serde_json::from_str(&ok(h, &["tx", "show", file_arg])).unwrap();

@@ -99,3 +99,15 @@ impl QueryError {
 pub fn decode_request<M: prost::Message + Default>(bytes: &[u8]) -> Result<M, QueryError> {
     M::decode(bytes).map_err(|e| QueryError::Invalid(e.to_string()))
 }
+
+/// A field of a query request (an address, a symbol, a denom) parsed into
+/// its type; what does not parse is an invalid request.
+pub fn parse_request_field<T>(value: &str) -> Result<T, QueryError>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    value
+        .parse()
+        .map_err(|e: T::Err| QueryError::Invalid(e.to_string()))
+}

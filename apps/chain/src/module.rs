@@ -105,12 +105,21 @@ pub trait Module: Send + Sync {
     /// The module's name, also its section in the genesis `app_state`.
     fn name(&self) -> &'static str;
 
-    /// Type URLs of the messages this module handles.
-    fn msg_type_urls(&self) -> Vec<String>;
+    /// Type URLs of the messages this module handles; none by default.
+    fn msg_type_urls(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// Converts a wire message into the module's domain message, checking
-    /// everything that needs no state.
-    fn decode_msg(&self, msg: &Any) -> Result<Box<dyn Msg>, ExecError>;
+    /// everything that needs no state. The router only hands a module the
+    /// type URLs it declared; a module without messages refuses any.
+    fn decode_msg(&self, msg: &Any) -> Result<Box<dyn Msg>, ExecError> {
+        Err(ExecError::new(
+            crate::error::CHAIN_CODESPACE,
+            crate::error::code::UNKNOWN_MESSAGE,
+            format!("{} has no message {}", self.name(), msg.type_url),
+        ))
+    }
 
     /// Writes the module's genesis state; `genesis` is its `app_state` section
     /// (`null` when absent). A module without genesis state keeps the default.

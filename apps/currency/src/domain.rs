@@ -3,19 +3,11 @@
 //! it is written.
 
 use xcc_chain::participant::LegId;
-use xcc_chain::state::Record;
+use xcc_chain::state::{parse_stored, Record};
 use xcc_chain::Address;
 use xcc_proto::currency::v1 as pb;
 
 use crate::denom::DenomName;
-
-fn address(field: &str, value: &str) -> Result<Address, String> {
-    value.parse().map_err(|e| format!("{field}: {e}"))
-}
-
-fn denom(value: &str) -> Result<DenomName, String> {
-    value.parse().map_err(|e| format!("denom: {e}"))
-}
 
 fn tx_id(bytes: &[u8]) -> Result<[u8; 32], String> {
     <[u8; 32]>::try_from(bytes).map_err(|_| format!("tx id of {} bytes", bytes.len()))
@@ -34,8 +26,8 @@ impl Record for Denom {
 
     fn from_proto(proto: pb::Denom) -> Result<Self, String> {
         Ok(Denom {
-            name: denom(&proto.denom)?,
-            mint_authority: address("mint authority", &proto.mint_authority)?,
+            name: parse_stored("denom", &proto.denom)?,
+            mint_authority: parse_stored("mint authority", &proto.mint_authority)?,
             supply: proto.supply,
         })
     }
@@ -63,9 +55,9 @@ impl Record for HeldTransfer {
 
     fn from_proto(proto: pb::HeldTransfer) -> Result<Self, String> {
         Ok(HeldTransfer {
-            denom: denom(&proto.denom)?,
-            from: address("from", &proto.from)?,
-            to: address("to", &proto.to)?,
+            denom: parse_stored("denom", &proto.denom)?,
+            from: parse_stored("from", &proto.from)?,
+            to: parse_stored("to", &proto.to)?,
             amount: proto.amount,
         })
     }
@@ -102,8 +94,8 @@ impl Record for DividendPayment {
 
     fn from_proto(proto: pb::DividendPayment) -> Result<Self, String> {
         Ok(DividendPayment {
-            denom: denom(&proto.denom)?,
-            payer: address("payer", &proto.payer)?,
+            denom: parse_stored("denom", &proto.denom)?,
+            payer: parse_stored("payer", &proto.payer)?,
             tx_id: tx_id(&proto.tx_id)?,
             security_chain: proto.security_chain,
             dividend_id: proto.dividend_id,

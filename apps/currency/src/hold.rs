@@ -4,7 +4,7 @@
 //! release.
 
 use xcc_chain::page::{every, paginate, PageRequest, PageResponse};
-use xcc_chain::participant::{LegId, LegRequest, Reservations};
+use xcc_chain::participant::{LegId, LegRequest, Reservations, Settlement};
 use xcc_chain::state::{StateRead, StateWrite};
 use xcc_chain::{Event, ExecError, MsgContext, QueryError};
 use xcc_proto::currency::v1 as pb;
@@ -69,36 +69,31 @@ impl Reservations for CurrencyModule {
         Ok(Vec::new())
     }
 
-    fn commit(
+    fn settle(
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
         leg: &LegId,
+        settlement: Settlement,
     ) -> Result<(), ExecError> {
+        let commit = settlement == Settlement::Commit;
         let hold = state.hold(leg)?;
         // A payout reports itself once, not per holder.
         let report = hold.dividend.is_none();
         for held in &hold.transfers {
-            transfer::commit(ctx, state, &leg.tx_id, held, report)?;
+            if commit {
+                transfer::commit(ctx, state, &leg.tx_id, held, report)?;
+            } else {
+                transfer::release(state, held)?;
+            }
         }
-        if let Some(page) = &hold.dividend {
+        if let (Some(page), true) = (&hold.dividend, commit) {
             dividend::commit(ctx, state, page, &hold.transfers)?;
         }
         state.delete_hold(leg);
-        Ok(())
-    }
-
-    fn release(
-        &self,
-        ctx: &mut MsgContext<'_>,
-        state: &mut dyn StateWrite,
-        leg: &LegId,
-    ) -> Result<(), ExecError> {
-        for held in &state.hold(leg)?.transfers {
-            transfer::release(state, held)?;
+        if !commit {
+            ctx.emit(Event::new("cash_released").attr("tx_id", hex::encode(leg.tx_id)));
         }
-        state.delete_hold(leg);
-        ctx.emit(Event::new("cash_released").attr("tx_id", hex::encode(leg.tx_id)));
         Ok(())
     }
 }

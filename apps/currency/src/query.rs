@@ -1,31 +1,18 @@
 //! The `xcc.currency.v1.Query` service.
 
 use prost::Message;
-use xcc_chain::error::decode_request;
+use xcc_chain::error::{decode_request, parse_request_field};
 use xcc_chain::page::{every, paginate, BigEndianU64};
 use xcc_chain::state::{Record, StateRead, StateReadExt};
 use xcc_chain::{Address, QueryError};
 use xcc_proto::currency::v1 as pb;
 
-use crate::denom::DenomName;
 use crate::error::CurrencyError;
 use crate::hold;
 use crate::state::CurrencyRead;
 use crate::state_key;
 
 pub const SERVICE: &str = "xcc.currency.v1.Query";
-
-fn denom(value: &str) -> Result<DenomName, QueryError> {
-    value
-        .parse()
-        .map_err(|e| QueryError::Invalid(format!("{e}")))
-}
-
-fn address(value: &str) -> Result<Address, QueryError> {
-    value
-        .parse()
-        .map_err(|e| QueryError::Invalid(format!("{e}")))
-}
 
 fn query_error(error: CurrencyError) -> QueryError {
     match error {
@@ -59,7 +46,7 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         "Denom" => {
             let request: pb::QueryDenomRequest = decode_request(request)?;
             Ok(state
-                .denom(&denom(&request.denom)?)
+                .denom(&parse_request_field(&request.denom)?)
                 .map_err(query_error)?
                 .to_proto()
                 .encode_to_vec())
@@ -75,7 +62,10 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         }
         "Balance" => {
             let request: pb::QueryBalanceRequest = decode_request(request)?;
-            let (denom, account) = (denom(&request.denom)?, address(&request.account)?);
+            let (denom, account) = (
+                parse_request_field(&request.denom)?,
+                parse_request_field(&request.account)?,
+            );
             state.denom(&denom).map_err(query_error)?;
             let amount = state.balance(&account, &denom)?;
             let reserved = state.reserved(&account, &denom)?;
@@ -83,7 +73,7 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         }
         "Balances" => {
             let request: pb::QueryBalancesRequest = decode_request(request)?;
-            let prefix = state_key::balances(&address(&request.account)?);
+            let prefix = state_key::balances(&parse_request_field(&request.account)?);
             let (balances, page) =
                 paginate(state, &prefix, request.page, |key, BigEndianU64(amount)| {
                     let denom = key
@@ -102,7 +92,7 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         }
         "DenomBalances" => {
             let request: pb::QueryDenomBalancesRequest = decode_request(request)?;
-            let denom = denom(&request.denom)?;
+            let denom = parse_request_field(&request.denom)?;
             state.denom(&denom).map_err(query_error)?;
             // Balances are keyed account first: every account's are read,
             // and those of other denoms skipped.
@@ -161,7 +151,7 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
         }
         "DividendsReceived" => {
             let request: pb::QueryDividendsReceivedRequest = decode_request(request)?;
-            let prefix = state_key::dividend_receipts(&address(&request.account)?);
+            let prefix = state_key::dividend_receipts(&parse_request_field(&request.account)?);
             let (receipts, page) = paginate(state, &prefix, request.page, every)?;
             Ok(pb::QueryDividendsReceivedResponse {
                 receipts,

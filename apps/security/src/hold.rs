@@ -1,11 +1,11 @@
 //! The security chain's side of two-phase commit: each message of a leg is
 //! dispatched to its action's prepare (`handler::{transfer, listing,
-//! dividend}`), and the leg's hold, what those prepares reserved, to their
-//! commit or release.
+//! dividend}`), and each part of the leg's hold, what those prepares
+//! reserved, to its action's commit or release; then the hold is removed.
 
 use prost::Message;
 use xcc_chain::page::{every, paginate, PageRequest, PageResponse};
-use xcc_chain::participant::{LegId, LegRequest, Reservations};
+use xcc_chain::participant::{LegId, LegRequest, Reservations, Settlement};
 use xcc_chain::state::{StateRead, StateWrite};
 use xcc_chain::{Event, ExecError, MsgContext, QueryError};
 use xcc_proto::security::v1 as pb;
@@ -87,44 +87,32 @@ impl Reservations for SecurityModule {
         Ok(result.encode_to_vec())
     }
 
-    fn commit(
+    fn settle(
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
         leg: &LegId,
+        settlement: Settlement,
     ) -> Result<(), ExecError> {
+        let commit = settlement == Settlement::Commit;
         let hold = state.hold(leg)?;
         for held in &hold.movements {
-            match held.listing_id {
-                Some(listing_id) => listing::commit_fill(ctx, state, &leg.tx_id, held, listing_id)?,
-                None => transfer::commit(ctx, state, &leg.tx_id, held)?,
+            match (held.listing_id, settlement) {
+                (Some(id), Settlement::Commit) => {
+                    listing::commit_fill(ctx, state, &leg.tx_id, held, id)?
+                }
+                (Some(id), Settlement::Release) => listing::release_fill(state, held, id)?,
+                (None, Settlement::Commit) => transfer::commit(ctx, state, &leg.tx_id, held)?,
+                (None, Settlement::Release) => transfer::release(state, held)?,
             }
         }
         if let Some(page) = &hold.dividend {
-            dividend::settle(ctx, state, &leg.tx_id, page, true)?;
+            dividend::settle(ctx, state, &leg.tx_id, page, commit)?;
         }
         state.delete_hold(leg);
-        Ok(())
-    }
-
-    fn release(
-        &self,
-        ctx: &mut MsgContext<'_>,
-        state: &mut dyn StateWrite,
-        leg: &LegId,
-    ) -> Result<(), ExecError> {
-        let hold = state.hold(leg)?;
-        for held in &hold.movements {
-            match held.listing_id {
-                Some(listing_id) => listing::release_fill(state, held, listing_id)?,
-                None => transfer::release(state, held)?,
-            }
+        if !commit {
+            ctx.emit(Event::new("units_released").attr("tx_id", hex::encode(leg.tx_id)));
         }
-        if let Some(page) = &hold.dividend {
-            dividend::settle(ctx, state, &leg.tx_id, page, false)?;
-        }
-        state.delete_hold(leg);
-        ctx.emit(Event::new("units_released").attr("tx_id", hex::encode(leg.tx_id)));
         Ok(())
     }
 }

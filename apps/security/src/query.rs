@@ -1,7 +1,7 @@
 //! The `xcc.security.v1.Query` service.
 
 use prost::Message;
-use xcc_chain::error::decode_request;
+use xcc_chain::error::{decode_request, parse_request_field};
 use xcc_chain::page::{every, paginate, BigEndianU64, KeyOnly};
 use xcc_chain::state::{Record, StateRead, StateReadExt};
 use xcc_chain::{Address, BlockInfo, QueryError};
@@ -14,18 +14,6 @@ use crate::state_key;
 use crate::symbol::Symbol;
 
 pub const SERVICE: &str = "xcc.security.v1.Query";
-
-fn symbol(value: &str) -> Result<Symbol, QueryError> {
-    value
-        .parse()
-        .map_err(|e| QueryError::Invalid(format!("{e}")))
-}
-
-fn address(value: &str) -> Result<Address, QueryError> {
-    value
-        .parse()
-        .map_err(|e| QueryError::Invalid(format!("{e}")))
-}
 
 fn query_error(error: SecurityError) -> QueryError {
     match error {
@@ -64,7 +52,7 @@ pub fn answer(
         "Security" => {
             let request: pb::QuerySecurityRequest = decode_request(request)?;
             let security = state
-                .security(&symbol(&request.symbol)?)
+                .security(&parse_request_field(&request.symbol)?)
                 .map_err(query_error)?;
             Ok(security.to_proto().encode_to_vec())
         }
@@ -80,7 +68,10 @@ pub fn answer(
         }
         "Balance" => {
             let request: pb::QueryBalanceRequest = decode_request(request)?;
-            let (symbol, account) = (symbol(&request.symbol)?, address(&request.account)?);
+            let (symbol, account) = (
+                parse_request_field(&request.symbol)?,
+                parse_request_field(&request.account)?,
+            );
             state.security(&symbol).map_err(query_error)?;
             let position = state.position(&symbol, &account).map_err(query_error)?;
             let frozen = state.is_frozen(&symbol, &account).map_err(query_error)?;
@@ -94,7 +85,7 @@ pub fn answer(
         }
         "Holders" => {
             let request: pb::QueryHoldersRequest = decode_request(request)?;
-            let symbol = symbol(&request.symbol)?;
+            let symbol = parse_request_field(&request.symbol)?;
             let security = state.security(&symbol).map_err(query_error)?;
             let issuer = security.issuer;
             let prefix = state_key::balances(&symbol);
@@ -118,7 +109,10 @@ pub fn answer(
         }
         "Whitelist" => {
             let request: pb::QueryWhitelistRequest = decode_request(request)?;
-            let (symbol, account) = (symbol(&request.symbol)?, address(&request.account)?);
+            let (symbol, account) = (
+                parse_request_field(&request.symbol)?,
+                parse_request_field(&request.account)?,
+            );
             state.security(&symbol).map_err(query_error)?;
             let entry =
                 state.get_proto::<pb::WhitelistEntry>(&state_key::whitelist(&symbol, &account))?;
@@ -134,7 +128,7 @@ pub fn answer(
         }
         "KycAgents" => {
             let request: pb::QueryKycAgentsRequest = decode_request(request)?;
-            let symbol = symbol(&request.symbol)?;
+            let symbol = parse_request_field(&request.symbol)?;
             state.security(&symbol).map_err(query_error)?;
             let prefix = state_key::kyc_agents(&symbol);
             let (agents, page) = paginate(state, &prefix, request.page, |key, KeyOnly| {
@@ -173,7 +167,7 @@ pub fn answer(
         }
         "TradeStats" => {
             let request: pb::QueryTradeStatsRequest = decode_request(request)?;
-            let symbol = symbol(&request.symbol)?;
+            let symbol = parse_request_field(&request.symbol)?;
             state.security(&symbol).map_err(query_error)?;
             let stats = state
                 .get_proto::<pb::TradeStats>(&state_key::trade_stats(&symbol))?

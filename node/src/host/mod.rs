@@ -4,6 +4,7 @@
 
 mod decide;
 mod propose;
+mod timing;
 
 use std::sync::Arc;
 use std::time::Duration;

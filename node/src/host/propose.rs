@@ -8,13 +8,10 @@ use malachitebft_app_channel::app::types::{LocallyProposedValue, ProposedValue};
 use malachitebft_app_channel::{Channels, NetworkMsg};
 use tendermint::Time;
 
-use super::{Host, HostError};
+use super::{timing, Host, HostError};
 use crate::block::{self, NewBlock};
 use crate::context::{BlockPart, BlockRef, Height, XccContext};
 use crate::store::Undecided;
-
-/// How far ahead of this node's clock a proposed block time may be.
-const MAX_CLOCK_DRIFT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub(super) fn proposed_value(
     height: Height,
@@ -51,19 +48,7 @@ impl Host {
             ));
         }
 
-        let now = Time::now();
-        let time = match &self.last {
-            Some(last) => {
-                let floor =
-                    (last.block.time() + std::time::Duration::from_millis(1)).unwrap_or(now);
-                if now > floor {
-                    now
-                } else {
-                    floor
-                }
-            }
-            None => now,
-        };
+        let time = timing::proposal_time(Time::now(), self.last.as_ref().map(|l| l.block.time()));
         let candidates = self
             .shared
             .mempool
@@ -246,12 +231,7 @@ impl Host {
                             "streamed by another validator than its proposer".into(),
                         ));
                     }
-                    match Time::now() + MAX_CLOCK_DRIFT {
-                        Ok(limit) if block.header.time > limit => Err(block::BlockError::Invalid(
-                            "block time too far in the future".into(),
-                        )),
-                        _ => Ok(()),
-                    }
+                    timing::require_not_ahead(block.header.time, Time::now())
                 });
                 let valid = match checked {
                     Ok(()) => {

@@ -5,11 +5,12 @@ pub mod state_key;
 
 use prost::Message;
 use xcc_proto::auth::v1 as pb;
-use xcc_proto::Any;
 
 use crate::address::Address;
-use crate::error::{code, decode_request, ExecError, QueryError, CHAIN_CODESPACE};
-use crate::module::{BlockInfo, Module, Msg};
+use crate::error::{
+    code, decode_request, parse_request_field, ExecError, QueryError, CHAIN_CODESPACE,
+};
+use crate::module::{BlockInfo, Module};
 use crate::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use crate::tx::Signer;
 
@@ -56,18 +57,6 @@ impl Module for Auth {
         "auth"
     }
 
-    fn msg_type_urls(&self) -> Vec<String> {
-        Vec::new()
-    }
-
-    fn decode_msg(&self, msg: &Any) -> Result<Box<dyn Msg>, ExecError> {
-        Err(ExecError::new(
-            CHAIN_CODESPACE,
-            code::UNKNOWN_MESSAGE,
-            format!("auth has no message {}", msg.type_url),
-        ))
-    }
-
     fn query_service(&self) -> Option<&'static str> {
         Some("xcc.auth.v1.Query")
     }
@@ -82,10 +71,7 @@ impl Module for Auth {
         match method {
             "Account" => {
                 let request: pb::QueryAccountRequest = decode_request(request)?;
-                let address: Address = request
-                    .address
-                    .parse()
-                    .map_err(|e| QueryError::Invalid(format!("{e}")))?;
+                let address: Address = parse_request_field(&request.address)?;
                 let account = state
                     .get_proto::<pb::Account>(&state_key::account(&address))?
                     .ok_or_else(|| QueryError::NotFound(format!("account {address}")))?;

@@ -18,7 +18,7 @@ use xcc_proto::Any;
 use crate::address::Address;
 use crate::error::{ExecError, QueryError};
 use crate::genesis::parse_section;
-use crate::module::{BlockInfo, Module, Msg, MsgContext};
+use crate::module::{BlockInfo, Module, MsgContext};
 use crate::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 
 pub use record::{load_record, LegEntry};
@@ -86,21 +86,23 @@ pub trait Reservations: Send + Sync {
         leg: &LegRequest<'_>,
     ) -> Result<Vec<u8>, ExecError>;
 
-    /// Makes what the leg holds final.
-    fn commit(
+    /// Makes what the leg holds final, or gives it back, as decided.
+    fn settle(
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
         leg: &LegId,
+        settlement: Settlement,
     ) -> Result<(), ExecError>;
+}
 
-    /// Gives back what the leg holds.
-    fn release(
-        &self,
-        ctx: &mut MsgContext<'_>,
-        state: &mut dyn StateWrite,
-        leg: &LegId,
-    ) -> Result<(), ExecError>;
+/// What becomes of a prepared leg's hold once the cross-tx is decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// Committed: the reserved changes become final.
+    Commit,
+    /// Aborted: what was reserved is given back.
+    Release,
 }
 
 /// The participant: a module (genesis, queries) and the `xtx` port.
@@ -167,17 +169,6 @@ fn prune_finished_legs(ctx: &MsgContext<'_>, state: &mut dyn StateWrite) -> Resu
 impl Module for ParticipantModule {
     fn name(&self) -> &'static str {
         "participant"
-    }
-
-    fn msg_type_urls(&self) -> Vec<String> {
-        Vec::new()
-    }
-
-    fn decode_msg(&self, msg: &Any) -> Result<Box<dyn Msg>, ExecError> {
-        Err(ExecError::invalid_msg(format!(
-            "the participant has no message {}",
-            msg.type_url
-        )))
     }
 
     fn init_genesis(

@@ -7,7 +7,7 @@ use xcc_proto::xtx::v1 as pb;
 
 use super::machine::{self, Effect, OnPrepare, Record, Vote};
 use super::record::{load_record, save_record, LegEntry};
-use super::{state_key, LegId, LegRequest, ParticipantModule, PORT};
+use super::{state_key, LegId, LegRequest, ParticipantModule, Settlement, PORT};
 use crate::error::ExecError;
 use crate::ibc::Port;
 use crate::module::{Event, MsgContext};
@@ -178,8 +178,12 @@ impl ParticipantModule {
         )
         .map_err(|e| ExecError::invalid_msg(e.to_string()))?;
         match effect {
-            Effect::Apply => self.reservations.commit(ctx, state, &id)?,
-            Effect::Release => self.reservations.release(ctx, state, &id)?,
+            Effect::Apply => self
+                .reservations
+                .settle(ctx, state, &id, Settlement::Commit)?,
+            Effect::Release => self
+                .reservations
+                .settle(ctx, state, &id, Settlement::Release)?,
             Effect::Nothing => {}
         }
         let entry = match existing {

@@ -22,6 +22,16 @@ pub trait Record: Sized {
     fn to_proto(&self) -> Self::Proto;
 }
 
+/// A string field of a stored record parsed into its type (an address, a
+/// symbol, a denom), for `Record::from_proto`.
+pub fn parse_stored<T>(field: &str, value: &str) -> Result<T, String>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|e: T::Err| format!("{field}: {e}"))
+}
+
 pub trait StateReadExt: StateRead {
     /// The record at `key` as its domain type.
     fn get_record<R: Record>(&self, key: &[u8]) -> Result<Option<R>, StateError> {

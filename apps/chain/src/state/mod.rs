@@ -7,7 +7,7 @@ mod ext;
 pub use delta::{Changes, EmptyState, StateDelta};
 pub(crate) use ext::corrupt;
 pub use ext::decode_u64;
-pub use ext::{Record, StateReadExt, StateWriteExt};
+pub use ext::{parse_stored, Record, StateReadExt, StateWriteExt};
 pub use xcc_store::Entries;
 
 #[derive(Debug, thiserror::Error)]
@@ -59,43 +59,31 @@ pub fn transactional<T, E>(
     outcome
 }
 
-impl<S: StateRead + ?Sized> StateRead for &S {
-    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
-        (**self).get_raw(key)
-    }
+/// A reference or a box of a state reads as the state itself.
+macro_rules! forward_state_read {
+    ($($wrapper:ty),*) => {$(
+        impl<S: StateRead + ?Sized> StateRead for $wrapper {
+            fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+                (**self).get_raw(key)
+            }
 
-    fn prefix_raw(&self, prefix: &[u8]) -> Result<Entries, StateError> {
-        (**self).prefix_raw(prefix)
-    }
+            fn prefix_raw(&self, prefix: &[u8]) -> Result<Entries, StateError> {
+                (**self).prefix_raw(prefix)
+            }
 
-    fn prefix_page_raw(
-        &self,
-        prefix: &[u8],
-        start: &[u8],
-        limit: usize,
-    ) -> Result<Entries, StateError> {
-        (**self).prefix_page_raw(prefix, start, limit)
-    }
+            fn prefix_page_raw(
+                &self,
+                prefix: &[u8],
+                start: &[u8],
+                limit: usize,
+            ) -> Result<Entries, StateError> {
+                (**self).prefix_page_raw(prefix, start, limit)
+            }
+        }
+    )*};
 }
 
-impl<S: StateRead + ?Sized> StateRead for Box<S> {
-    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
-        (**self).get_raw(key)
-    }
-
-    fn prefix_raw(&self, prefix: &[u8]) -> Result<Entries, StateError> {
-        (**self).prefix_raw(prefix)
-    }
-
-    fn prefix_page_raw(
-        &self,
-        prefix: &[u8],
-        start: &[u8],
-        limit: usize,
-    ) -> Result<Entries, StateError> {
-        (**self).prefix_page_raw(prefix, start, limit)
-    }
-}
+forward_state_read!(&S, Box<S>);
 
 impl StateRead for xcc_store::Snapshot {
     fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {

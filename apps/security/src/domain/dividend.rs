@@ -1,8 +1,7 @@
-use xcc_chain::state::Record;
+use xcc_chain::state::{parse_stored, Record};
 use xcc_chain::Address;
 use xcc_proto::security::v1 as pb;
 
-use super::{address, symbol};
 use crate::symbol::Symbol;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,9 +93,9 @@ impl Record for Dividend {
             ),
         };
         Ok(Dividend {
-            symbol: symbol(&proto.symbol)?,
-            issuer: address("issuer", &proto.issuer)?,
-            payer: address("payer", &proto.payer)?,
+            symbol: parse_stored("symbol", &proto.symbol)?,
+            issuer: parse_stored("issuer", &proto.issuer)?,
+            payer: parse_stored("payer", &proto.payer)?,
             id: proto.id,
             record_height: proto.record_height,
             amount_per_unit_micros: proto.amount_per_unit_micros,

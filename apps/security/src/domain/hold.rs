@@ -1,9 +1,8 @@
 use xcc_chain::participant::LegId;
-use xcc_chain::state::Record;
+use xcc_chain::state::{parse_stored, Record};
 use xcc_chain::Address;
 use xcc_proto::security::v1 as pb;
 
-use super::{address, symbol};
 use crate::symbol::Symbol;
 
 /// Everything one leg of a prepared cross-tx holds on this chain.
@@ -56,9 +55,9 @@ impl Record for HeldMovement {
 
     fn from_proto(proto: pb::HeldTransfer) -> Result<Self, String> {
         Ok(HeldMovement {
-            symbol: symbol(&proto.symbol)?,
-            from: address("from", &proto.from)?,
-            to: address("to", &proto.to)?,
+            symbol: parse_stored("symbol", &proto.symbol)?,
+            from: parse_stored("from", &proto.from)?,
+            to: parse_stored("to", &proto.to)?,
             amount: proto.amount,
             takes_slot: proto.slot,
             listing_id: (proto.listing_id != 0).then_some(proto.listing_id),

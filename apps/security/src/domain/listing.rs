@@ -1,8 +1,7 @@
-use xcc_chain::state::Record;
+use xcc_chain::state::{parse_stored, Record};
 use xcc_chain::Address;
 use xcc_proto::security::v1 as pb;
 
-use super::{address, symbol};
 use crate::symbol::Symbol;
 use crate::terms::PaymentKey;
 
@@ -45,8 +44,8 @@ impl Record for Listing {
 
     fn from_proto(proto: pb::Listing) -> Result<Self, String> {
         Ok(Listing {
-            seller: address("seller", &proto.seller)?,
-            symbol: symbol(&proto.symbol)?,
+            seller: parse_stored("seller", &proto.seller)?,
+            symbol: parse_stored("symbol", &proto.symbol)?,
             id: proto.id,
             units: proto.units,
             reserved: proto.reserved,

@@ -13,17 +13,3 @@ pub use hold::{HeldMovement, HeldPage, Hold};
 pub use listing::Listing;
 pub use position::Position;
 pub use security::Security;
-
-use xcc_chain::Address;
-
-use crate::symbol::Symbol;
-
-/// A stored address field, or why it is not one.
-pub(crate) fn address(field: &str, value: &str) -> Result<Address, String> {
-    value.parse().map_err(|e| format!("{field}: {e}"))
-}
-
-/// A stored symbol field, or why it is not one.
-pub(crate) fn symbol(value: &str) -> Result<Symbol, String> {
-    value.parse().map_err(|e| format!("symbol: {e}"))
-}

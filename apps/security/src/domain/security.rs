@@ -1,8 +1,7 @@
-use xcc_chain::state::Record;
+use xcc_chain::state::{parse_stored, Record};
 use xcc_chain::Address;
 use xcc_proto::security::v1 as pb;
 
-use super::{address, symbol};
 use crate::symbol::Symbol;
 
 /// A registered security and its holder counts.
@@ -27,9 +26,9 @@ impl Record for Security {
 
     fn from_proto(proto: pb::Security) -> Result<Self, String> {
         Ok(Security {
-            symbol: symbol(&proto.symbol)?,
-            issuer: address("issuer", &proto.issuer)?,
-            registrar: address("registrar", &proto.registrar)?,
+            symbol: parse_stored("symbol", &proto.symbol)?,
+            issuer: parse_stored("issuer", &proto.issuer)?,
+            registrar: parse_stored("registrar", &proto.registrar)?,
             name: proto.name,
             property: proto.property,
             total_supply: proto.total_supply,

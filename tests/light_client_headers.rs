@@ -2,11 +2,8 @@
 //! `/validators`) verify with tendermint's production light-client
 //! verifier; tampered headers and wrong validator sets are refused.
 
-mod support;
-
 use std::time::Duration;
 
-use support::Testnet;
 use tendermint::block::signed_header::SignedHeader;
 use tendermint::block::Height;
 use tendermint::validator::{Info, Set};
@@ -17,6 +14,7 @@ use tendermint_light_client_verifier::types::{
 };
 use tendermint_light_client_verifier::{ProdVerifier, Verdict, Verifier};
 use tendermint_rpc::{Client, HttpClient, Paging};
+use xcc_tests::chain::CurrencyChain;
 
 /// What a light client learns about one height.
 struct LightBlock {
@@ -90,7 +88,7 @@ fn verify(
 fn stranger_set(size: usize) -> Set {
     let validators = (0..size)
         .map(|_| {
-            let key = support::new_key();
+            let key = xcc_tests::chain::new_key();
             let public = tendermint::PublicKey::from_raw_ed25519(key.verification_key().as_bytes())
                 .expect("an ed25519 key");
             Info::new(public, 10u32.into())
@@ -101,7 +99,7 @@ fn stranger_set(size: usize) -> Set {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn light_blocks_from_rpc_verify_and_forgeries_do_not() {
-    let net = Testnet::start(4);
+    let net = CurrencyChain::start(4);
     let trusted_height = net.wait_for_height(0, 2).await;
     // The verifier needs `/validators` at h+1 too, hence one block more.
     net.wait_for_height(0, trusted_height + 7).await;

@@ -5,7 +5,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ed25519_consensus::SigningKey;
@@ -17,12 +17,13 @@ use xcc_chain::tx::signed_tx;
 use xcc_chain::Address;
 use xcc_proto::currency::v1 as currency;
 use xcc_proto::to_any;
+use xcc_tests::{binary, Spawned};
 
 const CHAIN: &str = "currency-1";
 
 /// The app process, killed when dropped.
 struct AppProcess {
-    child: Child,
+    process: Spawned,
     port: u16,
 }
 
@@ -33,7 +34,7 @@ impl AppProcess {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_xcc-app"))
+        let child = Command::new(binary("xcc-app"))
             .args(["currency", "--home"])
             .arg(home)
             .args(["--abci", &format!("tcp://127.0.0.1:{port}"), "--genesis"])
@@ -42,7 +43,10 @@ impl AppProcess {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn xcc-app");
-        AppProcess { child, port }
+        AppProcess {
+            process: Spawned(child),
+            port,
+        }
     }
 
     fn connect(&self) -> AbciClient {
@@ -61,15 +65,7 @@ impl AppProcess {
 
     /// SIGKILL: no chance to flush or clean up.
     fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for AppProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
     }
 }
 
@@ -190,19 +186,7 @@ impl AbciClient {
             response::Value::PrepareProposal(p) => p.txs,
             other => panic!("unexpected {other:?}"),
         };
-        let process = abci::RequestProcessProposal {
-            txs: txs.clone(),
-            proposed_last_commit: Some(abci::CommitInfo {
-                round: 0,
-                votes: Vec::new(),
-            }),
-            misbehavior: Vec::new(),
-            hash: vec![height as u8; 32].into(),
-            height,
-            time: Some(block_time(height)),
-            next_validators_hash: vec![7; 32].into(),
-            proposer_address: vec![9; 20].into(),
-        };
+        let process = proposal(height, txs.clone());
         match self.call(request::Value::ProcessProposal(process)) {
             response::Value::ProcessProposal(p) => assert_eq!(
                 p.status,
@@ -214,18 +198,17 @@ impl AbciClient {
     }
 
     fn finalize(&mut self, height: i64, txs: Vec<Vec<u8>>) -> abci::ResponseFinalizeBlock {
+        // The block CometBFT would decide: the fields of its proposal.
+        let block = proposal(height, txs.into_iter().map(Into::into).collect());
         let request = abci::RequestFinalizeBlock {
-            txs: txs.into_iter().map(Into::into).collect(),
-            decided_last_commit: Some(abci::CommitInfo {
-                round: 0,
-                votes: Vec::new(),
-            }),
-            misbehavior: Vec::new(),
-            hash: vec![height as u8; 32].into(),
-            height,
-            time: Some(block_time(height)),
-            next_validators_hash: vec![7; 32].into(),
-            proposer_address: vec![9; 20].into(),
+            txs: block.txs,
+            decided_last_commit: block.proposed_last_commit,
+            misbehavior: block.misbehavior,
+            hash: block.hash,
+            height: block.height,
+            time: block.time,
+            next_validators_hash: block.next_validators_hash,
+            proposer_address: block.proposer_address,
         };
         match self.call(request::Value::FinalizeBlock(request)) {
             response::Value::FinalizeBlock(block) => block,
@@ -358,24 +341,22 @@ fn survives_sigkill_between_blocks_and_replays_identically() {
     assert_ne!(replay.code, 0);
     assert!(replay.log.contains("nonce"), "{}", replay.log);
 
+    // Each crash kills the app; restarted, it is back at block 3.
+    let crash_and_restart = |app: AppProcess, client: AbciClient| {
+        drop(client);
+        app.kill();
+        let app = AppProcess::start(&home, &genesis);
+        let mut client = app.connect();
+        let info = client.info();
+        assert_eq!(info.last_block_height, 3);
+        assert_eq!(info.last_block_app_hash.to_vec(), hashes[2]);
+        (app, client)
+    };
     // Crash 1: between Commit(3) and FinalizeBlock(4).
-    drop(client);
-    app.kill();
-    let app = AppProcess::start(&home, &genesis);
-    let mut client = app.connect();
-    let info = client.info();
-    assert_eq!(info.last_block_height, 3);
-    assert_eq!(info.last_block_app_hash.to_vec(), hashes[2]);
-
+    let (app, mut client) = crash_and_restart(app, client);
     // Crash 2: after FinalizeBlock(4) but before its Commit loses block 4 only.
     let uncommitted = client.finalize(4, vec![payment(&keys, 4)]);
-    drop(client);
-    app.kill();
-    let app = AppProcess::start(&home, &genesis);
-    let mut client = app.connect();
-    let info = client.info();
-    assert_eq!(info.last_block_height, 3);
-    assert_eq!(info.last_block_app_hash.to_vec(), hashes[2]);
+    let (_app, mut client) = crash_and_restart(app, client);
 
     hashes.extend(run_blocks(&mut client, &keys, 4, 5));
     assert_eq!(
@@ -432,4 +413,21 @@ fn survives_sigkill_between_blocks_and_replays_identically() {
         5,
         "a bad query keeps the connection"
     );
+}
+
+/// A proposal of `txs` at `height`, as CometBFT sends it for checking.
+fn proposal(height: i64, txs: Vec<bytes::Bytes>) -> abci::RequestProcessProposal {
+    abci::RequestProcessProposal {
+        txs,
+        proposed_last_commit: Some(abci::CommitInfo {
+            round: 0,
+            votes: Vec::new(),
+        }),
+        misbehavior: Vec::new(),
+        hash: vec![height as u8; 32].into(),
+        height,
+        time: Some(block_time(height)),
+        next_validators_hash: vec![7; 32].into(),
+        proposer_address: vec![9; 20].into(),
+    }
 }

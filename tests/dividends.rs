@@ -7,10 +7,8 @@
 //! whose coordinator is killed between them. `xcc audit`, which checks each paid
 //! dividend against the balances at its record height, is clean after each.
 
-mod support;
-
-use support::xtx::wait_until;
-use support::{Spawned, Testnet};
+use xcc_tests::wait_until;
+use xcc_tests::{Spawned, Testnet};
 
 const COORDINATOR: &str = "coordinator-1";
 const SECURITY: &str = "security-1";

@@ -6,14 +6,10 @@
 //! reads still verify, by bisection. The testnets run one at a time: two
 //! at once would starve a small machine.
 
-mod support;
-
 use std::sync::Mutex;
 use std::time::Duration;
 
-use base64::Engine as _;
-use support::{height, runtime, wait_for_height, xtx::wait_until, Testnet};
-use xcc_node_config::PrivValidatorKey;
+use xcc_tests::{height, runtime, wait_for_height, wait_until, Testnet};
 
 const COORDINATOR: &str = "coordinator-1";
 const SECURITY: &str = "security-1";
@@ -45,7 +41,7 @@ fn block_time_secs(net: &Testnet, chain: &str) -> u64 {
     use tendermint_rpc::Client as _;
     let rpc = net.rpc(chain)[0].clone();
     let status = runtime()
-        .block_on(support::client(&rpc).status())
+        .block_on(xcc_tests::client(&rpc).status())
         .expect("the node's status");
     u64::try_from(status.sync_info.latest_block_time.unix_timestamp()).unwrap_or(0)
 }
@@ -122,7 +118,7 @@ fn clients_stay_alive_on_a_quiet_path_and_an_expired_one_is_recovered() {
 
     // Only the admin can recover a client.
     let recover = |from: &str, host: &str, counterparty: &str| {
-        support::xcc(
+        xcc_tests::xcc(
             net.home(),
             &[
                 "tx",
@@ -165,16 +161,6 @@ fn clients_stay_alive_on_a_quiet_path_and_an_expired_one_is_recovered() {
     relayer.kill();
 }
 
-fn consensus_key(net: &Testnet, chain: &str, index: usize) -> String {
-    let path = net
-        .home()
-        .join(chain)
-        .join(format!("node{index}"))
-        .join("config/priv_validator_key.json");
-    let key = PrivValidatorKey::read(&path).expect("validator key");
-    base64::engine::general_purpose::STANDARD.encode(key.public_key())
-}
-
 fn set_powers(net: &Testnet, chain: &str, powers: &[(usize, u64)]) {
     let rpc = net.rpc(chain)[0].clone();
     let rt = runtime();
@@ -188,7 +174,7 @@ fn set_powers(net: &Testnet, chain: &str, powers: &[(usize, u64)]) {
             chain,
             "set-power",
             "--pub-key",
-            &consensus_key(net, chain, index),
+            &net.consensus_key(chain, index),
             "--power",
             &power.to_string(),
         ]);

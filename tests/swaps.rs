@@ -7,11 +7,7 @@
 //! clean after each. One testnet for the file: parallel clusters would
 //! starve a small machine.
 
-mod support;
-
-use std::path::{Path, PathBuf};
-
-use support::Testnet;
+use xcc_tests::Testnet;
 
 const COORDINATOR: &str = "coordinator-1";
 const SECURITY: &str = "security-1";
@@ -49,36 +45,11 @@ impl Swaps {
     }
 }
 
-fn home_file(home: &Path, name: &str) -> PathBuf {
-    home.join(name)
-}
-
 /// Registers CAP1 (issuer `issuer`, cap of 1 holder), whitelists alice and
 /// bob, and makes alice its one holder.
 fn register_capped(s: &Swaps) {
-    let file = home_file(s.net.home(), "cap1.json");
-    let file = file.to_str().expect("utf-8 path");
-    let registrar = s.address("registrar");
-    s.xcc(&[
-        "tx",
-        "security",
-        "--from",
-        "issuer",
-        "--generate-only",
-        "--output",
-        file,
-        "register",
-        "--registrar",
-        &registrar,
-        "--symbol",
-        "CAP1",
-        "--name",
-        "One Holder Lane",
-        "--total-supply",
-        "100",
-        "--holder-cap",
-        "1",
-    ]);
+    let file = s.registration_file("issuer", "CAP1", "One Holder Lane", (100, 1));
+    let file = file.as_str();
     s.xcc(&["tx", "sign", file, "--from", "registrar"]);
     s.xcc(&["tx", "broadcast", file]);
     for who in ["alice", "bob"] {
@@ -263,7 +234,7 @@ fn swaps_end_atomically_through_crashes_and_races() {
         .map(|buyer| {
             let (home, listing_id) = (home.clone(), listing_id.clone());
             std::thread::spawn(move || {
-                support::ok(
+                xcc_tests::ok(
                     &home,
                     &[
                         "market",

@@ -2,23 +2,26 @@
 //! methods the relayer and CLI use, proven store queries, websocket event
 //! subscriptions, and malformed requests that must leave the node running.
 
-mod support;
-
 use futures::{FutureExt as _, StreamExt as _};
 use serde_json::Value;
-use support::{address, new_key, transfer_tx, RawSocket, Testnet, WAIT};
 use tendermint_rpc::event::{Event, EventData};
 use tendermint_rpc::query::{EventType, Query};
 use tendermint_rpc::{Client, Paging, SubscriptionClient};
+use xcc_tests::chain::{address, new_key, transfer_tx, CurrencyChain};
+use xcc_tests::rpc::{raw_post, RawSocket};
+use xcc_tests::WAIT;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn http_client_reads_blocks_results_commits_and_proofs() {
-    let net = Testnet::start(1);
+    let net = CurrencyChain::start(1);
     net.wait_for_height(0, 2).await;
     let client = net.nodes[0].http();
 
     let status = client.status().await.expect("status");
-    assert_eq!(status.node_info.network.as_str(), support::CHAIN_ID);
+    assert_eq!(
+        status.node_info.network.as_str(),
+        xcc_tests::chain::CHAIN_ID
+    );
     assert!(status.sync_info.latest_block_height.value() >= 2);
 
     let recipient = address(&new_key());
@@ -68,7 +71,7 @@ async fn http_client_reads_blocks_results_commits_and_proofs() {
     let faucet_balance = client
         .abci_query(
             Some("/store/key".into()),
-            support::balance_key(&address(&net.faucet)),
+            xcc_tests::chain::balance_key(&address(&net.faucet)),
             None,
             false,
         )
@@ -77,11 +80,13 @@ async fn http_client_reads_blocks_results_commits_and_proofs() {
     assert!(faucet_balance.proof.is_none());
     assert_eq!(
         faucet_balance.value,
-        (support::FAUCET_BALANCE - 250).to_be_bytes().to_vec()
+        (xcc_tests::chain::FAUCET_BALANCE - 250)
+            .to_be_bytes()
+            .to_vec()
     );
 
     // The recipient's balance, proven against the app hash of the next header.
-    let key = support::balance_key(&recipient);
+    let key = xcc_tests::chain::balance_key(&recipient);
     let answer = client
         .abci_query(Some("/store/key".into()), key.clone(), None, true)
         .await
@@ -130,14 +135,17 @@ async fn next_event(subscription: &mut tendermint_rpc::Subscription) -> Event {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn websocket_client_receives_new_blocks_and_txs() {
-    let net = Testnet::start(1);
+    let net = CurrencyChain::start(1);
     net.wait_for_height(0, 1).await;
     let node = &net.nodes[0];
     let ws = node.websocket().await;
 
     // Other methods work over the socket as over HTTP.
     let status = ws.status().await.expect("status over the websocket");
-    assert_eq!(status.node_info.network.as_str(), support::CHAIN_ID);
+    assert_eq!(
+        status.node_info.network.as_str(),
+        xcc_tests::chain::CHAIN_ID
+    );
 
     let mut blocks = ws
         .subscribe(EventType::NewBlock.into())
@@ -235,25 +243,19 @@ fn error_code(response: &Value) -> i64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_requests_get_errors_and_the_node_runs_on() {
-    let mut net = Testnet::start(1);
+    let mut net = CurrencyChain::start(1);
     net.wait_for_height(0, 1).await;
     let rpc = net.nodes[0].rpc.clone();
 
     // Over HTTP.
-    assert_eq!(
-        error_code(&support::raw_post(&rpc, "{not json").await),
-        -32700
-    );
-    assert_eq!(error_code(&support::raw_post(&rpc, "[1, 2]").await), -32600);
+    assert_eq!(error_code(&raw_post(&rpc, "{not json").await), -32700);
+    assert_eq!(error_code(&raw_post(&rpc, "[1, 2]").await), -32600);
     let unknown = r#"{"jsonrpc":"2.0","id":1,"method":"no_such_method"}"#;
-    assert_eq!(error_code(&support::raw_post(&rpc, unknown).await), -32601);
+    assert_eq!(error_code(&raw_post(&rpc, unknown).await), -32601);
     let bad_height = r#"{"jsonrpc":"2.0","id":2,"method":"block","params":{"height":"abc"}}"#;
-    assert_eq!(
-        error_code(&support::raw_post(&rpc, bad_height).await),
-        -32602
-    );
+    assert_eq!(error_code(&raw_post(&rpc, bad_height).await), -32602);
     let bad_tx = r#"{"jsonrpc":"2.0","id":3,"method":"broadcast_tx_sync","params":{"tx":"!!"}}"#;
-    assert_eq!(error_code(&support::raw_post(&rpc, bad_tx).await), -32602);
+    assert_eq!(error_code(&raw_post(&rpc, bad_tx).await), -32602);
 
     // Over the websocket.
     let mut socket = RawSocket::connect(&rpc).await;
@@ -312,7 +314,7 @@ async fn requests_past_the_servers_limits_get_errors_and_the_node_runs_on() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
     const MAX_WEBSOCKET_CLIENTS: usize = 100;
-    let net = Testnet::start(1);
+    let net = CurrencyChain::start(1);
     net.wait_for_height(0, 1).await;
     let rpc = net.nodes[0].rpc.clone();
 
@@ -357,6 +359,6 @@ async fn requests_past_the_servers_limits_get_errors_and_the_node_runs_on() {
 
     let before = net.wait_for_height(0, 1).await;
     net.wait_for_height(0, before + 2).await;
-    let status = support::raw_post(&rpc, r#"{"jsonrpc":"2.0","id":1,"method":"status"}"#).await;
+    let status = raw_post(&rpc, r#"{"jsonrpc":"2.0","id":1,"method":"status"}"#).await;
     assert!(status["result"]["sync_info"].is_object(), "{status}");
 }

@@ -5,15 +5,14 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ed25519_consensus::SigningKey;
 use xcc_home::keyring::Keyring;
 use xcc_home::{ChainEndpoints, ClientConfig, CLIENT_CONFIG_FILE};
 use xcc_node_config::{write_toml, AppKind};
-
-const WAIT: Duration = Duration::from_secs(60);
+use xcc_tests::{binary, Spawned, WAIT};
 
 /// A home whose two chains answer nowhere (port 1 is never served).
 fn home_with_unreachable_chains(dir: &Path) {
@@ -35,7 +34,7 @@ fn home_with_unreachable_chains(dir: &Path) {
 }
 
 fn relayer(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xcc-relayer"));
+    let mut command = Command::new(binary("xcc-relayer"));
     command
         .args(["start", "--home"])
         .arg(home)
@@ -43,16 +42,6 @@ fn relayer(home: &Path) -> Command {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     command
-}
-
-/// Kills the relayer if the test fails before it stops it.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn get_metrics(addr: &str) -> String {
@@ -74,7 +63,7 @@ fn it_serves_metrics_while_chains_are_down_and_stops_on_sigterm() {
         .unwrap()
         .add("relayer", key, "the relayer")
         .unwrap();
-    let mut running = Running(relayer(dir.path()).spawn().expect("spawn xcc-relayer"));
+    let mut running = Spawned(relayer(dir.path()).spawn().expect("spawn xcc-relayer"));
 
     let addr_file = xcc_relayer::metrics_addr_file(dir.path(), "relayer");
     let deadline = Instant::now() + WAIT;

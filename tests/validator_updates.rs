@@ -2,24 +2,10 @@
 //! nodes apply it two heights later, the chain runs on a set that the
 //! genesis set could not have run on, and light clients follow the change.
 
-mod support;
-
-use base64::Engine as _;
-use support::{height, runtime, wait_for_height, xcc, Testnet};
 use tendermint_rpc::{Client, Paging};
-use xcc_node_config::PrivValidatorKey;
+use xcc_tests::{height, runtime, wait_for_height, xcc, Testnet};
 
 const CHAIN: &str = "currency-1";
-
-fn consensus_key(net: &Testnet, index: usize) -> String {
-    let path = net
-        .home()
-        .join(CHAIN)
-        .join(format!("node{index}"))
-        .join("config/priv_validator_key.json");
-    let key = PrivValidatorKey::read(&path).expect("validator key");
-    base64::engine::general_purpose::STANDARD.encode(key.public_key())
-}
 
 fn set_power(net: &Testnet, from: &str, index: usize, power: u64) -> std::process::Output {
     xcc(
@@ -33,7 +19,7 @@ fn set_power(net: &Testnet, from: &str, index: usize, power: u64) -> std::proces
             CHAIN,
             "set-power",
             "--pub-key",
-            &consensus_key(net, index),
+            &net.consensus_key(CHAIN, index),
             "--power",
             &power.to_string(),
         ],
@@ -62,7 +48,7 @@ fn the_admin_changes_the_validator_set_and_the_chain_runs_on_it() {
     // Block h's updates rule from h + 2.
     let applied = rt.block_on(wait_for_height(&rpc[0], changed_at + 3));
     let validators = rt
-        .block_on(support::client(&rpc[0]).validators(
+        .block_on(xcc_tests::client(&rpc[0]).validators(
             tendermint::block::Height::try_from(applied).unwrap(),
             Paging::All,
         ))

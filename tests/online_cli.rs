@@ -2,14 +2,11 @@
 //! refusals that change nothing, and proven queries that trust only the
 //! genesis validators.
 
-mod support;
-
-use support::{xcc, Testnet};
+use xcc_tests::{xcc, Testnet};
 
 #[test]
 fn the_cli_sends_queries_and_proves_against_the_genesis_validators() {
     let net = Testnet::start(&["security-1", "currency-1"], 1, 150);
-    let registrar = net.address("registrar");
     let alice = net.address("alice");
     let bob = net.address("bob");
 
@@ -40,28 +37,8 @@ fn the_cli_sends_queries_and_proves_against_the_genesis_validators() {
     );
 
     // A registration countersigned by the registrar, then sent as a file.
-    let file = net.home().join("register.json");
-    let file = file.to_str().unwrap();
-    net.xcc(&[
-        "tx",
-        "security",
-        "--from",
-        "alice",
-        "--generate-only",
-        "--output",
-        file,
-        "register",
-        "--registrar",
-        &registrar,
-        "--symbol",
-        "DOCK",
-        "--name",
-        "12 Harbour Street",
-        "--total-supply",
-        "1000",
-        "--holder-cap",
-        "10",
-    ]);
+    let file = net.registration_file("alice", "DOCK", "12 Harbour Street", (1000, 10));
+    let file = file.as_str();
     let refused = xcc(net.home(), &["tx", "broadcast", file]);
     assert!(
         !refused.status.success(),
@@ -84,7 +61,7 @@ fn the_cli_sends_queries_and_proves_against_the_genesis_validators() {
     // Trusting another validator set (a second testnet's genesis of the same
     // chain id), the same answer no longer verifies.
     let other = tempfile::tempdir().unwrap();
-    support::ok(
+    xcc_tests::ok(
         other.path(),
         &[
             "testnet",

@@ -5,11 +5,7 @@
 //! One testnet for the whole file: parallel clusters would starve a small
 //! machine.
 
-mod support;
-
-use std::time::{Duration, Instant};
-
-use support::{Testnet, WAIT};
+use xcc_tests::{wait_until, Testnet};
 
 const SOURCE: &str = "security-1";
 const DEST: &str = "currency-1";
@@ -47,7 +43,7 @@ fn pending(net: &Testnet) -> usize {
 }
 
 fn outcome(net: &Testnet, sequence: u64) -> Option<serde_json::Value> {
-    let out = support::xcc(
+    let out = xcc_tests::xcc(
         net.home(),
         &[
             "query",
@@ -69,7 +65,7 @@ fn outcome(net: &Testnet, sequence: u64) -> Option<serde_json::Value> {
 /// not answer).
 async fn block_time_ns(url: &str) -> u64 {
     use tendermint_rpc::Client;
-    match support::client(url).status().await {
+    match xcc_tests::client(url).status().await {
         Ok(status) => status
             .sync_info
             .latest_block_time
@@ -77,14 +73,6 @@ async fn block_time_ns(url: &str) -> u64 {
             .try_into()
             .unwrap_or(0),
         Err(_) => 0,
-    }
-}
-
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + WAIT;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(200));
     }
 }
 
@@ -139,7 +127,7 @@ fn packets_arrive_exactly_once_through_relayer_crashes_races_and_timeouts() {
     // Block times follow the clock, so the destination's first block after
     // the restart is past the timeout once the source's blocks are.
     let source_rpc = net.rpc(SOURCE)[0].clone();
-    let rt = support::runtime();
+    let rt = xcc_tests::runtime();
     wait_until("the source's block time passes the ping's timeout", || {
         rt.block_on(block_time_ns(&source_rpc)) > timeout
     });

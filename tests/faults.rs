@@ -2,12 +2,10 @@
 //! catch-up, txs sent to any node, and no two nodes disagreeing on a block.
 //! One scenario per file: parallel clusters would starve a small machine.
 
-mod support;
-
 use std::collections::BTreeMap;
 
-use support::{block_hash, height, runtime, wait_for_height, Testnet};
 use tendermint_rpc::Client;
+use xcc_tests::{block_hash, height, runtime, wait_for_height, Testnet};
 
 const CHAIN: &str = "currency-1";
 
@@ -52,7 +50,7 @@ fn a_chain_survives_crashes_and_restarts_without_losing_a_tx() {
         for url in &rpc {
             wait_for_height(url, resumed + 2).await;
             for hash in &committed {
-                let found = support::client(url)
+                let found = xcc_tests::client(url)
                     .tx(hash.parse().unwrap(), false)
                     .await
                     .unwrap_or_else(|e| panic!("{url} lost tx {hash}: {e}"));

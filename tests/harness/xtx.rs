@@ -2,17 +2,9 @@
 //! queries, waits, relayers that deliver to some chains only, whole chains
 //! killed and restarted, and the audit.
 
-use std::time::{Duration, Instant};
-
-use super::{xcc, Spawned, Testnet, WAIT};
-
-pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + WAIT;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+use crate::binaries::Spawned;
+use crate::testnet::{xcc, Testnet};
+use crate::wait::wait_until;
 
 impl Testnet {
     /// The leg's status on `chain` ("prepared", "committed", ...), if any.

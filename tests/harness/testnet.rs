@@ -1,25 +1,18 @@
-//! A local testnet driven through the `xcc` binary, as a user drives it.
-//! Every node is killed when the `Testnet` is dropped, panics included.
-
-#![allow(dead_code)]
-
-pub mod xtx;
+//! A local testnet of the three chains driven through the `xcc` binary, as
+//! a user drives it. Every node is killed when the `Testnet` is dropped,
+//! panics included.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
-use tendermint_rpc::client::CompatMode;
-use tendermint_rpc::{Client, HttpClient};
 use xcc_home::ClientConfig;
 use xcc_node_config::read_toml;
 use xcc_testnet::TestnetManifest;
 
-/// Generous: a debug build on a busy 2-core machine.
-pub const WAIT: Duration = Duration::from_secs(120);
+use crate::binaries::{binary, spawn_logged, Spawned};
 
 pub fn xcc(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xcc"))
+    Command::new(binary("xcc"))
         .arg("--home")
         .arg(home)
         .args(args)
@@ -73,15 +66,9 @@ impl Testnet {
         init_args: &[&str],
         start_args: &[&str],
     ) -> Testnet {
-        // `xcc testnet start` runs the xcc-node beside xcc, which cargo builds
-        // only when the node package is part of the test run.
+        // `xcc testnet start` runs the xcc-node and xcc-relayer beside xcc.
         for program in ["xcc-node", "xcc-relayer"] {
-            let binary = sibling_binary(program);
-            assert!(
-                binary.is_file(),
-                "{} is missing: run `cargo test --workspace` (or `cargo build -p {program}` first)",
-                binary.display()
-            );
+            binary(program);
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args = vec![
@@ -146,32 +133,59 @@ impl Testnet {
         self.xcc(&["testnet", "start", "--node", moniker, "--timeout", "180"]);
     }
 
+    /// A registration of `symbol` by `issuer`, written unsigned by the
+    /// registrar to `<testnet>/register-<symbol>.json`; returns its path.
+    pub fn registration_file(
+        &self,
+        issuer: &str,
+        symbol: &str,
+        name: &str,
+        (total_supply, holder_cap): (u64, u32),
+    ) -> String {
+        let file = self.home().join(format!("register-{symbol}.json"));
+        let file = file.to_str().expect("utf-8 path").to_owned();
+        let registrar = self.address("registrar");
+        let (supply, cap) = (total_supply.to_string(), holder_cap.to_string());
+        self.xcc(&[
+            "tx",
+            "security",
+            "--from",
+            issuer,
+            "--generate-only",
+            "--output",
+            &file,
+            "register",
+            "--registrar",
+            &registrar,
+            "--symbol",
+            symbol,
+            "--name",
+            name,
+            "--total-supply",
+            &supply,
+            "--holder-cap",
+            &cap,
+        ]);
+        file
+    }
+
+    /// The consensus public key (base64) of validator `index` of `chain`.
+    pub fn consensus_key(&self, chain: &str, index: usize) -> String {
+        use base64::Engine as _;
+        let path = self
+            .home()
+            .join(chain)
+            .join(format!("node{index}"))
+            .join("config/priv_validator_key.json");
+        let key = xcc_node_config::PrivValidatorKey::read(&path).expect("validator key");
+        base64::engine::general_purpose::STANDARD.encode(key.public_key())
+    }
+
     pub fn node_log(&self, chain_id: &str, index: usize) -> PathBuf {
         self.home()
             .join(chain_id)
             .join(format!("node{index}"))
             .join("node.log")
-    }
-}
-
-/// A binary cargo built beside `xcc` (when its package is in the test run).
-pub fn sibling_binary(program: &str) -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_xcc")).with_file_name(program)
-}
-
-/// A process of the test, killed (SIGKILL) when dropped.
-pub struct Spawned(pub std::process::Child);
-
-impl Spawned {
-    pub fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 
@@ -181,21 +195,13 @@ impl Testnet {
     pub fn spawn_relayer(&self, key: &str, args: &[&str]) -> Spawned {
         let dir = self.home().join("relayer");
         std::fs::create_dir_all(&dir).expect("relayer dir");
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join(format!("{key}.log")))
-            .expect("relayer log");
-        let child = Command::new(sibling_binary("xcc-relayer"))
+        let mut command = Command::new(binary("xcc-relayer"));
+        command
             .args(["start", "--home"])
             .arg(self.home())
             .args(["--key", key])
-            .args(args)
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("spawn xcc-relayer");
-        Spawned(child)
+            .args(args);
+        spawn_logged(command, &dir.join(format!("{key}.log")))
     }
 }
 
@@ -203,56 +209,4 @@ impl Drop for Testnet {
     fn drop(&mut self) {
         let _ = xcc(self.home(), &["testnet", "stop", "--kill"]);
     }
-}
-
-pub fn client(url: &str) -> HttpClient {
-    HttpClient::builder(url.parse().expect("RPC URL"))
-        .compat_mode(CompatMode::V0_38)
-        .build()
-        .expect("RPC client")
-}
-
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-/// The node's latest height, `None` while it does not answer.
-pub async fn height(url: &str) -> Option<u64> {
-    let status = tokio::time::timeout(Duration::from_secs(5), client(url).status())
-        .await
-        .ok()?
-        .ok()?;
-    Some(status.sync_info.latest_block_height.value())
-}
-
-/// Waits until the node reports at least `target`.
-pub async fn wait_for_height(url: &str, target: u64) -> u64 {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(h) = height(url).await {
-            if h >= target {
-                return h;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{url} did not reach height {target} within {WAIT:?} (at {:?})",
-            height(url).await
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// The hash of the block each node committed at `height`.
-pub async fn block_hash(url: &str, height: u64) -> tendermint::Hash {
-    client(url)
-        .commit(tendermint::block::Height::try_from(height).expect("height"))
-        .await
-        .expect("commit")
-        .signed_header
-        .header
-        .hash()
 }

@@ -1,0 +1,35 @@
+//! Waiting on conditions, never on the clock alone.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// Generous: a debug build on a busy 2-core machine.
+pub const WAIT: Duration = Duration::from_secs(120);
+
+/// Polls `done` until it holds, for at most [`WAIT`]; panics naming `what`.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Polls `check` until it yields a value, for at most [`WAIT`]; panics
+/// naming `what` if it never did.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            panic!("gave up waiting for {what} after {WAIT:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
