@@ -3,14 +3,13 @@
 //! end) and stores the record with its timeline, all in the caller's state
 //! transaction.
 
-use prost::Message;
 use sha2::{Digest, Sha256};
 use xcc_chain::ibc::packet;
-use xcc_chain::participant::PORT;
+use xcc_chain::participant::{LegId, PORT};
 use xcc_chain::state::{transactional, StateRead, StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::xtx::packet::{self as packet_types, XtxPacket};
 use xcc_chain::{BlockInfo, Event, ExecError, MsgContext};
 use xcc_proto::coordinator::v1 as pb;
-use xcc_proto::xtx::v1 as xtx_pb;
 
 use crate::machine::{Decision, Input, LegState, Output, Vote};
 use crate::params::Params;
@@ -80,14 +79,15 @@ pub fn step(
         match output {
             Output::SendPrepare { leg, input } => {
                 let chain = record.legs[leg].chain_id.clone();
-                let data = xtx_pb::XtxPacket {
-                    kind: Some(xtx_pb::xtx_packet::Kind::Prepare(xtx_pb::Prepare {
-                        signed_cross_tx: record.signed_cross_tx.clone(),
-                        leg_index: leg as u32,
-                        input: input.unwrap_or_default(),
-                    })),
-                }
-                .encode_to_vec();
+                let signed_cross_tx = record.signed_cross_tx.clone().ok_or_else(|| {
+                    ExecError::invalid_msg("a cross-tx record without its cross-tx")
+                })?;
+                let data = XtxPacket::Prepare(packet_types::Prepare {
+                    signed_cross_tx,
+                    leg_index: leg as u32,
+                    input: input.unwrap_or_default(),
+                })
+                .encode();
                 // Timed out at the deadline: a leg not prepared by then aborts.
                 let sequence = packet::send(ctx, state, &chain, PORT, data, record.deadline_ns)?;
                 record.legs[leg].prepare_sequence = sequence;
@@ -122,15 +122,15 @@ pub fn step(
             }
             Output::SendDecision { leg, commit } => {
                 let chain = record.legs[leg].chain_id.clone();
-                let data = xtx_pb::XtxPacket {
-                    kind: Some(xtx_pb::xtx_packet::Kind::Decision(xtx_pb::Decision {
-                        tx_id: tx_id.to_vec(),
+                let data = XtxPacket::Decision(packet_types::Decision {
+                    leg: LegId {
+                        tx_id,
                         leg_index: leg as u32,
-                        commit,
-                        deadline_ns: record.deadline_ns,
-                    })),
-                }
-                .encode_to_vec();
+                    },
+                    commit,
+                    deadline_ns: record.deadline_ns,
+                })
+                .encode();
                 let sequence = packet::send(ctx, state, &chain, PORT, data, NO_TIMEOUT)?;
                 record.legs[leg].decision_sequence = sequence;
                 note(

@@ -3,13 +3,12 @@
 //! machine inputs. A participant's error acknowledgement of a prepare is a
 //! failed vote.
 
-use prost::Message;
 use xcc_chain::ibc::Port;
 use xcc_chain::participant::PORT;
 use xcc_chain::state::StateWrite;
+use xcc_chain::xtx::packet::{DecisionApplied, PacketError, XtxPacket};
 use xcc_chain::{BlockInfo, ExecError, MsgContext};
 use xcc_proto::ibc::v1 as ibc_pb;
-use xcc_proto::xtx::v1 as xtx_pb;
 
 use crate::driver;
 use crate::machine::{Input, Vote};
@@ -17,44 +16,25 @@ use crate::params::Params;
 use crate::timeline::{note, TimelineStep};
 use crate::CoordinatorModule;
 
-fn decode(packet: &ibc_pb::Packet) -> Result<xtx_pb::xtx_packet::Kind, ExecError> {
-    xtx_pb::XtxPacket::decode(packet.data.as_slice())
-        .ok()
-        .and_then(|p| p.kind)
-        .ok_or_else(|| ExecError::invalid_msg("an xtx packet this chain cannot read"))
-}
-
-/// The cross-tx and leg a packet this chain sent belongs to.
-fn target(kind: &xtx_pb::xtx_packet::Kind) -> Result<([u8; 32], usize), ExecError> {
-    match kind {
-        xtx_pb::xtx_packet::Kind::Prepare(prepare) => {
-            let cross_tx = prepare
-                .signed_cross_tx
-                .as_ref()
-                .and_then(|s| s.cross_tx.as_ref())
-                .ok_or_else(|| ExecError::invalid_msg("a prepare without its cross-tx"))?;
-            Ok((
-                xcc_chain::xtx::cross_tx_id(cross_tx),
-                prepare.leg_index as usize,
-            ))
+/// A packet this chain sent, and the leg (of which cross-tx) it is about.
+fn decode(packet: &ibc_pb::Packet) -> Result<(XtxPacket, [u8; 32], usize), ExecError> {
+    let unreadable = |e: PacketError| match e {
+        PacketError::Unreadable(_) | PacketError::Empty => {
+            ExecError::invalid_msg("an xtx packet this chain cannot read")
         }
-        xtx_pb::xtx_packet::Kind::Decision(decision) => Ok((
-            xcc_chain::xtx::tx_id(&decision.tx_id)
-                .map_err(|e| ExecError::invalid_msg(e.to_string()))?,
-            decision.leg_index as usize,
-        )),
-    }
+        other => ExecError::invalid_msg(other.to_string()),
+    };
+    let data = XtxPacket::decode(&packet.data).map_err(unreadable)?;
+    let leg = data.leg().map_err(unreadable)?;
+    Ok((data, leg.tx_id, leg.leg_index as usize))
 }
 
 /// What an acknowledgement of a decision tells the machine, and where the
 /// leg applied it. An error acknowledgement, or one that cannot be read,
 /// says the leg could not apply the decision: a fault, never done.
 fn decision_input(leg: usize, ack: Result<&[u8], String>) -> (Input, Option<Option<BlockInfo>>) {
-    match ack.map(xtx_pb::DecisionApplied::decode) {
-        Ok(Ok(applied)) => (
-            Input::DecisionAcked { leg },
-            Some(applied.at.map(BlockInfo::from)),
-        ),
+    match ack.map(DecisionApplied::decode) {
+        Ok(Ok(applied)) => (Input::DecisionAcked { leg }, Some(applied.at)),
         Ok(Err(e)) => (
             Input::DecisionFailed {
                 leg,
@@ -89,8 +69,7 @@ impl Port for CoordinatorModule {
         packet: &ibc_pb::Packet,
         ack: &ibc_pb::Acknowledgement,
     ) -> Result<(), ExecError> {
-        let kind = decode(packet)?;
-        let (tx_id, leg) = target(&kind)?;
+        let (kind, tx_id, leg) = decode(packet)?;
         let Some(mut record) = driver::load(state, &tx_id)? else {
             // Pruned long ago: nothing is left to learn from the ack.
             return Ok(());
@@ -106,7 +85,7 @@ impl Port for CoordinatorModule {
             None => Err("an empty acknowledgement".to_owned()),
         };
         let input = match kind {
-            xtx_pb::xtx_packet::Kind::Prepare(_) => {
+            XtxPacket::Prepare(_) => {
                 let (vote, at) = Vote::decode(result);
                 let (step, detail) = match &vote {
                     Vote::Ok { .. } => (TimelineStep::Prepared, String::new()),
@@ -115,7 +94,7 @@ impl Port for CoordinatorModule {
                 note(&mut record, step, &chain, at, detail);
                 Input::Voted { leg, vote }
             }
-            xtx_pb::xtx_packet::Kind::Decision(decision) => {
+            XtxPacket::Decision(decision) => {
                 let (input, applied_at) = decision_input(leg, result);
                 if let Some(at) = applied_at {
                     let step = if decision.commit {
@@ -137,9 +116,8 @@ impl Port for CoordinatorModule {
         state: &mut dyn StateWrite,
         packet: &ibc_pb::Packet,
     ) -> Result<(), ExecError> {
-        let kind = decode(packet)?;
-        let (tx_id, leg) = target(&kind)?;
-        if !matches!(kind, xtx_pb::xtx_packet::Kind::Prepare(_)) {
+        let (kind, tx_id, leg) = decode(packet)?;
+        if !matches!(kind, XtxPacket::Prepare(_)) {
             return Err(ExecError::invalid_msg("decision packets never time out"));
         }
         let Some(mut record) = driver::load(state, &tx_id)? else {
@@ -169,11 +147,11 @@ mod tests {
 
     #[test]
     fn only_an_applied_decision_counts_as_acknowledged() {
-        let applied = xtx_pb::DecisionApplied {
+        let applied = DecisionApplied {
             committed: true,
             at: None,
         }
-        .encode_to_vec();
+        .encode();
         let (input, _) = decision_input(1, Ok(&applied));
         assert_eq!(input, Input::DecisionAcked { leg: 1 });
         let (input, at) = decision_input(1, Err("the hold is not covered".into()));

@@ -1,9 +1,7 @@
 //! The participant's `xtx` port: prepares and decisions from the registered
 //! coordinator, carried out by the chain's reservations as `machine` says.
 
-use prost::Message;
 use xcc_proto::ibc::v1 as ibc_pb;
-use xcc_proto::xtx::v1 as pb;
 
 use super::machine::{self, Effect, OnPrepare, Record, Vote};
 use super::record::{load_record, save_record, LegEntry};
@@ -13,6 +11,7 @@ use crate::ibc::Port;
 use crate::module::{Event, MsgContext};
 use crate::state::{transactional, StateWrite};
 use crate::xtx;
+use crate::xtx::packet::{Decision, DecisionApplied, Prepare, XtxPacket};
 
 impl Port for ParticipantModule {
     fn name(&self) -> &'static str {
@@ -32,24 +31,23 @@ impl Port for ParticipantModule {
                 packet.source_chain
             )));
         }
-        let data = pb::XtxPacket::decode(packet.data.as_slice())
-            .map_err(|e| ExecError::invalid_msg(format!("xtx packet: {e}")))?;
-        match data.kind {
-            Some(pb::xtx_packet::Kind::Prepare(prepare)) => {
+        let data =
+            XtxPacket::decode(&packet.data).map_err(|e| ExecError::invalid_msg(e.to_string()))?;
+        match data {
+            XtxPacket::Prepare(prepare) => {
                 let vote = self.prepare(ctx, state, prepare, packet.data.len())?;
                 let event = if vote.is_ok() { "ok" } else { "failed" };
                 ctx.emit(Event::new("xtx_vote").attr("vote", event));
                 Ok(vote.encode(ctx.block))
             }
-            Some(pb::xtx_packet::Kind::Decision(decision)) => {
+            XtxPacket::Decision(decision) => {
                 self.decide(ctx, state, &decision)?;
-                Ok(pb::DecisionApplied {
+                let applied = DecisionApplied {
                     committed: decision.commit,
-                    at: Some(ctx.block.into()),
-                }
-                .encode_to_vec())
+                    at: Some(ctx.block),
+                };
+                Ok(applied.encode())
             }
-            None => Err(ExecError::invalid_msg("an empty xtx packet")),
         }
     }
 
@@ -80,12 +78,10 @@ impl ParticipantModule {
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
-        prepare: pb::Prepare,
+        prepare: Prepare,
         packet_bytes: usize,
     ) -> Result<Vote, ExecError> {
-        let signed = prepare
-            .signed_cross_tx
-            .ok_or_else(|| ExecError::invalid_msg("a prepare without its cross-tx"))?;
+        let signed = prepare.signed_cross_tx;
         // Checked here again: a participant takes no chain's word for a signature.
         let verified = xtx::verify(signed).map_err(|e| ExecError::invalid_msg(e.to_string()))?;
         let leg_index = prepare.leg_index as usize;
@@ -163,14 +159,10 @@ impl ParticipantModule {
         &self,
         ctx: &mut MsgContext<'_>,
         state: &mut dyn StateWrite,
-        decision: &pb::Decision,
+        decision: &Decision,
     ) -> Result<(), ExecError> {
-        let tx_id =
-            xtx::tx_id(&decision.tx_id).map_err(|e| ExecError::invalid_msg(e.to_string()))?;
-        let id = LegId {
-            tx_id,
-            leg_index: decision.leg_index,
-        };
+        let id = decision.leg;
+        let tx_id = id.tx_id;
         let existing = load_record(state, &id)?;
         let (record, effect) = machine::on_decision(
             existing.as_ref().map(|entry| &entry.record),
@@ -195,7 +187,7 @@ impl ParticipantModule {
             },
             // A tombstone: the abort overtook its prepare.
             None => LegEntry {
-                leg_index: decision.leg_index,
+                leg_index: id.leg_index,
                 record,
                 deadline_ns: decision.deadline_ns,
                 prepared_at: None,
@@ -206,7 +198,7 @@ impl ParticipantModule {
         ctx.emit(
             Event::new("xtx_decision")
                 .attr("tx_id", hex::encode(tx_id))
-                .attr("leg", decision.leg_index)
+                .attr("leg", id.leg_index)
                 .attr("commit", decision.commit),
         );
         Ok(())

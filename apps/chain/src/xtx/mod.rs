@@ -11,6 +11,7 @@ use xcc_proto::xtx::v1 as pb;
 use crate::address::Address;
 use crate::tx::{signature, verify_signatures, Signer, TxError};
 
+pub mod packet;
 mod point;
 mod vote;
 
