@@ -5,6 +5,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use ed25519_consensus::SigningKey;
+use xcc_chain::participant::ParticipantGenesis;
+use xcc_chain::validators::ValidatorsGenesis;
 use xcc_currency::{CurrencyGenesis, DenomGenesis, GenesisBalance};
 use xcc_node_config::AppKind;
 use xcc_security::{GenesisHolding, GenesisSecurity, SecurityGenesis};
@@ -94,8 +96,13 @@ pub fn init_with_holders(
     let operator = key("operator")?;
     // Signs what `xcc testnet start`'s relayer relays (no fees, so no funds).
     key("relayer")?;
-    let validator_admin = serde_json::json!({ "admin": operator });
-    let participant = serde_json::json!({ "coordinator": COORDINATOR_CHAIN });
+    let validator_admin = ValidatorsGenesis {
+        admin: Some(operator),
+    };
+    let participant = ParticipantGenesis {
+        coordinator: Some(COORDINATOR_CHAIN.into()),
+        leg_retention_secs: None,
+    };
     let coordinator = xcc_coordinator::Params {
         participants: vec![SECURITY_CHAIN.into(), CURRENCY_CHAIN.into()],
         ..Default::default()

@@ -11,7 +11,7 @@ pub mod state_key;
 
 use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use xcc_proto::xtx::v1 as pb;
 use xcc_proto::Any;
 
@@ -118,13 +118,14 @@ impl ParticipantModule {
 }
 
 /// The `participant` section of `app_state`.
-#[derive(Debug, Default, Deserialize)]
-struct ParticipantGenesis {
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ParticipantGenesis {
     /// The only chain whose `xtx` packets this chain accepts.
-    coordinator: Option<String>,
+    pub coordinator: Option<String>,
     /// How long a finished leg's record is kept past its deadline, in
     /// seconds; a day by default.
-    leg_retention_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leg_retention_secs: Option<u64>,
 }
 
 /// A day: finished legs stay queryable (and audited) that long.

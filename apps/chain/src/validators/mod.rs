@@ -6,7 +6,7 @@
 pub mod state_key;
 
 use prost::Name;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use xcc_proto::validators::v1 as pb;
 use xcc_proto::Any;
 
@@ -21,9 +21,11 @@ pub const MAX_POWER: u64 = 1 << 40;
 
 pub struct ValidatorsModule;
 
-#[derive(Debug, Default, Deserialize)]
-struct ValidatorsGenesis {
-    admin: Option<Address>,
+/// The `validators` section of `app_state`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ValidatorsGenesis {
+    /// The account that sets validator powers.
+    pub admin: Option<Address>,
 }
 
 /// `MsgSetValidatorPower`, checked.
