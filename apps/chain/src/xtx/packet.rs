@@ -69,12 +69,14 @@ impl XtxPacket {
         }
     }
 
-    pub fn encode(&self) -> Vec<u8> {
+    /// The packet's bytes; it is consumed, so a prepare's cross-tx (up to
+    /// `MAX_CROSS_TX_BYTES`) is moved into them, not copied.
+    pub fn encode(self) -> Vec<u8> {
         let kind = match self {
             XtxPacket::Prepare(prepare) => pb::xtx_packet::Kind::Prepare(pb::Prepare {
-                signed_cross_tx: Some(prepare.signed_cross_tx.clone()),
+                signed_cross_tx: Some(prepare.signed_cross_tx),
                 leg_index: prepare.leg_index,
-                input: prepare.input.clone(),
+                input: prepare.input,
             }),
             XtxPacket::Decision(decision) => pb::xtx_packet::Kind::Decision(pb::Decision {
                 tx_id: decision.leg.tx_id.to_vec(),
@@ -144,7 +146,7 @@ mod tests {
             commit: true,
             deadline_ns: 1_000,
         });
-        let bytes = decision.encode();
+        let bytes = decision.clone().encode();
         // kind = field 2 (decision), then tx_id (1), leg_index (2),
         // commit (3) and deadline_ns (4).
         let mut expected = vec![0x12, 41, 0x0a, 32];

@@ -13,6 +13,24 @@ pub enum DividendStatus {
 }
 
 impl DividendStatus {
+    /// The status a stored record names; `None` for one it cannot name.
+    fn from_stored(status: i32) -> Option<Self> {
+        match pb::DividendStatus::try_from(status) {
+            Ok(pb::DividendStatus::Payable) => Some(DividendStatus::Payable),
+            Ok(pb::DividendStatus::Reserved) => Some(DividendStatus::Reserved),
+            Ok(pb::DividendStatus::Paid) => Some(DividendStatus::Paid),
+            _ => None,
+        }
+    }
+
+    fn to_stored(self) -> pb::DividendStatus {
+        match self {
+            DividendStatus::Payable => pb::DividendStatus::Payable,
+            DividendStatus::Reserved => pb::DividendStatus::Reserved,
+            DividendStatus::Paid => pb::DividendStatus::Paid,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             DividendStatus::Payable => "payable",
@@ -24,12 +42,7 @@ impl DividendStatus {
 
 /// The name of a stored status, as queries and the CLI show it.
 pub fn status_name(status: i32) -> String {
-    match pb::DividendStatus::try_from(status) {
-        Ok(pb::DividendStatus::Payable) => DividendStatus::Payable.name().into(),
-        Ok(pb::DividendStatus::Reserved) => DividendStatus::Reserved.name().into(),
-        Ok(pb::DividendStatus::Paid) => DividendStatus::Paid.name().into(),
-        _ => status.to_string(),
-    }
+    DividendStatus::from_stored(status).map_or_else(|| status.to_string(), |s| s.name().into())
 }
 
 /// A declared dividend and the payout that reserves or paid it.
@@ -79,12 +92,8 @@ impl Record for Dividend {
     type Proto = pb::Dividend;
 
     fn from_proto(proto: pb::Dividend) -> Result<Self, String> {
-        let status = match pb::DividendStatus::try_from(proto.status) {
-            Ok(pb::DividendStatus::Payable) => DividendStatus::Payable,
-            Ok(pb::DividendStatus::Reserved) => DividendStatus::Reserved,
-            Ok(pb::DividendStatus::Paid) => DividendStatus::Paid,
-            _ => return Err(format!("dividend status {}", proto.status)),
-        };
+        let status = DividendStatus::from_stored(proto.status)
+            .ok_or_else(|| format!("dividend status {}", proto.status))?;
         let payout = match proto.tx_id.as_slice() {
             [] => None,
             id => Some(
@@ -114,11 +123,6 @@ impl Record for Dividend {
     }
 
     fn to_proto(&self) -> pb::Dividend {
-        let status = match self.status {
-            DividendStatus::Payable => pb::DividendStatus::Payable,
-            DividendStatus::Reserved => pb::DividendStatus::Reserved,
-            DividendStatus::Paid => pb::DividendStatus::Paid,
-        };
         pb::Dividend {
             id: self.id,
             symbol: self.symbol.to_string(),
@@ -128,7 +132,7 @@ impl Record for Dividend {
             payer: self.payer.to_string(),
             denom: self.denom.clone(),
             currency_chain: self.currency_chain.clone(),
-            status: status as i32,
+            status: self.status.to_stored() as i32,
             declared_height: self.declared_height,
             tx_id: self.payout.map(|id| id.to_vec()).unwrap_or_default(),
             paid_height: self.paid_height,
