@@ -12,6 +12,7 @@ use xcc_chain::testing::{TestKey, BLOCK_INTERVAL_NS, GENESIS_TIME_NS};
 use xcc_chain::xtx::{cross_tx_id, signed_cross_tx};
 use xcc_proto::coordinator::v1 as coord;
 use xcc_proto::currency::v1 as cash_pb;
+use xcc_proto::ibc::v1 as ibc;
 use xcc_proto::security::v1 as sec;
 use xcc_proto::xtx::v1 as xtx;
 use xcc_proto::{to_any, Any};
@@ -429,6 +430,125 @@ fn finished_legs_are_pruned_once_past_their_deadline_and_retention() {
     }
     // What the swap did stays, and so does every invariant.
     assert_eq!(f.units_of(&f.bob).amount, 10);
+    f.assert_settled();
+}
+
+/// Every key under `prefix` in `chain`'s latest state.
+fn keys_under(f: &Fixture, chain: &str, prefix: &[u8]) -> Vec<Vec<u8>> {
+    let store = f.net.chain(chain).app.store();
+    let latest = store.latest_version().unwrap().unwrap();
+    let entries = store.snapshot(latest).unwrap().prefix(prefix).unwrap();
+    entries.into_iter().map(|(key, _)| key).collect()
+}
+
+/// A packet the coordinator sent to `dest`, as a relayer delivered it: with
+/// a proof of its commitment at the height it was first seen pending.
+fn capture_pending(f: &Fixture, dest: &str, seen: &mut BTreeMap<u64, Any>) {
+    let coordinator = f.net.chain(COORDINATOR);
+    let pending: ibc::QueryPendingPacketsResponse = coordinator
+        .query(
+            "/xcc.ibc.v1.Query/PendingPackets",
+            &ibc::QueryPendingPacketsRequest {
+                dest_chain: dest.to_owned(),
+                limit: 0,
+            },
+        )
+        .unwrap();
+    for packet in pending.packets {
+        let key = xcc_chain::ibc::state_key::commitment(dest, &packet.port, packet.sequence);
+        let height = coordinator.height();
+        let proof = coordinator
+            .app
+            .query(xcc_chain::app::STORE_KEY_PATH, &key, height, true)
+            .proof
+            .expect("a proof");
+        seen.entry(packet.sequence).or_insert_with(|| {
+            to_any(&ibc::MsgRecvPacket {
+                signer: f.submitter.address.to_string(),
+                packet: Some(packet),
+                proof_commitment: proof,
+                proof_height: height + 1,
+            })
+        });
+    }
+}
+
+#[test]
+fn packets_relayed_again_after_their_receipts_are_forgotten_change_nothing() {
+    let mut f = fixture(10);
+    let signed = f.swap(&f.alice, &f.bob, 10, 100, 1);
+    let deadline = signed.cross_tx.as_ref().unwrap().deadline_ns;
+    let id = f.submit(&signed);
+    let mut delivered = BTreeMap::new();
+    for _ in 0..40 {
+        if f.record(&id).phase == coord::Phase::Done as i32 {
+            break;
+        }
+        capture_pending(&f, SECURITY, &mut delivered);
+        f.net.step(BTreeMap::new());
+    }
+    assert!(f.record(&id).commit);
+    // The prepare and the decision, and their receipts and acks.
+    assert_eq!(delivered.len(), 2, "{:?}", delivered.keys());
+    for prefix in [
+        &b"ibc/receipts/"[..],
+        b"ibc/acks/",
+        b"ibc/ack_data/",
+        b"ibc/forget/",
+    ] {
+        assert!(!keys_under(&f, SECURITY, prefix).is_empty());
+    }
+
+    let forgotten_after = deadline + LEG_RETENTION_SECS * BLOCK_INTERVAL_NS;
+    while f.now() <= forgotten_after {
+        f.net.step(BTreeMap::new());
+    }
+    f.net.step(BTreeMap::new());
+    for chain in [SECURITY, CURRENCY] {
+        for prefix in [
+            &b"ibc/receipts/"[..],
+            b"ibc/acks/",
+            b"ibc/ack_data/",
+            b"ibc/forget/",
+        ] {
+            let left = keys_under(&f, chain, prefix);
+            assert!(left.is_empty(), "{chain} keeps {left:?}");
+        }
+    }
+    let units = (f.units_of(&f.alice).amount, f.units_of(&f.bob).amount);
+
+    // The prepare again: past its deadline, refused.
+    let mut packets = delivered.into_values();
+    let (prepare, decision) = (packets.next().unwrap(), packets.next().unwrap());
+    let refused = f.net.submit(SECURITY, &[&f.submitter], vec![prepare]);
+    assert_eq!(
+        refused.code,
+        xcc_chain::ibc::error::code::PACKET_TIMED_OUT,
+        "{}",
+        refused.log
+    );
+    // The decision again: its leg is forgotten, so nothing is applied and
+    // nothing is left behind once its new receipt is forgotten in turn.
+    let replayed = f.net.submit(SECURITY, &[&f.submitter], vec![decision]);
+    assert_eq!(replayed.code, 0, "{}", replayed.log);
+    assert!(
+        replayed
+            .events
+            .iter()
+            .any(|e| e.kind == "xtx_decision_forgotten"),
+        "{:?}",
+        replayed.events
+    );
+    f.net.step(BTreeMap::new());
+    assert_eq!(
+        (f.units_of(&f.alice).amount, f.units_of(&f.bob).amount),
+        units
+    );
+    assert!(legs(&f.net, SECURITY, xtx::LegStatus::Unspecified).is_empty());
+    for prefix in [&b"ibc/receipts/"[..], b"ibc/acks/", b"ibc/forget/"] {
+        let left = keys_under(&f, SECURITY, prefix);
+        assert!(left.is_empty(), "the replay left {left:?}");
+    }
     f.assert_settled();
 }
 

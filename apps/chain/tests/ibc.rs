@@ -652,3 +652,76 @@ fn a_receipt_cannot_be_proven_absent() {
     assert_refused_with(&mut pair.a, &relayer, msgs, code::INVALID_PROOF);
     assert_eq!(ping_outcome(&pair.a, B, packet.sequence), None);
 }
+
+/// The heights of the consensus states `chain` holds for its client of `of`.
+fn consensus_heights(chain: &TestChain, of: &str) -> Vec<u64> {
+    let store = chain.app.store();
+    let latest = store.latest_version().unwrap().unwrap();
+    store
+        .snapshot(latest)
+        .unwrap()
+        .prefix(&state_key::consensus_states(of))
+        .unwrap()
+        .iter()
+        .filter_map(|(key, _)| state_key::consensus_height(key))
+        .collect()
+}
+
+#[test]
+fn consensus_states_older_than_the_trusting_period_are_pruned_and_the_latest_kept() {
+    const PERIOD_SECS: u64 = 20;
+    let dir = tempfile::tempdir().unwrap();
+    let mut pair = Pair::new(dir.path(), PERIOD_SECS);
+    let relayer = TestKey::from_seed(50);
+    let mut trusted = 0;
+    // A header every 2 blocks, each verified from the one before, for
+    // three trusting periods.
+    for height in (2..=60).step_by(2) {
+        catch_up(&mut pair.a, height);
+        catch_up(&mut pair.b, height - 1);
+        let msg = update(
+            &relayer,
+            A,
+            header(&pair.a, &pair.a_validators, height, trusted),
+        );
+        let outcome = pair.b.submit(&[&relayer], vec![msg]);
+        assert_eq!(outcome.code, 0, "{}", outcome.log);
+        trusted = height;
+    }
+    let heights = consensus_heights(&pair.b, A);
+    // B's block time is that of its height 60: the states still trusted
+    // are those of the last 20 seconds, plus at most one an update found
+    // still trusted.
+    let now_ns = block_time(pair.b.height());
+    let trusted_from = now_ns - PERIOD_SECS * 1_000_000_000;
+    assert!(
+        heights
+            .iter()
+            .all(|h| *h == 60 || block_time(*h) + 2 * BLOCK_INTERVAL_NS > trusted_from),
+        "{heights:?}"
+    );
+    assert!(
+        !heights.contains(&0),
+        "the trust root is pruned: {heights:?}"
+    );
+    assert!(heights.contains(&60), "the latest is kept: {heights:?}");
+    assert!(heights.len() <= 12, "{heights:?}");
+
+    // A proof at a pruned height is refused before it is even read.
+    let packet = pb::Packet {
+        sequence: 1,
+        source_chain: A.to_owned(),
+        dest_chain: B.to_owned(),
+        port: "ping".to_owned(),
+        timeout_timestamp_ns: now_ns + MINUTE_NS,
+        data: Vec::new(),
+    };
+    let msg = recv(&relayer, &packet, Vec::new(), 2);
+    let log = assert_refused_with(
+        &mut pair.b,
+        &relayer,
+        vec![msg],
+        code::CONSENSUS_STATE_NOT_FOUND,
+    );
+    assert!(log.contains("height 2"), "{log}");
+}

@@ -16,7 +16,7 @@ pub mod terms;
 
 use serde::{Deserialize, Serialize};
 use xcc_chain::genesis::parse_section;
-use xcc_chain::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::state::{StateRead, StateWrite, StateWriteExt};
 use xcc_chain::{Address, BlockInfo, ExecError, Module, Msg, MsgContext, QueryError};
 use xcc_proto::Any;
 
@@ -177,15 +177,14 @@ impl Module for SecurityModule {
         &self,
         state: &dyn StateRead,
     ) -> Result<Option<u64>, xcc_chain::state::StateError> {
-        use xcc_proto::security::v1 as pb;
         let next = xcc_chain::app::last_block(state)?.height + 1;
         let window_start = next.saturating_sub(state::SecurityRead::record_window(state)?);
+        // The index is in record-height order: its first key is the lowest.
+        let prefix = state_key::all_unpaid_dividends();
         let unpaid = state
-            .prefix_proto::<pb::Dividend>(state_key::all_dividends())?
-            .into_iter()
-            .filter(|(_, d)| d.status != pb::DividendStatus::Paid as i32)
-            .map(|(_, d)| d.record_height)
-            .min();
+            .prefix_page_raw(prefix, prefix, 1)?
+            .first()
+            .and_then(|(key, _)| state_key::unpaid_record_height(key));
         Ok(Some(unpaid.map_or(window_start, |h| h.min(window_start))))
     }
 

@@ -7,7 +7,7 @@ use xcc_chain::participant::LegId;
 use xcc_chain::state::{StateError, StateRead, StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::Address;
 
-use crate::domain::{Dividend, Hold, Listing, Position, Security};
+use crate::domain::{Dividend, DividendStatus, Hold, Listing, Position, Security};
 use crate::error::SecurityError;
 use crate::state_key;
 use crate::symbol::Symbol;
@@ -103,7 +103,14 @@ pub trait SecurityWrite: StateWrite {
         }
     }
 
+    /// Writes a dividend, indexed as unpaid until it is paid.
     fn put_dividend(&mut self, dividend: &Dividend) {
+        let unpaid = state_key::unpaid_dividend(dividend.record_height, dividend.id);
+        if dividend.status == DividendStatus::Paid {
+            self.delete(unpaid);
+        } else {
+            self.put_raw(unpaid, vec![1]);
+        }
         self.put_record(state_key::dividend(dividend.id), dividend);
     }
 

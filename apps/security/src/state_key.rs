@@ -104,6 +104,22 @@ pub fn all_dividends() -> &'static [u8] {
     b"security/dividend/"
 }
 
+/// A dividend not yet paid, by its record height: the store keeps the
+/// state of the lowest for as long as it is unpaid.
+pub fn unpaid_dividend(record_height: u64, id: u64) -> Vec<u8> {
+    format!("security/unpaid_dividends/{record_height:020}/{id:020}").into_bytes()
+}
+
+pub fn all_unpaid_dividends() -> &'static [u8] {
+    b"security/unpaid_dividends/"
+}
+
+/// The record height of an unpaid dividend's index key.
+pub fn unpaid_record_height(key: &[u8]) -> Option<u64> {
+    let rest = std::str::from_utf8(key.strip_prefix(all_unpaid_dividends())?).ok()?;
+    rest.split_once('/')?.0.parse().ok()
+}
+
 /// The address at the end of a per-account key under `prefix`.
 pub fn account_suffix(prefix: &[u8], key: &[u8]) -> Option<Address> {
     std::str::from_utf8(key.strip_prefix(prefix)?)

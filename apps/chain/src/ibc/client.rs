@@ -286,7 +286,44 @@ pub fn update(
     state.put_proto(state_key::consensus_state(client_id, height), &verified);
     client.latest_height = client.latest_height.max(height);
     state.put_proto(state_key::client_state(client_id), &client);
+    prune_consensus_states(state, &client, now.time_ns)?;
     Ok(UpdateOutcome::Updated(height))
+}
+
+/// The most consensus states one update prunes: more than the one it adds,
+/// so a client's states stay those of its trusting period.
+pub const MAX_CONSENSUS_PRUNES_PER_UPDATE: usize = 2;
+
+/// Prunes a client's oldest consensus states that it no longer trusts:
+/// older than the trusting period (no header is verified from them and no
+/// proof is checked against them, as ibc-go prunes them) or below the
+/// height a recovery restarted it from. The latest is always kept.
+fn prune_consensus_states(
+    state: &mut dyn StateWrite,
+    client: &pb::ClientState,
+    now_ns: u64,
+) -> Result<(), ExecError> {
+    let prefix = state_key::consensus_states(&client.chain_id);
+    let oldest = state.prefix_page_proto::<pb::ConsensusState>(
+        &prefix,
+        &prefix,
+        MAX_CONSENSUS_PRUNES_PER_UPDATE,
+    )?;
+    for (key, consensus) in oldest {
+        let Some(height) = state_key::consensus_height(&key) else {
+            break;
+        };
+        let expired = consensus
+            .timestamp_ns
+            .saturating_add(client.trusting_period_ns)
+            <= now_ns;
+        let untrusted = height < client.recovered_height;
+        if height >= client.latest_height || !(expired || untrusted) {
+            break;
+        }
+        state.delete(key);
+    }
+    Ok(())
 }
 
 struct DecodedHeader {

@@ -175,6 +175,14 @@ impl Module for IbcModule {
         Ok(())
     }
 
+    fn begin_block(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+    ) -> Result<(), ExecError> {
+        packet::forget_due(ctx.block.time_ns, state)
+    }
+
     fn query_service(&self) -> Option<&'static str> {
         Some("xcc.ibc.v1.Query")
     }

@@ -14,7 +14,7 @@ use super::state_key;
 use super::Ports;
 use crate::error::ExecError;
 use crate::module::{Event, MsgContext};
-use crate::state::{transactional, StateReadExt, StateWrite, StateWriteExt};
+use crate::state::{transactional, StateRead, StateReadExt, StateWrite, StateWriteExt};
 
 /// The packet commitment as ibc-go computes it, with no timeout height:
 /// sha256(BE64(timeout_ns) || BE64(0) || BE64(0) || sha256(data)).
@@ -55,6 +55,41 @@ pub trait Port: Send + Sync {
         state: &mut dyn StateWrite,
         packet: &pb::Packet,
     ) -> Result<(), ExecError>;
+
+    /// The block time from which this chain may forget that it received
+    /// `packet`: its receipt and acknowledgement are pruned then. A port
+    /// names a time only if, from then on, receiving the packet again does
+    /// nothing a duplicate would not, and a proof that it was never
+    /// received (a timeout on its source) changes nothing either. `None`,
+    /// the default, keeps them for ever.
+    fn forget_received_at(
+        &self,
+        _state: &dyn StateRead,
+        _packet: &pb::Packet,
+    ) -> Result<Option<u64>, ExecError> {
+        Ok(None)
+    }
+}
+
+/// The most received packets one block forgets; any beyond wait for the
+/// next blocks, so a block's work stays bounded.
+pub const MAX_FORGETS_PER_BLOCK: usize = 1_000;
+
+/// Prunes the receipts and acknowledgements whose port's forget time has
+/// passed, earliest first.
+pub fn forget_due(now_ns: u64, state: &mut dyn StateWrite) -> Result<(), ExecError> {
+    let is_due =
+        |key: &[u8]| state_key::forget_entry(key).is_some_and(|(at_ns, ..)| at_ns < now_ns);
+    let due = state.due_keys(state_key::all_forgets(), MAX_FORGETS_PER_BLOCK, is_due)?;
+    for key in due {
+        if let Some((_, source_chain, sequence)) = state_key::forget_entry(&key) {
+            state.delete(state_key::receipt(source_chain, sequence));
+            state.delete(state_key::ack_commitment(source_chain, sequence));
+            state.delete(state_key::ack_data(source_chain, sequence));
+        }
+        state.delete(key);
+    }
+    Ok(())
 }
 
 /// Sends `data` from `port` to the same port on `dest_chain`; returns the
@@ -166,6 +201,12 @@ pub fn receive(
         state_key::ack_data(&packet.source_chain, packet.sequence),
         ack,
     );
+    if let Some(at_ns) = port.forget_received_at(state, packet)? {
+        state.put_raw(
+            state_key::forget(at_ns, &packet.source_chain, packet.sequence),
+            vec![1],
+        );
+    }
     ctx.emit(packet_event("recv_packet", packet).attr("success", !failed));
     Ok(())
 }

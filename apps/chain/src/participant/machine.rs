@@ -6,6 +6,8 @@
 //! Every handler is idempotent: a duplicate prepare answers the vote it
 //! answered before, a duplicate decision changes nothing, and an abort that
 //! overtakes its prepare leaves a tombstone that refuses the prepare later.
+//! Past a leg's retention its record may be pruned; a decision that comes
+//! again after that finds it forgotten and does nothing.
 
 /// What the participant recorded for a leg.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,12 +99,35 @@ pub enum DecisionError {
     CommitWithoutPrepare(&'static str),
 }
 
-/// A decision for a leg whose record is `record`: the new record and the
-/// effect on its reservations.
+/// What a decision does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OnDecision {
+    /// Record this, and do this to the reservations.
+    Settle(Record, Effect),
+    /// No record of the leg is left past its retention: the leg was
+    /// settled long ago and its record pruned (a commit is sent only for a
+    /// leg that voted OK, whose record is kept until its decision arrives),
+    /// or an abort overtook a prepare that can no longer come. Nothing is
+    /// applied, released or recorded.
+    Forgotten,
+}
+
+/// A decision for a leg whose record is `record`. `past_retention`: the
+/// block is past the leg's deadline plus the retention, when a finished
+/// record is pruned.
 pub fn on_decision(
     record: Option<&Record>,
     commit: bool,
-) -> Result<(Record, Effect), DecisionError> {
+    past_retention: bool,
+) -> Result<OnDecision, DecisionError> {
+    if record.is_none() && past_retention {
+        return Ok(OnDecision::Forgotten);
+    }
+    let (record, effect) = settle(record, commit)?;
+    Ok(OnDecision::Settle(record, effect))
+}
+
+fn settle(record: Option<&Record>, commit: bool) -> Result<(Record, Effect), DecisionError> {
     match (record, commit) {
         (Some(Record::Prepared { .. }), true) => Ok((Record::Committed, Effect::Apply)),
         (Some(Record::Prepared { .. }), false) => Ok((Record::Aborted, Effect::Release)),
@@ -165,26 +190,28 @@ mod tests {
     fn decisions_apply_or_release_what_a_prepare_holds_once() {
         let held = Record::Prepared { result: Vec::new() };
         assert_eq!(
-            on_decision(Some(&held), true),
+            settle(Some(&held), true),
             Ok((Record::Committed, Effect::Apply))
         );
         assert_eq!(
-            on_decision(Some(&held), false),
+            settle(Some(&held), false),
             Ok((Record::Aborted, Effect::Release))
         );
         assert_eq!(
-            on_decision(Some(&Record::Committed), true),
+            settle(Some(&Record::Committed), true),
             Ok((Record::Committed, Effect::Nothing))
         );
         assert_eq!(
-            on_decision(Some(&Record::Aborted), false),
+            settle(Some(&Record::Aborted), false),
             Ok((Record::Aborted, Effect::Nothing))
         );
     }
 
     #[test]
     fn an_abort_before_the_prepare_leaves_a_tombstone() {
-        let (tombstone, effect) = on_decision(None, false).unwrap();
+        let Ok(OnDecision::Settle(tombstone, effect)) = on_decision(None, false, false) else {
+            panic!("an abort with no record settles");
+        };
         assert_eq!(
             (tombstone.clone(), effect),
             (Record::Aborted, Effect::Nothing)
@@ -196,13 +223,30 @@ mod tests {
     }
 
     #[test]
+    fn a_decision_past_the_retention_follows_the_record_or_finds_it_forgotten() {
+        for commit in [true, false] {
+            assert_eq!(on_decision(None, commit, true), Ok(OnDecision::Forgotten));
+        }
+        let held = Record::Prepared { result: Vec::new() };
+        assert_eq!(
+            on_decision(Some(&held), true, true),
+            Ok(OnDecision::Settle(Record::Committed, Effect::Apply))
+        );
+        assert_eq!(
+            on_decision(Some(&Record::Committed), true, true),
+            Ok(OnDecision::Settle(Record::Committed, Effect::Nothing))
+        );
+        assert!(on_decision(Some(&Record::Aborted), true, true).is_err());
+    }
+
+    #[test]
     fn a_commit_for_a_leg_that_holds_nothing_applies_nothing() {
         let refused = Record::Refused {
             reason: "no".into(),
         };
         for record in [None, Some(&refused), Some(&Record::Aborted)] {
-            assert!(on_decision(record, true).is_err());
+            assert!(on_decision(record, true, false).is_err());
         }
-        assert!(on_decision(Some(&Record::Committed), false).is_err());
+        assert!(on_decision(Some(&Record::Committed), false, true).is_err());
     }
 }

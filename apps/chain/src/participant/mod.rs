@@ -19,7 +19,7 @@ use crate::address::Address;
 use crate::error::{ExecError, QueryError};
 use crate::genesis::parse_section;
 use crate::module::{BlockInfo, Module, MsgContext};
-use crate::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use crate::state::{StateError, StateRead, StateReadExt, StateWrite, StateWriteExt};
 
 pub use record::{load_record, LegEntry};
 
@@ -135,20 +135,40 @@ pub const DEFAULT_LEG_RETENTION_SECS: u64 = 86_400;
 /// at the next blocks, so a block's work stays bounded.
 pub const MAX_PRUNES_PER_BLOCK: usize = 1_000;
 
-/// Prunes finished leg records whose cross-tx's deadline is older than the
-/// retention. Pruning one can never let a packet act twice: a prepare is
-/// refused once its deadline has passed (its packet timed out, and the
-/// machine refuses it too), and a decision packet already received is
-/// refused by its packet receipt, which is kept. A decision that arrives
-/// after its leg was pruned finds no record: an abort writes a tombstone
-/// (pruned in turn), and a commit is refused, as for any leg it never held.
-fn prune_finished_legs(ctx: &MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
-    let retention_ns = state
+/// When a finished leg of a cross-tx with this deadline is forgotten: its
+/// record pruned, and the receipts and acknowledgements of its packets too.
+///
+/// Why no packet can then act twice:
+/// - a prepare is refused once its deadline has passed (its packet timed
+///   out, and the machine refuses it too);
+/// - a decision that comes again finds the leg's record while it is kept
+///   (duplicates change nothing) and, once it is pruned, finds it
+///   forgotten (`machine::OnDecision::Forgotten`): nothing is applied,
+///   released or written, and the acknowledgement says applied again;
+/// - a prepare's receipt gone, its source may prove it unreceived and time
+///   it out, but by then its cross-tx was decided long ago: a commit needs
+///   every vote, so every prepare was acknowledged and is settled.
+pub fn forget_at(state: &dyn StateRead, deadline_ns: u64) -> Result<u64, StateError> {
+    Ok(deadline_ns.saturating_add(leg_retention_ns(state)?))
+}
+
+fn leg_retention_ns(state: &dyn StateRead) -> Result<u64, StateError> {
+    Ok(state
         .get_u64(state_key::LEG_RETENTION)?
-        .saturating_mul(1_000_000_000);
+        .saturating_mul(1_000_000_000))
+}
+
+/// Whether a block at `now_ns` is past a [`forget_at`] time.
+fn is_forgotten(forget_at_ns: u64, now_ns: u64) -> bool {
+    forget_at_ns < now_ns
+}
+
+/// Prunes finished leg records whose [`forget_at`] has passed.
+fn prune_finished_legs(ctx: &MsgContext<'_>, state: &mut dyn StateWrite) -> Result<(), ExecError> {
+    let retention_ns = leg_retention_ns(state)?;
     let is_due = |key: &[u8]| {
         state_key::prune_entry(key).is_some_and(|(deadline_ns, _)| {
-            deadline_ns.saturating_add(retention_ns) < ctx.block.time_ns
+            is_forgotten(deadline_ns.saturating_add(retention_ns), ctx.block.time_ns)
         })
     };
     let due: Vec<(Vec<u8>, LegId)> = state

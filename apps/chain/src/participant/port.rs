@@ -3,13 +3,15 @@
 
 use xcc_proto::ibc::v1 as ibc_pb;
 
-use super::machine::{self, Effect, OnPrepare, Record, Vote};
+use super::machine::{self, Effect, OnDecision, OnPrepare, Record, Vote};
 use super::record::{load_record, save_record, LegEntry};
-use super::{state_key, LegId, LegRequest, ParticipantModule, Settlement, PORT};
+use super::{
+    forget_at, is_forgotten, state_key, LegId, LegRequest, ParticipantModule, Settlement, PORT,
+};
 use crate::error::ExecError;
 use crate::ibc::Port;
 use crate::module::{Event, MsgContext};
-use crate::state::{transactional, StateWrite};
+use crate::state::{transactional, StateRead, StateWrite};
 use crate::xtx;
 use crate::xtx::packet::{Decision, DecisionApplied, Prepare, XtxPacket};
 
@@ -68,6 +70,24 @@ impl Port for ParticipantModule {
         _packet: &ibc_pb::Packet,
     ) -> Result<(), ExecError> {
         Err(ExecError::invalid_msg("participants send no xtx packets"))
+    }
+
+    /// With the leg it carries (see `participant::forget_at` for why that
+    /// is safe); a packet that does not decode is never forgotten.
+    fn forget_received_at(
+        &self,
+        state: &dyn StateRead,
+        packet: &ibc_pb::Packet,
+    ) -> Result<Option<u64>, ExecError> {
+        let deadline_ns = match XtxPacket::decode(&packet.data) {
+            Ok(XtxPacket::Prepare(prepare)) => match prepare.signed_cross_tx.cross_tx {
+                Some(cross_tx) => cross_tx.deadline_ns,
+                None => return Ok(None),
+            },
+            Ok(XtxPacket::Decision(decision)) => decision.deadline_ns,
+            Err(_) => return Ok(None),
+        };
+        Ok(Some(forget_at(state, deadline_ns)?))
     }
 }
 
@@ -164,11 +184,22 @@ impl ParticipantModule {
         let id = decision.leg;
         let tx_id = id.tx_id;
         let existing = load_record(state, &id)?;
-        let (record, effect) = machine::on_decision(
+        let past_retention =
+            is_forgotten(forget_at(state, decision.deadline_ns)?, ctx.block.time_ns);
+        let outcome = machine::on_decision(
             existing.as_ref().map(|entry| &entry.record),
             decision.commit,
+            past_retention,
         )
         .map_err(|e| ExecError::invalid_msg(e.to_string()))?;
+        let OnDecision::Settle(record, effect) = outcome else {
+            ctx.emit(
+                Event::new("xtx_decision_forgotten")
+                    .attr("tx_id", hex::encode(tx_id))
+                    .attr("leg", id.leg_index),
+            );
+            return Ok(());
+        };
         match effect {
             Effect::Apply => self
                 .reservations
