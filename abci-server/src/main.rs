@@ -31,9 +31,10 @@ struct Args {
     /// `app_state` is used when InitChain carries none.
     #[arg(long)]
     genesis: Option<PathBuf>,
-    /// Keep this many recent heights of state; older ones are pruned.
-    #[arg(long)]
-    keep_recent: Option<u64>,
+    /// Keep this many recent heights of state (0: every height); older
+    /// ones are pruned, except those the chain's rules still read.
+    #[arg(long, default_value_t = xcc_node_config::DEFAULT_KEEP_RECENT)]
+    keep_recent: u64,
 }
 
 #[tokio::main]
@@ -50,7 +51,7 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
     let store = Store::open(&data.join("state.redb")).context("opening the state store")?;
     let config = AppConfig {
-        keep_recent: args.keep_recent,
+        keep_recent: (args.keep_recent > 0).then_some(args.keep_recent),
         ..AppConfig::default()
     };
     let app = App::new(store, config, modules(args.chain)).context("opening the app")?;

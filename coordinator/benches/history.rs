@@ -3,6 +3,10 @@
 //! participant, with no history and again after many finished cross-txs,
 //! measured in the same process on the same three in-process chains.
 //!
+//! The chains run as a pruning node does: keeping `XCC_BENCH_KEEP_RECENT`
+//! recent versions (1,000 by default; 0 keeps every version), with
+//! participants forgetting finished legs 300 s past their deadline.
+//!
 //! `cargo bench -p xcc-coordinator --bench history` (XCC_BENCH_CROSS_TXS
 //! sets the history, 100,000 by default).
 
@@ -12,7 +16,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use support::{fixture, Fixture, COORDINATOR, CURRENCY, SECURITY};
+use support::{Fixture, COORDINATOR, CURRENCY, SECURITY};
 use xcc_chain::testing::{TestKey, BLOCK_INTERVAL_NS};
 use xcc_chain::xtx::{cross_tx_id, signed_cross_tx};
 use xcc_proto::xtx::v1 as xtx;
@@ -93,7 +97,20 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let mut f = fixture(200);
+    let keep_recent: u64 = std::env::var("XCC_BENCH_KEEP_RECENT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000);
+    let config = xcc_chain::AppConfig {
+        keep_recent: (keep_recent > 0).then_some(keep_recent),
+        ..Default::default()
+    };
+    let mut f = support::fixture_configured(
+        200,
+        0,
+        xcc_security::handler::dividend::DEFAULT_PAGE_HOLDERS,
+        config,
+    );
     for _ in 0..5 {
         f.net.step(BTreeMap::new());
     }
@@ -109,27 +126,59 @@ fn main() {
         rows.push((pair[1], empty_blocks(&mut f)));
     }
     let history_secs = started.elapsed().as_secs_f64();
+    let kept = if keep_recent == 0 {
+        "every version kept".to_owned()
+    } else {
+        format!("{keep_recent} recent versions kept")
+    };
+    println!("live keys and stored tree nodes at the end ({kept}):");
+    for chain in CHAINS {
+        let store = f.net.chain(chain).app.store();
+        let latest = store.latest_version().expect("a store").expect("a version");
+        let live = store
+            .snapshot(latest)
+            .and_then(|s| s.prefix(b""))
+            .expect("a scan");
+        let nodes = store.node_count().expect("a node count");
+        println!("  {chain:<14} {} live keys, {nodes} nodes", live.len());
+    }
 
     println!(
-        "an empty block, FinalizeBlock and Commit (of which Commit), median of {SAMPLES}, \
-         after N finished cross-txs ({cross_txs} made in {history_secs:.0} s):"
+        "an empty block, median of {SAMPLES}, after N finished cross-txs \
+         ({cross_txs} made in {history_secs:.0} s):"
     );
-    let first = &rows[1].1;
+    // The history before the last checkpoint is ten times shorter: a
+    // block's work that grew with history would grow about tenfold.
+    let previous = rows.len() - 2;
+    let finalize = |whole: Duration, commit: Duration| whole.saturating_sub(commit);
     for chain in CHAINS {
-        let line: Vec<String> = rows
-            .iter()
-            .map(|(n, times)| {
-                let (whole, commit) = times[chain];
-                format!("N={n}: {whole:.2?} ({commit:.2?})")
-            })
-            .collect();
-        let (none, last) = (rows[0].1[chain].0, rows[rows.len() - 1].1[chain].0);
-        println!(
-            "  {chain:<14} {}; ratio N={cross_txs} / none {:.2}x, / N={} {:.2}x",
-            line.join(", "),
-            last.as_secs_f64() / none.as_secs_f64(),
-            rows[1].0,
-            last.as_secs_f64() / first[chain].0.as_secs_f64()
-        );
+        for (measure, pick) in [
+            (
+                "FinalizeBlock",
+                &finalize as &dyn Fn(Duration, Duration) -> Duration,
+            ),
+            ("Commit", &|_, commit| commit),
+        ] {
+            let times: Vec<Duration> = rows
+                .iter()
+                .map(|(_, times)| {
+                    let (whole, commit) = times[chain];
+                    pick(whole, commit)
+                })
+                .collect();
+            let line: Vec<String> = rows
+                .iter()
+                .zip(&times)
+                .map(|((n, _), time)| format!("N={n}: {time:.2?}"))
+                .collect();
+            let last = times[times.len() - 1].as_secs_f64();
+            println!(
+                "  {chain:<14} {measure:<13} {}; ratio to none {:.2}x, to N={} {:.2}x",
+                line.join(", "),
+                last / times[0].as_secs_f64(),
+                rows[previous].0,
+                last / times[previous].as_secs_f64()
+            );
+        }
     }
 }

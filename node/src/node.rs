@@ -92,7 +92,7 @@ pub async fn run(home: NodeHome) -> anyhow::Result<()> {
     let app = App::new(
         state,
         AppConfig {
-            keep_recent: config.state.keep_recent,
+            keep_recent: config.state.keep_recent(),
             ..AppConfig::default()
         },
         xcc_app::modules(config.app),

@@ -234,6 +234,16 @@ impl Store {
     /// Writes prepared versions in one redb write transaction: either all of
     /// them are durable or none is.
     pub fn commit(&self, prepared: PreparedVersion) -> Result<(), StoreError> {
+        self.commit_pruned(prepared, None)
+    }
+
+    /// Writes a prepared version and, in the same write transaction, prunes
+    /// below `retain_from` (see [`Store::prune`]): one durable write a block.
+    pub fn commit_pruned(
+        &self,
+        prepared: PreparedVersion,
+        retain_from: Option<u64>,
+    ) -> Result<(), StoreError> {
         let latest = self.latest_version()?;
         if latest.map_or(prepared.first_version != 0, |latest| {
             prepared.first_version != latest + 1
@@ -275,8 +285,15 @@ impl Store {
                     Some(entry) => Some(entry?.0.value().1),
                     None => None,
                 };
-                if let Some(previous) = previous {
-                    superseded.insert((*version, key.as_slice(), previous), ())?;
+                match previous {
+                    Some(previous) => {
+                        superseded.insert((*version, key.as_slice(), previous), ())?;
+                    }
+                    // A key with no earlier value kept has no preimage yet
+                    // (or lost it when its deletion was pruned).
+                    None => {
+                        preimages.insert(key_hash.0.as_slice(), key.as_slice())?;
+                    }
                 }
                 if value.is_none() {
                     superseded.insert((*version, key.as_slice(), *version), ())?;
@@ -286,10 +303,12 @@ impl Store {
                     Some(value) => latest.insert(key.as_slice(), value.as_slice())?,
                     None => latest.remove(key.as_slice())?,
                 };
-                preimages.insert(key_hash.0.as_slice(), key.as_slice())?;
             }
             let mut meta = txn.open_table(META)?;
             meta.insert(tables::LATEST_VERSION, prepared.last_version())?;
+        }
+        if let Some(retain_from) = retain_from {
+            self.prune_in(&txn, retain_from, prepared.last_version())?;
         }
         txn.commit()?;
         Ok(())
@@ -299,11 +318,23 @@ impl Store {
     /// proofs at `retain_from` and above are unaffected.
     pub fn prune(&self, retain_from: u64) -> Result<(), StoreError> {
         let latest = self.latest_version()?.unwrap_or(0);
+        let txn = self.db.begin_write()?;
+        self.prune_in(&txn, retain_from, latest)?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    fn prune_in(
+        &self,
+        txn: &redb::WriteTransaction,
+        retain_from: u64,
+        latest: u64,
+    ) -> Result<(), StoreError> {
         let retain_from = retain_from.min(latest);
-        if retain_from <= self.oldest_version()? {
+        let oldest = self.oldest_version()?;
+        if retain_from <= oldest {
             return Ok(());
         }
-        let txn = self.db.begin_write()?;
         {
             let mut nodes = txn.open_table(NODES)?;
             let mut stale = txn.open_table(STALE_NODES)?;
@@ -326,19 +357,30 @@ impl Store {
                     })
                 })
                 .collect::<Result<_, _>>()?;
+            let mut preimages = txn.open_table(PREIMAGES)?;
             for (at, key, old) in old_values {
                 values.remove((key.as_slice(), old))?;
                 superseded.remove((at, key.as_slice(), old))?;
+                // A deletion pruned, and nothing written since: no retained
+                // version knows the key, so its preimage goes too.
+                let deleted = old == at;
+                if deleted
+                    && values
+                        .range((key.as_slice(), 0)..=(key.as_slice(), u64::MAX))?
+                        .next()
+                        .is_none()
+                {
+                    preimages.remove(KeyHash::with::<Sha256>(&key).0.as_slice())?;
+                }
             }
             // jmt never marks the root of an unchanged version stale, so drop
             // the roots of pruned versions by key: no later version points to a root.
-            for version in self.oldest_version()?..retain_from {
+            for version in oldest..retain_from {
                 nodes.remove(root_node_key(version)?.as_slice())?;
             }
             let mut meta = txn.open_table(META)?;
             meta.insert(tables::OLDEST_VERSION, retain_from)?;
         }
-        txn.commit()?;
         tracing::debug!(retain_from, "pruned store");
         Ok(())
     }
@@ -360,6 +402,42 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn preimages(store: &Store) -> u64 {
+        use redb::ReadableTableMetadata;
+        let txn = store.db.begin_read().unwrap();
+        txn.open_table(PREIMAGES).unwrap().len().unwrap()
+    }
+
+    /// A key deleted, its deletion pruned, leaves nothing behind: the live
+    /// keys bound the store, not every key ever written.
+    #[test]
+    fn a_deleted_key_is_forgotten_once_its_deletion_is_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.redb")).unwrap();
+        let write = |version: u64, key: &[u8], value: Option<&[u8]>| {
+            let set = vec![(key.to_vec(), value.map(<[u8]>::to_vec))];
+            store
+                .commit(store.prepare(version, vec![set]).unwrap())
+                .unwrap();
+        };
+        write(0, b"gone", Some(b"1"));
+        write(1, b"back", Some(b"1"));
+        write(2, b"gone", None);
+        write(3, b"back", None);
+        write(4, b"back", Some(b"2"));
+        write(5, b"kept", Some(b"1"));
+        assert_eq!(preimages(&store), 3);
+        store.prune(5).unwrap();
+        assert_eq!(preimages(&store), 2);
+        let latest = store.snapshot(5).unwrap();
+        assert_eq!(latest.get(b"back").unwrap(), Some(b"2".to_vec()));
+        assert_eq!(latest.get(b"gone").unwrap(), None);
+        // Written again, it is known again.
+        write(6, b"gone", Some(b"3"));
+        assert_eq!(preimages(&store), 3);
+        assert_eq!(store.get(b"gone", 6).unwrap(), Some(b"3".to_vec()));
+    }
 
     /// A store written before the latest-value index existed is indexed
     /// when opened, and reads the same.

@@ -62,6 +62,21 @@ pub fn fixture_with(holder_cap: u32, big_holders: usize) -> Fixture {
 
 /// A fixture whose dividend payouts carry `page_holders` holders a page.
 pub fn fixture_paged(holder_cap: u32, big_holders: usize, page_holders: u32) -> Fixture {
+    fixture_configured(
+        holder_cap,
+        big_holders,
+        page_holders,
+        xcc_chain::AppConfig::default(),
+    )
+}
+
+/// A fixture whose chains run with a node's own `config`.
+pub fn fixture_configured(
+    holder_cap: u32,
+    big_holders: usize,
+    page_holders: u32,
+    config: xcc_chain::AppConfig,
+) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let registrar = TestKey::from_seed(1);
     let issuer = TestKey::from_seed(2);
@@ -109,7 +124,7 @@ pub fn fixture_paged(holder_cap: u32, big_holders: usize, page_holders: u32) -> 
             }),
         },
     ];
-    let mut net = TestNetwork::new(dir.path(), setups);
+    let mut net = TestNetwork::with_config(dir.path(), setups, config);
     net.step(BTreeMap::new());
     let mut f = Fixture {
         _dir: dir,

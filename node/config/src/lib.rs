@@ -12,7 +12,10 @@ pub use consensus::consensus_params;
 pub use error::ConfigError;
 pub use home::NodeHome;
 pub use key::PrivValidatorKey;
-pub use node::{AppKind, ConsensusSection, MempoolSection, NodeConfig, RpcSection, StateSection};
+pub use node::{
+    AppKind, ConsensusSection, MempoolSection, NodeConfig, RpcSection, StateSection,
+    DEFAULT_KEEP_RECENT,
+};
 
 /// Reads a TOML file into `T`.
 pub fn read_toml<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, ConfigError> {

@@ -105,8 +105,34 @@ impl Default for MempoolSection {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// The recent heights of app state a node keeps unless told otherwise:
+/// the Cosmos SDK's default pruning (three weeks of 5-second blocks).
+pub const DEFAULT_KEEP_RECENT: u64 = 362_880;
+
+fn default_keep_recent() -> u64 {
+    DEFAULT_KEEP_RECENT
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StateSection {
-    /// Keep this many recent heights of app state (none: keep all).
-    pub keep_recent: Option<u64>,
+    /// Keep this many recent heights of app state, 0 for every height. A
+    /// node always keeps the heights the chain's rules still read (the
+    /// record heights of dividends), whatever this says.
+    #[serde(default = "default_keep_recent")]
+    pub keep_recent: u64,
+}
+
+impl Default for StateSection {
+    fn default() -> Self {
+        StateSection {
+            keep_recent: DEFAULT_KEEP_RECENT,
+        }
+    }
+}
+
+impl StateSection {
+    /// What the app prunes to: `None` keeps everything.
+    pub fn keep_recent(&self) -> Option<u64> {
+        (self.keep_recent > 0).then_some(self.keep_recent)
+    }
 }

@@ -133,6 +133,8 @@ struct Admitted {
 struct PendingBlock {
     height: u64,
     prepared: PreparedVersion,
+    /// The oldest height to keep once it is committed; `None` keeps all.
+    retain_from: Option<u64>,
 }
 
 impl App {
@@ -346,6 +348,7 @@ impl App {
             });
             tx_results.push(TxOutcome::from_result(tx_hash(bytes), result));
         }
+        let retain_from = self.retain_from(&block_state, block.height)?;
         let changes = block_state.into_changes();
         drop(base);
         // The first block also writes genesis, as version 0 beneath it.
@@ -359,6 +362,7 @@ impl App {
         self.pending = Some(PendingBlock {
             height: block.height,
             prepared,
+            retain_from,
         });
         Ok(FinalizedBlock {
             events: block_events,
@@ -368,30 +372,40 @@ impl App {
         })
     }
 
-    /// Writes the finalized block in one store transaction, resets the check
-    /// state and prunes. Returns the lowest height CometBFT must keep blocks for.
+    /// Writes the finalized block, and prunes what is no longer kept, in
+    /// one store transaction, and resets the check state. Returns the
+    /// lowest height CometBFT must keep blocks for.
     pub fn commit(&mut self) -> Result<u64, AppError> {
         let pending = self.pending.take().ok_or(AppError::NothingToCommit)?;
-        self.store.commit(pending.prepared)?;
+        self.store
+            .commit_pruned(pending.prepared, pending.retain_from)?;
         self.genesis = None;
         self.check.clear();
-        let retain_height = match self.config.keep_recent {
-            Some(keep) if pending.height > keep => {
-                let mut retain = pending.height - keep;
-                // Heights a module will still read are kept.
-                let latest = self.store.snapshot(pending.height)?;
-                for module in self.modules.iter() {
-                    if let Some(needed) = module.oldest_needed_height(&latest)? {
-                        retain = retain.min(needed);
-                    }
-                }
-                self.store.prune(retain)?;
-                retain
-            }
-            _ => 0,
-        };
         tracing::debug!(height = pending.height, "committed");
-        Ok(retain_height)
+        Ok(pending.retain_from.unwrap_or(0))
+    }
+
+    /// The oldest height to keep once the block at `height` is committed,
+    /// read from the state after it: `keep_recent` back, or lower where a
+    /// module will still read history. `None` keeps every height.
+    fn retain_from(
+        &self,
+        after_block: &dyn StateRead,
+        height: u64,
+    ) -> Result<Option<u64>, AppError> {
+        let Some(keep) = self.config.keep_recent else {
+            return Ok(None);
+        };
+        if height <= keep {
+            return Ok(None);
+        }
+        let mut retain = height - keep;
+        for module in self.modules.iter() {
+            if let Some(needed) = module.oldest_needed_height(after_block)? {
+                retain = retain.min(needed);
+            }
+        }
+        Ok(Some(retain))
     }
 
     /// Every module's begin-block hook, each in its own overlay.

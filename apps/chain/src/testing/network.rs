@@ -10,7 +10,7 @@ use xcc_proto::ibc::v1 as pb;
 use xcc_proto::{to_any, Any};
 
 use super::{TestChain, TestKey, TestValidators, BLOCK_INTERVAL_NS, GENESIS_TIME_NS};
-use crate::app::{TxOutcome, STORE_KEY_PATH};
+use crate::app::{AppConfig, TxOutcome, STORE_KEY_PATH};
 use crate::ibc::state_key;
 use crate::module::Module;
 
@@ -40,6 +40,12 @@ fn block_time(height: u64) -> u64 {
 
 impl TestNetwork {
     pub fn new(dir: &Path, setups: Vec<ChainSetup>) -> Self {
+        Self::with_config(dir, setups, AppConfig::default())
+    }
+
+    /// Every chain's app configured with `config` (a node's own settings,
+    /// such as how much history it keeps).
+    pub fn with_config(dir: &Path, setups: Vec<ChainSetup>, config: AppConfig) -> Self {
         let validators: BTreeMap<String, TestValidators> = setups
             .iter()
             .enumerate()
@@ -67,7 +73,13 @@ impl TestNetwork {
             app_state["ibc"] = serde_json::json!({ "counterparties": roots });
             let chain_dir = dir.join(&setup.chain_id);
             std::fs::create_dir_all(&chain_dir).expect("chain dir");
-            let chain = TestChain::new(&chain_dir, &setup.chain_id, setup.modules, app_state);
+            let chain = TestChain::with_config(
+                &chain_dir,
+                &setup.chain_id,
+                setup.modules,
+                app_state,
+                config.clone(),
+            );
             chains.insert(setup.chain_id, chain);
         }
         TestNetwork {
