@@ -141,6 +141,21 @@ fn main() {
             .expect("a scan");
         let nodes = store.node_count().expect("a node count");
         println!("  {chain:<14} {} live keys, {nodes} nodes", live.len());
+        // What the live keys are, by their first two path segments.
+        let mut by_prefix: BTreeMap<String, usize> = BTreeMap::new();
+        for (key, _) in &live {
+            let text = String::from_utf8_lossy(key);
+            let prefix: Vec<&str> = text.splitn(3, '/').take(2).collect();
+            *by_prefix.entry(prefix.join("/")).or_default() += 1;
+        }
+        let mut largest: Vec<(String, usize)> = by_prefix.into_iter().collect();
+        largest.sort_by(|a, b| b.1.cmp(&a.1));
+        let largest: Vec<String> = largest
+            .iter()
+            .take(4)
+            .map(|(prefix, count)| format!("{prefix}: {count}"))
+            .collect();
+        println!("  {:<14} most: {}", "", largest.join(", "));
     }
 
     println!(
