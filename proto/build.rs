@@ -29,6 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // embed their page.
         .type_attribute(".xcc.currency.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.security.v1", "#[derive(serde::Serialize)]")
+        .type_attribute(".xcc.auction.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.query.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.ibc.v1.ClientState", "#[derive(serde::Serialize)]")
         .type_attribute(

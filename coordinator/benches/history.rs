@@ -149,7 +149,7 @@ fn main() {
             *by_prefix.entry(prefix.join("/")).or_default() += 1;
         }
         let mut largest: Vec<(String, usize)> = by_prefix.into_iter().collect();
-        largest.sort_by(|a, b| b.1.cmp(&a.1));
+        largest.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
         let largest: Vec<String> = largest
             .iter()
             .take(4)

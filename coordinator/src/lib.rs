@@ -48,6 +48,7 @@ impl CoordinatorModule {
 pub fn modules() -> Vec<Box<dyn Module>> {
     let coordinator = CoordinatorModule::new(vec![
         Box::new(xcc_security::SecurityModule),
+        Box::new(xcc_security::auction::AuctionModule),
         Box::new(xcc_currency::CurrencyModule),
     ]);
     xcc_chain::chain_modules(

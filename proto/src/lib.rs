@@ -30,6 +30,12 @@ pub mod security {
     }
 }
 
+pub mod auction {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.auction.v1.rs"));
+    }
+}
+
 pub mod currency {
     pub mod v1 {
         include!(concat!(env!("OUT_DIR"), "/xcc.currency.v1.rs"));

@@ -123,6 +123,47 @@ impl Record for DividendPayment {
     }
 }
 
+/// A bidder's guarantee for a lot of a security chain, in the lot's escrow
+/// account until the lot's outcome releases, applies or forfeits it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Guarantee {
+    pub bidder: Address,
+    pub security_chain: String,
+    pub lot_id: u64,
+    pub denom: DenomName,
+    pub amount: u64,
+    pub escrow: Address,
+    pub held_height: u64,
+}
+
+impl Record for Guarantee {
+    type Proto = pb::Guarantee;
+
+    fn from_proto(proto: pb::Guarantee) -> Result<Self, String> {
+        Ok(Guarantee {
+            bidder: parse_stored("bidder", &proto.bidder)?,
+            security_chain: proto.security_chain,
+            lot_id: proto.lot_id,
+            denom: parse_stored("denom", &proto.denom)?,
+            amount: proto.amount,
+            escrow: parse_stored("escrow", &proto.escrow)?,
+            held_height: proto.held_height,
+        })
+    }
+
+    fn to_proto(&self) -> pb::Guarantee {
+        pb::Guarantee {
+            bidder: self.bidder.to_string(),
+            security_chain: self.security_chain.clone(),
+            lot_id: self.lot_id,
+            denom: self.denom.to_string(),
+            amount: self.amount,
+            escrow: self.escrow.to_string(),
+            held_height: self.held_height,
+        }
+    }
+}
+
 /// Everything one leg of a prepared cross-tx holds on this chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hold {
@@ -130,6 +171,8 @@ pub struct Hold {
     pub transfers: Vec<HeldTransfer>,
     /// The page of a dividend the leg pays.
     pub dividend: Option<DividendPayment>,
+    /// The guarantee the leg's transfer puts in escrow.
+    pub guarantee: Option<Guarantee>,
 }
 
 impl Hold {
@@ -139,6 +182,7 @@ impl Hold {
             leg,
             transfers: Vec::new(),
             dividend: None,
+            guarantee: None,
         }
     }
 }
@@ -161,6 +205,7 @@ impl Record for Hold {
                 .dividend
                 .map(DividendPayment::from_proto)
                 .transpose()?,
+            guarantee: proto.guarantee.map(Guarantee::from_proto).transpose()?,
         })
     }
 
@@ -170,6 +215,7 @@ impl Record for Hold {
             transfers: self.transfers.iter().map(Record::to_proto).collect(),
             dividend: self.dividend.as_ref().map(Record::to_proto),
             leg_index: self.leg.leg_index,
+            guarantee: self.guarantee.as_ref().map(Record::to_proto),
         }
     }
 }

@@ -11,6 +11,7 @@ use xcc_proto::currency::v1 as pb;
 
 use crate::domain::Hold;
 use crate::error::CurrencyError;
+use crate::escrow;
 use crate::handler::{dividend, transfer};
 use crate::msg::CurrencyMsg;
 use crate::state::{CurrencyRead, CurrencyWrite};
@@ -52,11 +53,32 @@ impl Reservations for CurrencyModule {
                     let page = dividend::prepare(ctx, state, leg, &mut hold.transfers, payout)?;
                     hold.dividend = Some(page);
                 }
-                _ => return Err(CurrencyError::Invalid(
-                    "a cross-tx leg on the currency chain may only transfer or pay one dividend"
-                        .into(),
-                )
-                .into()),
+                CurrencyMsg::HoldGuarantee {
+                    bidder,
+                    security_chain,
+                    lot_id,
+                    denom,
+                    amount,
+                } if hold.guarantee.is_none() && hold.dividend.is_none() => {
+                    let request = escrow::GuaranteeRequest {
+                        bidder,
+                        security_chain,
+                        lot_id: *lot_id,
+                        denom,
+                        amount: *amount,
+                    };
+                    let (held, guarantee) = escrow::prepare(state, leg, &request)?;
+                    hold.transfers.push(held);
+                    hold.guarantee = Some(guarantee);
+                }
+                _ => {
+                    return Err(CurrencyError::Invalid(
+                        "a cross-tx leg on the currency chain may only transfer, pay one dividend \
+                     or hold one guarantee"
+                            .into(),
+                    )
+                    .into())
+                }
             }
         }
         let total: u64 = hold.transfers.iter().map(|t| t.amount).sum();
@@ -89,6 +111,9 @@ impl Reservations for CurrencyModule {
         }
         if let (Some(page), true) = (&hold.dividend, commit) {
             dividend::commit(ctx, state, page, &hold.transfers)?;
+        }
+        if let (Some(guarantee), true) = (&hold.guarantee, commit) {
+            escrow::commit(ctx, state, guarantee);
         }
         state.delete_hold(leg);
         if !commit {

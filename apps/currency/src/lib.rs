@@ -4,6 +4,7 @@
 pub mod denom;
 pub mod domain;
 pub mod error;
+pub mod escrow;
 pub mod handler;
 pub mod hold;
 pub mod msg;

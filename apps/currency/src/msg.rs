@@ -24,6 +24,14 @@ pub enum CurrencyMsg {
         denom: DenomName,
         amount: u64,
     },
+    /// Only as a cross-tx leg (see `crate::escrow`).
+    HoldGuarantee {
+        bidder: Address,
+        security_chain: String,
+        lot_id: u64,
+        denom: DenomName,
+        amount: u64,
+    },
     /// Only as a cross-tx leg (see `crate::hold`).
     PayDividend {
         payer: Address,
@@ -38,6 +46,7 @@ pub fn type_urls() -> Vec<String> {
         pb::MsgMint::type_url(),
         pb::MsgTransfer::type_url(),
         pb::MsgPayDividend::type_url(),
+        pb::MsgHoldGuarantee::type_url(),
     ]
 }
 
@@ -98,6 +107,20 @@ impl CurrencyMsg {
                 dividend_id: m.dividend_id,
                 denom: denom(&m.denom)?,
             })
+        } else if url == pb::MsgHoldGuarantee::type_url() {
+            let m: pb::MsgHoldGuarantee = decode_any(any)?;
+            if m.security_chain.is_empty() {
+                return Err(
+                    CurrencyError::Invalid("a guarantee names its security chain".into()).into(),
+                );
+            }
+            Ok(CurrencyMsg::HoldGuarantee {
+                bidder: address("bidder", &m.bidder)?,
+                security_chain: m.security_chain,
+                lot_id: m.lot_id,
+                denom: denom(&m.denom)?,
+                amount: positive(m.amount)?,
+            })
         } else {
             Err(CurrencyError::Invalid(format!("not a currency message: {url}")).into())
         }
@@ -108,6 +131,7 @@ impl CurrencyMsg {
             CurrencyMsg::Mint { authority, .. } => vec![*authority],
             CurrencyMsg::Transfer { from, .. } => vec![*from],
             CurrencyMsg::PayDividend { payer, .. } => vec![*payer],
+            CurrencyMsg::HoldGuarantee { bidder, .. } => vec![*bidder],
         }
     }
 }

@@ -64,3 +64,12 @@ pub fn dividend_receipts(account: &Address) -> Vec<u8> {
 pub fn all_dividend_receipts() -> &'static [u8] {
     b"currency/dividend_receipt/"
 }
+
+/// A bidder's guarantee in the escrow of a lot of `security_chain`.
+pub fn guarantee(security_chain: &str, lot_id: u64, bidder: &Address) -> Vec<u8> {
+    format!("currency/guarantees/{security_chain}/{lot_id:020}/{bidder}").into_bytes()
+}
+
+pub fn all_guarantees() -> &'static [u8] {
+    b"currency/guarantees/"
+}

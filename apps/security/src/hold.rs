@@ -10,6 +10,7 @@ use xcc_chain::state::{StateRead, StateWrite};
 use xcc_chain::{Event, ExecError, MsgContext, QueryError};
 use xcc_proto::security::v1 as pb;
 
+use crate::auction::{self, msg::AuctionMsg};
 use crate::domain::Hold;
 use crate::error::SecurityError;
 use crate::handler::listing::Fill;
@@ -30,6 +31,22 @@ impl Reservations for SecurityModule {
         let mut hold = Hold::empty(leg.id());
         let mut seller_payments = None;
         for any in leg.msgs() {
+            if auction::msg::type_urls().contains(&any.type_url) {
+                match AuctionMsg::decode(any)? {
+                    AuctionMsg::Qualify { bidder, lot_id } => {
+                        leg.require_signed(&[bidder])?;
+                        auction::handler::qualify::prepare(ctx, state, leg, &bidder, lot_id)?;
+                        continue;
+                    }
+                    _ => {
+                        return Err(SecurityError::Invalid(
+                            "of the auction's messages, a cross-tx leg may only qualify a bidder"
+                                .into(),
+                        )
+                        .into())
+                    }
+                }
+            }
             let msg = SecurityMsg::decode(any)?;
             leg.require_signed(&msg.signers())?;
             match &msg {
@@ -109,6 +126,7 @@ impl Reservations for SecurityModule {
         if let Some(page) = &hold.dividend {
             dividend::settle(ctx, state, &leg.tx_id, page, commit)?;
         }
+        auction::handler::qualify::settle(ctx, state, leg, commit)?;
         state.delete_hold(leg);
         if !commit {
             ctx.emit(Event::new("units_released").attr("tx_id", hex::encode(leg.tx_id)));

@@ -2,6 +2,7 @@
 //! the registrar, a KYC whitelist per security managed by its issuer and the
 //! agents it appoints, transfers within the holder cap, and frozen positions.
 
+pub mod auction;
 pub mod domain;
 pub mod error;
 pub mod handler;
@@ -99,7 +100,7 @@ pub struct SecurityModule;
 /// side of two-phase commit over unit reservations, and securities.
 pub fn modules() -> Vec<Box<dyn Module>> {
     xcc_chain::participant_chain_modules(
-        vec![Box::new(SecurityModule)],
+        vec![Box::new(SecurityModule), Box::new(auction::AuctionModule)],
         std::sync::Arc::new(SecurityModule),
     )
 }

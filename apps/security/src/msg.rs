@@ -114,19 +114,19 @@ pub fn type_urls() -> Vec<String> {
     ]
 }
 
-fn address(field: &str, value: &str) -> Result<Address, SecurityError> {
+pub(crate) fn address(field: &str, value: &str) -> Result<Address, SecurityError> {
     value
         .parse()
         .map_err(|e| SecurityError::Invalid(format!("{field}: {e}")))
 }
 
-fn symbol(value: &str) -> Result<Symbol, SecurityError> {
+pub(crate) fn symbol(value: &str) -> Result<Symbol, SecurityError> {
     value
         .parse()
         .map_err(|e| SecurityError::Invalid(format!("{e}")))
 }
 
-fn positive(field: &str, value: u64) -> Result<u64, SecurityError> {
+pub(crate) fn positive(field: &str, value: u64) -> Result<u64, SecurityError> {
     if value == 0 {
         return Err(SecurityError::Invalid(format!("{field} must be positive")));
     }

@@ -33,6 +33,9 @@ pub fn execute(
         CurrencyMsg::PayDividend { .. } => Err(CurrencyError::Invalid(
             "a dividend is paid only by a payout cross-tx".into(),
         )),
+        CurrencyMsg::HoldGuarantee { .. } => Err(CurrencyError::Invalid(
+            "a guarantee is held only by a qualification cross-tx".into(),
+        )),
     };
     Ok(result?)
 }

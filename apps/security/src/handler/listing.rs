@@ -12,9 +12,7 @@ use xcc_chain::{Address, Event, MsgContext};
 use xcc_proto::security::v1 as pb;
 
 use super::movement::{self, Movement};
-use super::occupancy::{write_positions, PositionChange};
-use super::position::require_may_hold;
-use crate::domain::{HeldMovement, Listing, Position};
+use crate::domain::{HeldMovement, Listing};
 use crate::error::SecurityError;
 use crate::state::{SecurityRead, SecurityWrite};
 use crate::state_key;
@@ -35,19 +33,13 @@ pub fn create(
     state: &mut dyn StateWrite,
     new: NewListing<'_>,
 ) -> Result<(), SecurityError> {
-    let mut security = state.security(new.symbol)?;
-    require_may_hold(state, &security, new.seller, ctx.block.time_seconds())?;
-    let position = state.position(new.symbol, new.seller)?;
-    position.require_available(new.symbol, new.seller, new.units)?;
-    let change = PositionChange {
-        account: *new.seller,
-        before: position,
-        after: Position {
-            reserved: position.reserved + new.units,
-            ..position
-        },
-    };
-    write_positions(state, &mut security, &[change], true)?;
+    movement::reserve_for_sale(
+        state,
+        new.symbol,
+        new.seller,
+        new.units,
+        ctx.block.time_seconds(),
+    )?;
     let id = state.get_u64(state_key::NEXT_LISTING)? + 1;
     state.put_u64(state_key::NEXT_LISTING.to_vec(), id);
     let listing = Listing {

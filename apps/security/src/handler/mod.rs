@@ -5,7 +5,7 @@
 
 pub mod dividend;
 pub mod listing;
-mod movement;
+pub mod movement;
 pub mod occupancy;
 pub mod position;
 pub mod registry;

@@ -227,3 +227,28 @@ pub fn free_reserved(
     state.put_u64(key, left);
     Ok(())
 }
+
+/// Reserves `units` of `seller`'s free units for sale (a listing or a lot),
+/// once the seller may hold the security at block time `now` (unix
+/// seconds).
+pub fn reserve_for_sale(
+    state: &mut dyn StateWrite,
+    symbol: &Symbol,
+    seller: &Address,
+    units: u64,
+    now: i64,
+) -> Result<(), SecurityError> {
+    let mut security = state.security(symbol)?;
+    super::position::require_may_hold(state, &security, seller, now)?;
+    let position = state.position(symbol, seller)?;
+    position.require_available(symbol, seller, units)?;
+    let change = PositionChange {
+        account: *seller,
+        before: position,
+        after: Position {
+            reserved: position.reserved + units,
+            ..position
+        },
+    };
+    write_positions(state, &mut security, &[change], true)
+}

@@ -1,0 +1,348 @@
+//! Auctions on the three in-process chains: a lot on the security chain,
+//! bidders qualified by cross-txs that hold their guarantees in the lot's
+//! escrow on the currency chain, bids by block time. Every refusal leaves
+//! the lot, the units and the cash as they were.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use support::*;
+use xcc_chain::testing::{TestKey, BLOCK_INTERVAL_NS};
+use xcc_chain::TxOutcome;
+use xcc_proto::auction::v1 as auction;
+use xcc_proto::currency::v1 as cash_pb;
+use xcc_proto::{to_any, Any};
+
+const GUARANTEE: u64 = 100;
+
+fn english(f: &Fixture, secs: u64) -> auction::Terms {
+    let now = f.net.chain(SECURITY).next_block().time_ns;
+    auction::Terms {
+        kind: Some(auction::terms::Kind::English(auction::English {
+            extension_secs: 5,
+            max_end_ns: now + (secs + 10) * BLOCK_INTERVAL_NS,
+        })),
+        start_price: 1_000,
+        step_absolute: 100,
+        step_basis_points: 0,
+        reserve: 0,
+        start_ns: now,
+        end_ns: now + secs * BLOCK_INTERVAL_NS,
+        guarantee: GUARANTEE,
+        min_bidders: 2,
+        payment_window_secs: 30,
+    }
+}
+
+fn create(f: &mut Fixture, seller: &TestKey, units: u64, terms: auction::Terms) -> u64 {
+    let msg = to_any(&auction::MsgCreateAuction {
+        seller: seller.address.to_string(),
+        symbol: SYMBOL.into(),
+        units,
+        denom: "usd".into(),
+        currency_chain: CURRENCY.into(),
+        terms: Some(terms),
+    });
+    ok(&mut f.net, SECURITY, &[seller], vec![msg]);
+    let lots: auction::QueryLotsResponse = f
+        .net
+        .chain(SECURITY)
+        .query(
+            "/xcc.auction.v1.Query/Lots",
+            &auction::QueryLotsRequest { page: None },
+        )
+        .unwrap();
+    lots.lots.last().expect("a lot").id
+}
+
+fn lot(f: &Fixture, id: u64) -> auction::Lot {
+    f.net
+        .chain(SECURITY)
+        .query(
+            "/xcc.auction.v1.Query/Lot",
+            &auction::QueryLotRequest { lot_id: id },
+        )
+        .unwrap()
+}
+
+fn history(f: &Fixture, id: u64) -> Vec<String> {
+    let answer: auction::QueryLotHistoryResponse = f
+        .net
+        .chain(SECURITY)
+        .query(
+            "/xcc.auction.v1.Query/LotHistory",
+            &auction::QueryLotHistoryRequest {
+                lot_id: id,
+                page: None,
+            },
+        )
+        .unwrap();
+    answer.events.into_iter().map(|e| e.kind).collect()
+}
+
+fn qualify_msg(bidder: &TestKey, lot_id: u64) -> Any {
+    to_any(&auction::MsgQualifyBidder {
+        bidder: bidder.address.to_string(),
+        lot_id,
+    })
+}
+
+fn guarantee_msg(bidder: &TestKey, lot_id: u64, amount: u64) -> Any {
+    to_any(&cash_pb::MsgHoldGuarantee {
+        bidder: bidder.address.to_string(),
+        security_chain: SECURITY.into(),
+        lot_id,
+        denom: "usd".into(),
+        amount,
+    })
+}
+
+/// Runs a qualification cross-tx of these legs to its end; whether it
+/// committed.
+fn run_qualification(
+    f: &mut Fixture,
+    bidder: &TestKey,
+    legs: Vec<xcc_proto::xtx::v1::Leg>,
+    salt: u8,
+) -> bool {
+    let signed = f.signed(legs, &[bidder], salt);
+    let id = f.submit(&signed);
+    f.run_to_done(&[id]);
+    f.record(&id).commit
+}
+
+fn qualify(f: &mut Fixture, bidder: &TestKey, lot_id: u64, salt: u8) -> bool {
+    let legs = vec![
+        leg(SECURITY, vec![qualify_msg(bidder, lot_id)], None),
+        leg(
+            CURRENCY,
+            vec![guarantee_msg(bidder, lot_id, GUARANTEE)],
+            None,
+        ),
+    ];
+    run_qualification(f, bidder, legs, salt)
+}
+
+fn escrow_balance(f: &Fixture, lot_id: u64) -> u64 {
+    let escrow = xcc_currency::escrow::escrow_account(SECURITY, lot_id);
+    let answer: cash_pb::QueryBalanceResponse = f
+        .net
+        .chain(CURRENCY)
+        .query(
+            "/xcc.currency.v1.Query/Balance",
+            &cash_pb::QueryBalanceRequest {
+                account: escrow.to_string(),
+                denom: "usd".into(),
+            },
+        )
+        .unwrap();
+    answer.amount
+}
+
+/// Cash sums to the supply, the lot's escrow counted.
+fn assert_cash_conserved(f: &Fixture, lot_id: u64) {
+    let accounts = [&f.issuer, &f.alice, &f.bob, &f.carol, &f.dave];
+    let held: u64 = accounts.iter().map(|k| f.cash_of(k).amount).sum();
+    assert_eq!(held + escrow_balance(f, lot_id), 4 * CASH);
+    assert!(accounts.iter().all(|k| f.cash_of(k).reserved == 0));
+}
+
+fn guarantee(status: auction::GuaranteeStatus) -> i32 {
+    status as i32
+}
+
+fn submit(f: &mut Fixture, signer: &TestKey, msg: Any) -> TxOutcome {
+    f.net.submit(SECURITY, &[signer], vec![msg])
+}
+
+fn bid(bidder: &TestKey, lot_id: u64, amount: u64) -> Any {
+    to_any(&auction::MsgBid {
+        bidder: bidder.address.to_string(),
+        lot_id,
+        amount,
+    })
+}
+
+fn close(signer: &TestKey, lot_id: u64) -> Any {
+    to_any(&auction::MsgCloseAuction {
+        signer: signer.address.to_string(),
+        lot_id,
+    })
+}
+
+fn cancel(seller: &TestKey, lot_id: u64) -> Any {
+    to_any(&auction::MsgCancelAuction {
+        seller: seller.address.to_string(),
+        lot_id,
+    })
+}
+
+#[test]
+fn bidders_qualify_by_a_cross_tx_that_holds_their_guarantee_in_escrow() {
+    let mut f = fixture(10);
+    let before = f.units_of(&f.alice).amount;
+    let terms = english(&f, 120);
+    let id = create(&mut f, &TestKey::from_seed(3), 10, terms);
+    assert_eq!(
+        f.units_of(&f.alice).reserved,
+        10,
+        "the lot's units are reserved"
+    );
+
+    let (bob, carol, dave) = (
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+        TestKey::from_seed(6),
+    );
+    assert!(qualify(&mut f, &bob, id, 1));
+    assert!(qualify(&mut f, &carol, id, 2));
+    assert_eq!(escrow_balance(&f, id), 2 * GUARANTEE);
+    assert_eq!(f.cash_of(&bob).amount, CASH - GUARANTEE);
+    let bidders = lot(&f, id).bidders;
+    assert_eq!(bidders.len(), 2);
+    assert!(bidders
+        .iter()
+        .all(|b| b.guarantee == guarantee(auction::GuaranteeStatus::Held)));
+
+    // Dave is not whitelisted: his qualification aborts, his cash stays.
+    assert!(!qualify(&mut f, &dave, id, 3));
+    // Bob again: he has his place already.
+    assert!(!qualify(&mut f, &bob, id, 4));
+    // A guarantee of the wrong amount, or held with no qualification
+    // beside it, or a qualification with no guarantee: aborted.
+    let wrong = vec![
+        leg(SECURITY, vec![qualify_msg(&carol, id)], None),
+        leg(
+            CURRENCY,
+            vec![guarantee_msg(&carol, id, GUARANTEE - 1)],
+            None,
+        ),
+    ];
+    assert!(!run_qualification(&mut f, &carol, wrong, 5));
+    let alone = vec![leg(
+        CURRENCY,
+        vec![guarantee_msg(&carol, id, GUARANTEE)],
+        None,
+    )];
+    assert!(!run_qualification(&mut f, &carol, alone, 6));
+    let bare = vec![leg(SECURITY, vec![qualify_msg(&dave, id)], None)];
+    assert!(!run_qualification(&mut f, &dave, bare, 7));
+    assert_eq!(f.cash_of(&dave).amount, CASH);
+    assert_eq!(f.cash_of(&carol).amount, CASH - GUARANTEE);
+    assert_eq!(escrow_balance(&f, id), 2 * GUARANTEE);
+    assert_eq!(lot(&f, id).bidders.len(), 2);
+    // A qualification is only ever a leg.
+    let direct = submit(&mut f, &bob, qualify_msg(&bob, id));
+    assert!(direct.log.contains("only valid as a leg"), "{}", direct.log);
+    assert_eq!(f.units_of(&f.alice).amount, before);
+    assert_cash_conserved(&f, id);
+}
+
+#[test]
+fn an_english_auction_extends_on_a_late_bid_and_awards_the_best() {
+    let mut f = fixture(10);
+    let terms = english(&f, 40);
+    let id = create(&mut f, &TestKey::from_seed(3), 10, terms);
+    let (bob, carol, dave) = (
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+        TestKey::from_seed(6),
+    );
+    assert!(qualify(&mut f, &bob, id, 1));
+    assert!(qualify(&mut f, &carol, id, 2));
+
+    let ok_bid = submit(&mut f, &bob, bid(&bob, id, 1_000));
+    assert!(ok_bid.is_ok(), "{}", ok_bid.log);
+    // Refused, each with what it expected, and nothing changes.
+    let unchanged = lot(&f, id);
+    let low = submit(&mut f, &carol, bid(&carol, id, 1_050));
+    assert!(low.log.contains("must be at least 1100"), "{}", low.log);
+    let stranger = submit(&mut f, &dave, bid(&dave, id, 5_000));
+    assert!(stranger.log.contains("not qualified"), "{}", stranger.log);
+    let seller = submit(
+        &mut f,
+        &TestKey::from_seed(3),
+        bid(&TestKey::from_seed(3), id, 5_000),
+    );
+    assert!(!seller.is_ok());
+    let early = submit(&mut f, &dave, close(&dave, id));
+    assert!(early.log.contains("is accepted from"), "{}", early.log);
+    assert_eq!(lot(&f, id), unchanged);
+
+    // Carol bids in the last five seconds: the end moves by five.
+    let end = unchanged.end_ns;
+    while f.net.chain(SECURITY).next_block().time_ns < end - 3 * BLOCK_INTERVAL_NS {
+        f.net.step(BTreeMap::new());
+    }
+    let late = submit(&mut f, &carol, bid(&carol, id, 1_100));
+    assert!(late.is_ok(), "{}", late.log);
+    assert_eq!(lot(&f, id).end_ns, end + 5 * BLOCK_INTERVAL_NS);
+
+    while f.net.chain(SECURITY).next_block().time_ns < end + 5 * BLOCK_INTERVAL_NS {
+        f.net.step(BTreeMap::new());
+    }
+    let closed = submit(&mut f, &dave, close(&dave, id));
+    assert!(closed.is_ok(), "{}", closed.log);
+    let awarded = lot(&f, id);
+    assert_eq!(awarded.phase, auction::LotPhase::Awarded as i32);
+    assert_eq!(
+        (awarded.winner, awarded.price),
+        (carol.address.to_string(), 1_100)
+    );
+    assert_eq!(
+        history(&f, id),
+        [
+            "created",
+            "qualified",
+            "qualified",
+            "bid",
+            "bid",
+            "extended",
+            "awarded"
+        ]
+    );
+    assert_cash_conserved(&f, id);
+}
+
+#[test]
+fn a_lot_cancelled_before_any_bid_gives_the_seller_back_the_units() {
+    let mut f = fixture(10);
+    let alice = TestKey::from_seed(3);
+    let terms = english(&f, 40);
+    let id = create(&mut f, &alice, 10, terms);
+    let bob = TestKey::from_seed(4);
+    assert!(qualify(&mut f, &bob, id, 1));
+    let stranger = submit(&mut f, &bob, cancel(&bob, id));
+    assert!(stranger.log.contains("only the seller"), "{}", stranger.log);
+    let cancelled = submit(&mut f, &alice, cancel(&alice, id));
+    assert!(cancelled.is_ok(), "{}", cancelled.log);
+    assert_eq!(f.units_of(&alice).reserved, 0);
+    let lot = lot(&f, id);
+    assert_eq!(lot.phase, auction::LotPhase::Cancelled as i32);
+    assert_eq!(
+        lot.bidders[0].guarantee,
+        guarantee(auction::GuaranteeStatus::Released)
+    );
+    // Bad terms are refused with what is wrong, and reserve nothing.
+    let mut terms = english(&f, 40);
+    terms.end_ns = terms.start_ns;
+    let refused = f.net.submit(
+        SECURITY,
+        &[&alice],
+        vec![to_any(&auction::MsgCreateAuction {
+            seller: alice.address.to_string(),
+            symbol: SYMBOL.into(),
+            units: 10,
+            denom: "usd".into(),
+            currency_chain: CURRENCY.into(),
+            terms: Some(terms),
+        })],
+    );
+    assert!(
+        refused.log.contains("must end after it starts"),
+        "{}",
+        refused.log
+    );
+    assert_eq!(f.units_of(&alice).reserved, 0);
+}
