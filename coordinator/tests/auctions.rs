@@ -125,9 +125,12 @@ fn qualify(f: &mut Fixture, bidder: &TestKey, lot_id: u64, salt: u8) -> bool {
 }
 
 fn escrow_balance(f: &Fixture, lot_id: u64) -> u64 {
+    escrow_of(&f.net, lot_id)
+}
+
+fn escrow_of(net: &xcc_chain::testing::TestNetwork, lot_id: u64) -> u64 {
     let escrow = xcc_currency::escrow::escrow_account(SECURITY, lot_id);
-    let answer: cash_pb::QueryBalanceResponse = f
-        .net
+    let answer: cash_pb::QueryBalanceResponse = net
         .chain(CURRENCY)
         .query(
             "/xcc.currency.v1.Query/Balance",
@@ -318,6 +321,9 @@ fn a_lot_cancelled_before_any_bid_gives_the_seller_back_the_units() {
     let cancelled = submit(&mut f, &alice, cancel(&alice, id));
     assert!(cancelled.is_ok(), "{}", cancelled.log);
     assert_eq!(f.units_of(&alice).reserved, 0);
+    // Bob's guarantee comes back from escrow by the lot's packet.
+    f.net.run_until(10, |net| escrow_of(net, id) == 0);
+    assert_eq!(f.cash_of(&bob).amount, CASH);
     let lot = lot(&f, id);
     assert_eq!(lot.phase, auction::LotPhase::Cancelled as i32);
     assert_eq!(
@@ -345,4 +351,151 @@ fn a_lot_cancelled_before_any_bid_gives_the_seller_back_the_units() {
         refused.log
     );
     assert_eq!(f.units_of(&alice).reserved, 0);
+}
+
+/// Steps until the security chain's next block is at `time_ns` or later.
+fn wait_until(f: &mut Fixture, time_ns: u64) {
+    while f.net.chain(SECURITY).next_block().time_ns < time_ns {
+        f.net.step(BTreeMap::new());
+    }
+}
+
+#[test]
+fn winners_who_do_not_pay_forfeit_to_the_seller_and_a_failed_lot_pays_back_the_rest() {
+    let mut f = fixture(10);
+    let (alice, bob, carol, dave) = (
+        TestKey::from_seed(3),
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+        TestKey::from_seed(6),
+    );
+    let terms = english(&f, 40);
+    let id = create(&mut f, &alice, 10, terms);
+    assert!(qualify(&mut f, &bob, id, 1));
+    assert!(qualify(&mut f, &carol, id, 2));
+    assert!(submit(&mut f, &bob, bid(&bob, id, 1_000)).is_ok());
+    assert!(submit(&mut f, &carol, bid(&carol, id, 1_100)).is_ok());
+    let until = lot(&f, id).end_ns;
+    wait_until(&mut f, until);
+    assert!(submit(&mut f, &dave, close(&dave, id)).is_ok());
+    assert_eq!(lot(&f, id).winner, carol.address.to_string());
+    // Carol does not settle in her window: her guarantee goes to the
+    // seller, and bob is offered the lot at his bid.
+    let early = submit(&mut f, &dave, close(&dave, id));
+    assert!(early.log.contains("payment window"), "{}", early.log);
+    let until = lot(&f, id).pay_by_ns;
+    wait_until(&mut f, until);
+    assert!(submit(&mut f, &dave, close(&dave, id)).is_ok());
+    let passed = lot(&f, id);
+    assert_eq!(
+        (passed.winner, passed.price),
+        (bob.address.to_string(), 1_000)
+    );
+    // Bob does not either: the lot fails, nobody paid.
+    wait_until(&mut f, passed.pay_by_ns);
+    assert!(submit(&mut f, &dave, close(&dave, id)).is_ok());
+    let failed = lot(&f, id);
+    assert_eq!(failed.phase, auction::LotPhase::Failed as i32);
+    assert_eq!(failed.failure, auction::Failure::NobodyPaid as i32);
+    f.net.run_until(10, |net| escrow_of(net, id) == 0);
+    assert_eq!(f.cash_of(&alice).amount, CASH + 2 * GUARANTEE);
+    assert_eq!(f.cash_of(&bob).amount, CASH - GUARANTEE);
+    assert_eq!(f.cash_of(&carol).amount, CASH - GUARANTEE);
+    assert_eq!(f.units_of(&alice).reserved, 0, "the units are back");
+    assert_cash_conserved(&f, id);
+
+    // Too few bidders: every guarantee goes back.
+    let mut terms = english(&f, 40);
+    terms.min_bidders = 3;
+    let short = create(&mut f, &alice, 10, terms);
+    assert!(qualify(&mut f, &bob, short, 3));
+    assert!(qualify(&mut f, &carol, short, 4));
+    assert_eq!(escrow_balance(&f, short), 2 * GUARANTEE);
+    let until = lot(&f, short).end_ns;
+    wait_until(&mut f, until);
+    assert!(submit(&mut f, &dave, close(&dave, short)).is_ok());
+    assert_eq!(
+        lot(&f, short).failure,
+        auction::Failure::TooFewBidders as i32
+    );
+    f.net.run_until(10, |net| escrow_of(net, short) == 0);
+    assert_eq!(f.cash_of(&bob).amount, CASH - GUARANTEE);
+    assert_eq!(f.cash_of(&carol).amount, CASH - GUARANTEE);
+    f.assert_settled();
+}
+
+#[test]
+fn a_disposition_that_overtakes_its_guarantee_waits_for_it() {
+    let mut f = fixture(10);
+    let (alice, bob, carol, dave) = (
+        TestKey::from_seed(3),
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+        TestKey::from_seed(6),
+    );
+    let mut terms = english(&f, 30);
+    terms.min_bidders = 1;
+    let id = create(&mut f, &alice, 10, terms);
+    assert!(qualify(&mut f, &bob, id, 1));
+    assert!(submit(&mut f, &bob, bid(&bob, id, 1_000)).is_ok());
+    // Carol's qualification is voted, but neither chain learns the
+    // decision until the lot has closed.
+    let legs = vec![
+        leg(SECURITY, vec![qualify_msg(&carol, id)], None),
+        leg(CURRENCY, vec![guarantee_msg(&carol, id, GUARANTEE)], None),
+    ];
+    let signed = f.signed(legs, &[&carol], 2);
+    let tx = f.submit(&signed);
+    f.net.run_until(20, |net| {
+        let record: xcc_proto::coordinator::v1::CrossTxRecord = net
+            .chain(COORDINATOR)
+            .query(
+                "/xcc.coordinator.v1.Query/CrossTx",
+                &xcc_proto::coordinator::v1::QueryCrossTxRequest { tx_id: tx.to_vec() },
+            )
+            .unwrap();
+        record.phase != coord_phase_preparing()
+    });
+    for chain in [SECURITY, CURRENCY] {
+        f.net
+            .blocked
+            .push((COORDINATOR.to_owned(), chain.to_owned()));
+    }
+    let until = lot(&f, id).end_ns;
+    wait_until(&mut f, until);
+    assert!(submit(&mut f, &dave, close(&dave, id)).is_ok());
+    assert_eq!(lot(&f, id).winner, bob.address.to_string());
+    // The security chain commits first: carol's place is released at once,
+    // and the escrow hears of it before it holds her guarantee.
+    f.net.blocked.retain(|path| path.1 != SECURITY);
+    f.net.run_until(10, |net| {
+        lot_of(net, id).bidders.iter().any(|b| {
+            b.bidder == carol.address.to_string()
+                && b.guarantee == auction::GuaranteeStatus::Released as i32
+        })
+    });
+    for _ in 0..3 {
+        f.net.step(BTreeMap::new());
+    }
+    assert_eq!(f.cash_of(&carol).reserved, GUARANTEE, "still prepared");
+    // Then the currency chain commits, and pays her back on the spot.
+    f.net.blocked.clear();
+    f.run_to_done(&[tx]);
+    assert_eq!(f.cash_of(&carol).amount, CASH);
+    assert_eq!(f.cash_of(&carol).reserved, 0);
+    assert_eq!(escrow_balance(&f, id), GUARANTEE, "bob's stays: he won");
+    assert_cash_conserved(&f, id);
+}
+
+fn lot_of(net: &xcc_chain::testing::TestNetwork, id: u64) -> auction::Lot {
+    net.chain(SECURITY)
+        .query(
+            "/xcc.auction.v1.Query/Lot",
+            &auction::QueryLotRequest { lot_id: id },
+        )
+        .unwrap()
+}
+
+fn coord_phase_preparing() -> i32 {
+    xcc_proto::coordinator::v1::Phase::Preparing as i32
 }

@@ -43,13 +43,17 @@ pub fn chain_modules(
     modules
 }
 
-/// A participant chain's modules: `chain_modules` with the chain's own and
-/// the participant side of two-phase commit over `reservations`.
+/// A participant chain's modules: `chain_modules` with the chain's own, the
+/// participant side of two-phase commit over `reservations`, and the
+/// chain's own `ports`.
 pub fn participant_chain_modules(
     mut own: Vec<Box<dyn Module>>,
     reservations: std::sync::Arc<dyn participant::Reservations>,
+    ports: Vec<std::sync::Arc<dyn ibc::Port>>,
 ) -> Vec<Box<dyn Module>> {
     let participant = participant::ParticipantModule::new(reservations);
     own.push(Box::new(participant.clone()));
-    chain_modules(own, vec![std::sync::Arc::new(participant)])
+    let mut all_ports: Vec<std::sync::Arc<dyn ibc::Port>> = vec![std::sync::Arc::new(participant)];
+    all_ports.extend(ports);
+    chain_modules(own, all_ports)
 }

@@ -9,15 +9,18 @@
 
 use prost::{Message, Name};
 use sha2::{Digest, Sha256};
+use xcc_chain::ibc::Port;
 use xcc_chain::participant::LegRequest;
-use xcc_chain::state::{StateWrite, StateWriteExt};
-use xcc_chain::{Address, Event, MsgContext};
+use xcc_chain::state::{StateReadExt, StateWrite, StateWriteExt};
+use xcc_chain::{Address, Event, ExecError, MsgContext};
 use xcc_proto::auction::v1 as auction_pb;
+use xcc_proto::ibc::v1 as ibc_pb;
 
 use crate::denom::DenomName;
 use crate::domain::{Guarantee, HeldTransfer};
 use crate::error::CurrencyError;
 use crate::handler::transfer;
+use crate::state::{CurrencyRead, CurrencyWrite};
 use crate::state_key;
 
 /// The escrow account of lot `lot_id` of `security_chain`.
@@ -103,8 +106,13 @@ pub fn prepare(
     Ok((held, guarantee))
 }
 
-/// Records a guarantee whose transfer into escrow committed.
-pub fn commit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, guarantee: &Guarantee) {
+/// Records a guarantee whose transfer into escrow committed, and applies
+/// the disposition that came before it, if one did.
+pub fn commit(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    guarantee: &Guarantee,
+) -> Result<(), ExecError> {
     let record = Guarantee {
         held_height: ctx.block.height,
         ..guarantee.clone()
@@ -113,6 +121,9 @@ pub fn commit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, guarantee: &
         state_key::guarantee(&record.security_chain, record.lot_id, &record.bidder),
         &record,
     );
+    let waiting_key =
+        state_key::waiting_disposition(&record.security_chain, record.lot_id, &record.bidder);
+    let waiting: Option<auction_pb::GuaranteeDisposition> = state.get_proto(&waiting_key)?;
     ctx.emit(
         Event::new("guarantee_held")
             .attr("security_chain", &record.security_chain)
@@ -122,6 +133,131 @@ pub fn commit(ctx: &mut MsgContext<'_>, state: &mut dyn StateWrite, guarantee: &
             .attr("denom", &record.denom)
             .attr("escrow", record.escrow),
     );
+    if let Some(disposition) = waiting {
+        state.delete(waiting_key);
+        pay_out(ctx, state, &record, &disposition)?;
+    }
+    Ok(())
+}
+
+/// The port a lot's security chain sends guarantee dispositions on.
+pub const PORT: &str = "auction";
+
+/// The currency chain's end of the `auction` port: a guarantee leaves
+/// escrow only by a packet its lot's own security chain proved sending.
+pub struct EscrowPort;
+
+fn invalid(reason: impl Into<String>) -> ExecError {
+    CurrencyError::Invalid(reason.into()).into()
+}
+
+/// Applies a disposition to the guarantee it names; one that comes before
+/// the guarantee's own commit (the security chain learned the decision
+/// first) waits for it: a lot disposes only of guarantees whose
+/// qualification committed, so the commit always comes.
+fn dispose(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    security_chain: &str,
+    packet: &auction_pb::GuaranteeDisposition,
+) -> Result<(), ExecError> {
+    let bidder: Address = packet
+        .bidder
+        .parse()
+        .map_err(|e| invalid(format!("bidder: {e}")))?;
+    // Checked now, so a waiting one applies without fail at the commit.
+    payee(packet, &bidder)?;
+    let key = state_key::guarantee(security_chain, packet.lot_id, &bidder);
+    match state.get_record::<Guarantee>(&key)? {
+        Some(guarantee) => pay_out(ctx, state, &guarantee, packet),
+        None => {
+            let waiting = state_key::waiting_disposition(security_chain, packet.lot_id, &bidder);
+            state.put_proto(waiting, packet);
+            Ok(())
+        }
+    }
+}
+
+/// Who a disposition pays, and how it is named.
+fn payee(
+    packet: &auction_pb::GuaranteeDisposition,
+    bidder: &Address,
+) -> Result<(Address, &'static str), ExecError> {
+    match auction_pb::Disposition::try_from(packet.disposition) {
+        Ok(auction_pb::Disposition::Release) => Ok((*bidder, "released")),
+        Ok(auction_pb::Disposition::Forfeit) => Ok((
+            packet
+                .seller
+                .parse()
+                .map_err(|e| invalid(format!("seller: {e}")))?,
+            "forfeited",
+        )),
+        _ => Err(invalid(format!(
+            "unknown disposition {}",
+            packet.disposition
+        ))),
+    }
+}
+
+/// Pays a guarantee out of escrow to the bidder (released) or the seller
+/// (forfeited), and forgets it.
+fn pay_out(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    guarantee: &Guarantee,
+    packet: &auction_pb::GuaranteeDisposition,
+) -> Result<(), ExecError> {
+    let (to, outcome) = payee(packet, &guarantee.bidder)?;
+    let escrowed = state.balance(&guarantee.escrow, &guarantee.denom)?;
+    if escrowed < guarantee.amount {
+        return Err(CurrencyError::HoldNotCovered(format!(
+            "escrow of lot {} of {}",
+            guarantee.lot_id, guarantee.security_chain
+        ))
+        .into());
+    }
+    state.put_balance(
+        &guarantee.escrow,
+        &guarantee.denom,
+        escrowed - guarantee.amount,
+    );
+    let balance = state.balance(&to, &guarantee.denom)? + guarantee.amount;
+    state.put_balance(&to, &guarantee.denom, balance);
+    state.delete(state_key::guarantee(
+        &guarantee.security_chain,
+        guarantee.lot_id,
+        &guarantee.bidder,
+    ));
+    ctx.emit(
+        Event::new("guarantee_paid_out")
+            .attr("security_chain", &guarantee.security_chain)
+            .attr("lot_id", guarantee.lot_id)
+            .attr("bidder", guarantee.bidder)
+            .attr("to", to)
+            .attr("amount", guarantee.amount)
+            .attr("outcome", outcome),
+    );
+    Ok(())
+}
+
+impl Port for EscrowPort {
+    fn name(&self) -> &'static str {
+        PORT
+    }
+
+    fn on_recv(
+        &self,
+        ctx: &mut MsgContext<'_>,
+        state: &mut dyn StateWrite,
+        packet: &ibc_pb::Packet,
+    ) -> Result<Vec<u8>, ExecError> {
+        let disposition = auction_pb::GuaranteeDisposition::decode(packet.data.as_slice())
+            .map_err(|e| invalid(format!("a guarantee disposition: {e}")))?;
+        // Keyed by the packet's proven source: a chain can only dispose of
+        // the guarantees of its own lots.
+        dispose(ctx, state, &packet.source_chain, &disposition)?;
+        Ok(Vec::new())
+    }
 }
 
 #[cfg(test)]

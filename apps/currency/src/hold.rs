@@ -113,7 +113,7 @@ impl Reservations for CurrencyModule {
             dividend::commit(ctx, state, page, &hold.transfers)?;
         }
         if let (Some(guarantee), true) = (&hold.guarantee, commit) {
-            escrow::commit(ctx, state, guarantee);
+            escrow::commit(ctx, state, guarantee)?;
         }
         state.delete_hold(leg);
         if !commit {

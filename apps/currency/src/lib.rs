@@ -52,6 +52,7 @@ pub fn modules() -> Vec<Box<dyn Module>> {
     xcc_chain::participant_chain_modules(
         vec![Box::new(CurrencyModule)],
         std::sync::Arc::new(CurrencyModule),
+        vec![std::sync::Arc::new(escrow::EscrowPort)],
     )
 }
 

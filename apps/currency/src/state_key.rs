@@ -73,3 +73,9 @@ pub fn guarantee(security_chain: &str, lot_id: u64, bidder: &Address) -> Vec<u8>
 pub fn all_guarantees() -> &'static [u8] {
     b"currency/guarantees/"
 }
+
+/// A lot's disposition of a guarantee that came before the guarantee's own
+/// commit, applied by that commit.
+pub fn waiting_disposition(security_chain: &str, lot_id: u64, bidder: &Address) -> Vec<u8> {
+    format!("currency/waiting_dispositions/{security_chain}/{lot_id:020}/{bidder}").into_bytes()
+}

@@ -102,6 +102,7 @@ pub fn modules() -> Vec<Box<dyn Module>> {
     xcc_chain::participant_chain_modules(
         vec![Box::new(SecurityModule), Box::new(auction::AuctionModule)],
         std::sync::Arc::new(SecurityModule),
+        vec![std::sync::Arc::new(auction::AuctionModule)],
     )
 }
 

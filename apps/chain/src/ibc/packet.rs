@@ -34,27 +34,44 @@ pub trait Port: Send + Sync {
     /// Handles a received packet and returns the acknowledgement's result
     /// bytes. An error becomes an error acknowledgement and its writes are
     /// undone; the receipt stays, so the packet is never handled twice.
+    /// By default a port receives nothing on this chain.
     fn on_recv(
         &self,
-        ctx: &mut MsgContext<'_>,
-        state: &mut dyn StateWrite,
-        packet: &pb::Packet,
-    ) -> Result<Vec<u8>, ExecError>;
+        _ctx: &mut MsgContext<'_>,
+        _state: &mut dyn StateWrite,
+        _packet: &pb::Packet,
+    ) -> Result<Vec<u8>, ExecError> {
+        Err(ExecError::invalid_msg(format!(
+            "port {} receives no packets on this chain",
+            self.name()
+        )))
+    }
 
+    /// By default a port sends nothing, so nothing comes back to it.
     fn on_acknowledge(
         &self,
-        ctx: &mut MsgContext<'_>,
-        state: &mut dyn StateWrite,
-        packet: &pb::Packet,
-        ack: &pb::Acknowledgement,
-    ) -> Result<(), ExecError>;
+        _ctx: &mut MsgContext<'_>,
+        _state: &mut dyn StateWrite,
+        _packet: &pb::Packet,
+        _ack: &pb::Acknowledgement,
+    ) -> Result<(), ExecError> {
+        Err(ExecError::invalid_msg(format!(
+            "port {} sends no packets from this chain",
+            self.name()
+        )))
+    }
 
     fn on_timeout(
         &self,
-        ctx: &mut MsgContext<'_>,
-        state: &mut dyn StateWrite,
-        packet: &pb::Packet,
-    ) -> Result<(), ExecError>;
+        _ctx: &mut MsgContext<'_>,
+        _state: &mut dyn StateWrite,
+        _packet: &pb::Packet,
+    ) -> Result<(), ExecError> {
+        Err(ExecError::invalid_msg(format!(
+            "port {} sends no packets from this chain",
+            self.name()
+        )))
+    }
 
     /// The block time from which this chain may forget that it received
     /// `packet`: its receipt and acknowledgement are pruned then. A port

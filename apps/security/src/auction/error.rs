@@ -37,6 +37,16 @@ pub enum AuctionError {
     CrossTxOnly(&'static str),
     #[error("state: {0}")]
     State(#[from] StateError),
+    /// The packet layer's refusal (a guarantee's disposition not sent), as
+    /// it gave it.
+    #[error("{}", .0.log)]
+    Chain(ExecError),
+}
+
+impl From<ExecError> for AuctionError {
+    fn from(error: ExecError) -> Self {
+        AuctionError::Chain(error)
+    }
 }
 
 pub mod code {
@@ -60,6 +70,7 @@ impl AuctionError {
             AuctionError::GuaranteeLegMissing { .. } => code::GUARANTEE_LEG_MISSING,
             AuctionError::CrossTxOnly(_) => code::CROSS_TX_ONLY,
             AuctionError::State(_) => code::STATE,
+            AuctionError::Chain(e) => e.code,
         }
     }
 }
@@ -70,6 +81,7 @@ impl From<AuctionError> for ExecError {
             // A security refusal keeps its own codespace and code.
             AuctionError::Security(inner) => inner.into(),
             AuctionError::State(e) => e.into(),
+            AuctionError::Chain(e) => e,
             other => ExecError::new(CODESPACE, other.code(), other.to_string()),
         }
     }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod handler;
 pub mod machine;
 pub mod msg;
+pub mod port;
 mod query;
 pub mod record;
 pub mod state;

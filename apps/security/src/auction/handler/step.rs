@@ -6,6 +6,7 @@ use xcc_chain::{Address, Event, MsgContext};
 
 use crate::auction::error::AuctionError;
 use crate::auction::machine::{Failure, Guarantee, Input, Output};
+use crate::auction::port;
 use crate::auction::record::AuctionLot;
 use crate::auction::state::{AuctionRead, AuctionWrite};
 use crate::handler::movement;
@@ -101,9 +102,7 @@ fn carry_out(
             bidder,
             disposition,
         } => {
-            // Recorded in the lot and emitted. Carrying it to the escrow on
-            // the currency chain, by a proven packet, is not built yet: until
-            // then a disposed guarantee stays in escrow.
+            port::send_disposition(ctx, state, lot, bidder, *disposition)?;
             ctx.emit(
                 Event::new("auction_guarantee")
                     .attr("lot_id", id)
