@@ -353,6 +353,27 @@ fn a_lot_cancelled_before_any_bid_gives_the_seller_back_the_units() {
     assert_eq!(f.units_of(&alice).reserved, 0);
 }
 
+/// A lot of alice's 10 units, closed: bob bid 1,000 and carol
+/// `carol_bids`, so carol is awarded it.
+fn awarded_lot(f: &mut Fixture, carol_bids: u64) -> u64 {
+    let (alice, bob, carol, dave) = (
+        TestKey::from_seed(3),
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+        TestKey::from_seed(6),
+    );
+    let terms = english(f, 40);
+    let id = create(f, &alice, 10, terms);
+    assert!(qualify(f, &bob, id, 1));
+    assert!(qualify(f, &carol, id, 2));
+    assert!(submit(f, &bob, bid(&bob, id, 1_000)).is_ok());
+    assert!(submit(f, &carol, bid(&carol, id, carol_bids)).is_ok());
+    let until = lot(f, id).end_ns;
+    wait_until(f, until);
+    assert!(submit(f, &dave, close(&dave, id)).is_ok());
+    id
+}
+
 /// Steps until the security chain's next block is at `time_ns` or later.
 fn wait_until(f: &mut Fixture, time_ns: u64) {
     while f.net.chain(SECURITY).next_block().time_ns < time_ns {
@@ -369,15 +390,7 @@ fn winners_who_do_not_pay_forfeit_to_the_seller_and_a_failed_lot_pays_back_the_r
         TestKey::from_seed(5),
         TestKey::from_seed(6),
     );
-    let terms = english(&f, 40);
-    let id = create(&mut f, &alice, 10, terms);
-    assert!(qualify(&mut f, &bob, id, 1));
-    assert!(qualify(&mut f, &carol, id, 2));
-    assert!(submit(&mut f, &bob, bid(&bob, id, 1_000)).is_ok());
-    assert!(submit(&mut f, &carol, bid(&carol, id, 1_100)).is_ok());
-    let until = lot(&f, id).end_ns;
-    wait_until(&mut f, until);
-    assert!(submit(&mut f, &dave, close(&dave, id)).is_ok());
+    let id = awarded_lot(&mut f, 1_100);
     assert_eq!(lot(&f, id).winner, carol.address.to_string());
     // Carol does not settle in her window: her guarantee goes to the
     // seller, and bob is offered the lot at his bid.
@@ -498,4 +511,68 @@ fn lot_of(net: &xcc_chain::testing::TestNetwork, id: u64) -> auction::Lot {
 
 fn coord_phase_preparing() -> i32 {
     xcc_proto::coordinator::v1::Phase::Preparing as i32
+}
+
+/// The winner's settlement cross-tx: the units for the price, both or
+/// neither; whether it committed.
+fn settle(f: &mut Fixture, winner: &TestKey, lot_id: u64, salt: u8) -> bool {
+    let legs = vec![
+        leg(
+            SECURITY,
+            vec![to_any(&auction::MsgSettleLot {
+                winner: winner.address.to_string(),
+                lot_id,
+            })],
+            None,
+        ),
+        leg(
+            CURRENCY,
+            vec![to_any(&cash_pb::MsgPayLot {
+                winner: winner.address.to_string(),
+                security_chain: SECURITY.into(),
+                lot_id,
+            })],
+            Some(0),
+        ),
+    ];
+    run_qualification(f, winner, legs, salt)
+}
+
+#[test]
+fn a_winner_who_cannot_pay_forfeits_and_the_next_best_buys_atomically() {
+    let mut f = fixture(10);
+    let (alice, bob, carol) = (
+        TestKey::from_seed(3),
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+    );
+    let units_before = f.units_of(&alice).amount;
+    // More than carol has: her settlement must abort.
+    let id = awarded_lot(&mut f, 10_500);
+    // Only the winner settles.
+    assert!(!settle(&mut f, &bob, id, 3));
+    assert!(!settle(&mut f, &carol, id, 4), "carol cannot pay");
+    let passed = lot(&f, id);
+    assert_eq!(
+        (passed.winner, passed.price),
+        (bob.address.to_string(), 1_000)
+    );
+    assert!(settle(&mut f, &bob, id, 5));
+    let sold = lot(&f, id);
+    assert_eq!(sold.phase, auction::LotPhase::Sold as i32);
+    assert_eq!(f.units_of(&bob).amount, 10);
+    assert_eq!(f.units_of(&alice).amount, units_before - 10);
+    f.net.run_until(10, |net| escrow_of(net, id) == 0);
+    // Alice: bob's price (his guarantee counted) and carol's forfeit.
+    assert_eq!(f.cash_of(&alice).amount, CASH + 1_000 + GUARANTEE);
+    assert_eq!(f.cash_of(&bob).amount, CASH - 1_000);
+    assert_eq!(f.cash_of(&carol).amount, CASH - GUARANTEE);
+    let steps = history(&f, id);
+    assert!(
+        steps.ends_with(&["applied".to_owned(), "sold".to_owned()]),
+        "{steps:?}"
+    );
+    // Over: nothing more settles it.
+    assert!(!settle(&mut f, &bob, id, 6));
+    f.assert_settled();
 }

@@ -173,6 +173,9 @@ pub struct Hold {
     pub dividend: Option<DividendPayment>,
     /// The guarantee the leg's transfer puts in escrow.
     pub guarantee: Option<Guarantee>,
+    /// The guarantee the leg's transfer pays out of escrow towards a lot's
+    /// price.
+    pub applied_guarantee: Option<Guarantee>,
 }
 
 impl Hold {
@@ -183,6 +186,7 @@ impl Hold {
             transfers: Vec::new(),
             dividend: None,
             guarantee: None,
+            applied_guarantee: None,
         }
     }
 }
@@ -206,6 +210,10 @@ impl Record for Hold {
                 .map(DividendPayment::from_proto)
                 .transpose()?,
             guarantee: proto.guarantee.map(Guarantee::from_proto).transpose()?,
+            applied_guarantee: proto
+                .applied_guarantee
+                .map(Guarantee::from_proto)
+                .transpose()?,
         })
     }
 
@@ -216,6 +224,7 @@ impl Record for Hold {
             dividend: self.dividend.as_ref().map(Record::to_proto),
             leg_index: self.leg.leg_index,
             guarantee: self.guarantee.as_ref().map(Record::to_proto),
+            applied_guarantee: self.applied_guarantee.as_ref().map(Record::to_proto),
         }
     }
 }

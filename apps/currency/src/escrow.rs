@@ -15,6 +15,7 @@ use xcc_chain::state::{StateReadExt, StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, ExecError, MsgContext};
 use xcc_proto::auction::v1 as auction_pb;
 use xcc_proto::ibc::v1 as ibc_pb;
+use xcc_proto::security::v1 as security_pb;
 
 use crate::denom::DenomName;
 use crate::domain::{Guarantee, HeldTransfer};
@@ -138,6 +139,98 @@ pub fn commit(
         pay_out(ctx, state, &record, &disposition)?;
     }
     Ok(())
+}
+
+/// What a lot's paying leg asks for.
+pub struct LotPayment<'a> {
+    pub winner: &'a Address,
+    pub security_chain: &'a str,
+    pub lot_id: u64,
+}
+
+/// Reserves the price of a lot its security chain's leg settles: the
+/// winner's guarantee from escrow to the seller, and the rest of the price
+/// from the winner. Returns the guarantee, forgotten when this commits.
+pub fn prepare_payment(
+    ctx: &MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    leg: &LegRequest<'_>,
+    transfers: &mut Vec<HeldTransfer>,
+    payment: LotPayment<'_>,
+) -> Result<Guarantee, CurrencyError> {
+    let LotPayment {
+        winner,
+        security_chain,
+        lot_id,
+    } = payment;
+    // Only the lot's own chain can say what was won and for how much.
+    let source = leg.cross_tx.legs[leg.leg_index].depends_on;
+    let source_leg = source.and_then(|on| leg.cross_tx.legs.get(on as usize));
+    if source_leg.is_none_or(|l| l.chain_id != security_chain) {
+        return Err(CurrencyError::Invalid(format!(
+            "a lot's payment depends on the leg of {security_chain} that settles it"
+        )));
+    }
+    let settlement = security_pb::LegResult::decode(leg.input)
+        .map_err(|e| CurrencyError::Invalid(format!("the result this leg depends on: {e}")))?
+        .lot_settlement
+        .ok_or_else(|| {
+            CurrencyError::Invalid("the leg this payment depends on settles no lot".into())
+        })?;
+    let matches = settlement.lot_id == lot_id
+        && settlement.security_chain == security_chain
+        && settlement.winner == winner.to_string()
+        && settlement.currency_chain == ctx.chain_id;
+    if !matches {
+        return Err(CurrencyError::Invalid(format!(
+            "the settlement is of lot {} of {} won by {} and paid on {}, not this payment's",
+            settlement.lot_id,
+            settlement.security_chain,
+            settlement.winner,
+            settlement.currency_chain
+        )));
+    }
+    let key = state_key::guarantee(security_chain, lot_id, winner);
+    let guarantee: Guarantee = state.get_record(&key)?.ok_or_else(|| {
+        CurrencyError::Invalid(format!(
+            "{winner} has no guarantee in escrow for lot {lot_id} of {security_chain}"
+        ))
+    })?;
+    if guarantee.amount != settlement.guarantee
+        || guarantee.denom.to_string() != settlement.denom
+        || settlement.price < guarantee.amount
+    {
+        return Err(CurrencyError::Invalid(format!(
+            "the escrow holds {} {} for lot {lot_id}; the settlement counts {} {} towards a price of {}",
+            guarantee.amount, guarantee.denom, settlement.guarantee, settlement.denom, settlement.price
+        )));
+    }
+    let seller: Address = settlement
+        .seller
+        .parse()
+        .map_err(|e| CurrencyError::Invalid(format!("seller: {e}")))?;
+    let denom = &guarantee.denom;
+    transfers.push(transfer::prepare(
+        state,
+        &guarantee.escrow,
+        &seller,
+        denom,
+        guarantee.amount,
+    )?);
+    let rest = settlement.price - guarantee.amount;
+    if rest > 0 {
+        transfers.push(transfer::prepare(state, winner, &seller, denom, rest)?);
+    }
+    Ok(guarantee)
+}
+
+/// A lot paid for: its winner's guarantee left escrow with the payment.
+pub fn applied(state: &mut dyn StateWrite, guarantee: &Guarantee) {
+    state.delete(state_key::guarantee(
+        &guarantee.security_chain,
+        guarantee.lot_id,
+        &guarantee.bidder,
+    ));
 }
 
 /// The port a lot's security chain sends guarantee dispositions on.

@@ -71,14 +71,29 @@ impl Reservations for CurrencyModule {
                     hold.transfers.push(held);
                     hold.guarantee = Some(guarantee);
                 }
-                _ => {
-                    return Err(CurrencyError::Invalid(
-                        "a cross-tx leg on the currency chain may only transfer, pay one dividend \
-                     or hold one guarantee"
-                            .into(),
-                    )
-                    .into())
+                CurrencyMsg::PayLot {
+                    winner,
+                    security_chain,
+                    lot_id,
+                } if hold.applied_guarantee.is_none()
+                    && hold.guarantee.is_none()
+                    && hold.dividend.is_none() =>
+                {
+                    let payment = escrow::LotPayment {
+                        winner,
+                        security_chain,
+                        lot_id: *lot_id,
+                    };
+                    let applied =
+                        escrow::prepare_payment(ctx, state, leg, &mut hold.transfers, payment)?;
+                    hold.applied_guarantee = Some(applied);
                 }
+                _ => return Err(CurrencyError::Invalid(
+                    "a cross-tx leg on the currency chain may only transfer, pay one dividend, \
+                         hold one guarantee or pay for one lot"
+                        .into(),
+                )
+                .into()),
             }
         }
         let total: u64 = hold.transfers.iter().map(|t| t.amount).sum();
@@ -114,6 +129,9 @@ impl Reservations for CurrencyModule {
         }
         if let (Some(guarantee), true) = (&hold.guarantee, commit) {
             escrow::commit(ctx, state, guarantee)?;
+        }
+        if let (Some(guarantee), true) = (&hold.applied_guarantee, commit) {
+            escrow::applied(state, guarantee);
         }
         state.delete_hold(leg);
         if !commit {

@@ -32,6 +32,12 @@ pub enum CurrencyMsg {
         denom: DenomName,
         amount: u64,
     },
+    /// Only as a cross-tx leg (see `crate::escrow`).
+    PayLot {
+        winner: Address,
+        security_chain: String,
+        lot_id: u64,
+    },
     /// Only as a cross-tx leg (see `crate::hold`).
     PayDividend {
         payer: Address,
@@ -47,6 +53,7 @@ pub fn type_urls() -> Vec<String> {
         pb::MsgTransfer::type_url(),
         pb::MsgPayDividend::type_url(),
         pb::MsgHoldGuarantee::type_url(),
+        pb::MsgPayLot::type_url(),
     ]
 }
 
@@ -121,6 +128,13 @@ impl CurrencyMsg {
                 denom: denom(&m.denom)?,
                 amount: positive(m.amount)?,
             })
+        } else if url == pb::MsgPayLot::type_url() {
+            let m: pb::MsgPayLot = decode_any(any)?;
+            Ok(CurrencyMsg::PayLot {
+                winner: address("winner", &m.winner)?,
+                security_chain: m.security_chain,
+                lot_id: m.lot_id,
+            })
         } else {
             Err(CurrencyError::Invalid(format!("not a currency message: {url}")).into())
         }
@@ -132,6 +146,7 @@ impl CurrencyMsg {
             CurrencyMsg::Transfer { from, .. } => vec![*from],
             CurrencyMsg::PayDividend { payer, .. } => vec![*payer],
             CurrencyMsg::HoldGuarantee { bidder, .. } => vec![*bidder],
+            CurrencyMsg::PayLot { winner, .. } => vec![*winner],
         }
     }
 }

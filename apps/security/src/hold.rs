@@ -38,9 +38,17 @@ impl Reservations for SecurityModule {
                         auction::handler::qualify::prepare(ctx, state, leg, &bidder, lot_id)?;
                         continue;
                     }
+                    AuctionMsg::Settle { winner, lot_id } if result.lot_settlement.is_none() => {
+                        leg.require_signed(&[winner])?;
+                        let settlement =
+                            auction::handler::settle::prepare(ctx, state, leg, &winner, lot_id)?;
+                        result.lot_settlement = Some(settlement);
+                        continue;
+                    }
                     _ => {
                         return Err(SecurityError::Invalid(
-                            "of the auction's messages, a cross-tx leg may only qualify a bidder"
+                            "of the auction's messages, a cross-tx leg may only qualify a bidder \
+                             or settle one lot"
                                 .into(),
                         )
                         .into())
@@ -127,6 +135,7 @@ impl Reservations for SecurityModule {
             dividend::settle(ctx, state, &leg.tx_id, page, commit)?;
         }
         auction::handler::qualify::settle(ctx, state, leg, commit)?;
+        auction::handler::settle::settle(ctx, state, leg, commit)?;
         state.delete_hold(leg);
         if !commit {
             ctx.emit(Event::new("units_released").attr("tx_id", hex::encode(leg.tx_id)));

@@ -29,7 +29,7 @@ fn fill(paid: u64, signers: &[&Account]) -> coord::CrossTxRecord {
     };
     let result = sec::LegResult {
         fills: vec![terms],
-        entitlements: None,
+        ..Default::default()
     };
     let pay = cash::MsgTransfer {
         from: buyer.address.clone(),

@@ -36,6 +36,9 @@ pub fn execute(
         CurrencyMsg::HoldGuarantee { .. } => Err(CurrencyError::Invalid(
             "a guarantee is held only by a qualification cross-tx".into(),
         )),
+        CurrencyMsg::PayLot { .. } => Err(CurrencyError::Invalid(
+            "a lot is paid for only by a settlement cross-tx".into(),
+        )),
     };
     Ok(result?)
 }

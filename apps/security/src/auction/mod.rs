@@ -42,6 +42,7 @@ impl Msg for AuctionMsg {
                 handler::step::step(ctx, state, *lot_id, input.clone())
             }
             AuctionMsg::Qualify { .. } => Err(AuctionError::CrossTxOnly("MsgQualifyBidder")),
+            AuctionMsg::Settle { .. } => Err(AuctionError::CrossTxOnly("MsgSettleLot")),
         };
         Ok(result?)
     }

@@ -34,9 +34,14 @@ pub enum AuctionMsg {
         lot_id: u64,
         input: Input,
     },
-    /// Only as a cross-tx leg (`auction::qualify`).
+    /// Only as a cross-tx leg (`handler::qualify`).
     Qualify {
         bidder: Address,
+        lot_id: u64,
+    },
+    /// Only as a cross-tx leg (`handler::settle`).
+    Settle {
+        winner: Address,
         lot_id: u64,
     },
 }
@@ -51,6 +56,7 @@ pub fn type_urls() -> Vec<String> {
         pb::MsgRevealBid::type_url(),
         pb::MsgCloseAuction::type_url(),
         pb::MsgQualifyBidder::type_url(),
+        pb::MsgSettleLot::type_url(),
     ]
 }
 
@@ -141,6 +147,12 @@ impl AuctionMsg {
                 bidder: address("bidder", &m.bidder)?,
                 lot_id: m.lot_id,
             })
+        } else if url == pb::MsgSettleLot::type_url() {
+            let m: pb::MsgSettleLot = decode_any(any)?;
+            Ok(AuctionMsg::Settle {
+                winner: address("winner", &m.winner)?,
+                lot_id: m.lot_id,
+            })
         } else {
             Err(AuctionError::Invalid(format!("unknown message {url}")).into())
         }
@@ -151,6 +163,7 @@ impl AuctionMsg {
             AuctionMsg::Create(new) => vec![new.seller],
             AuctionMsg::Step { signer, .. } => vec![*signer],
             AuctionMsg::Qualify { bidder, .. } => vec![*bidder],
+            AuctionMsg::Settle { winner, .. } => vec![*winner],
         }
     }
 }

@@ -30,3 +30,9 @@ pub fn history_len(lot: u64) -> Vec<u8> {
 pub fn qualifying(tx_id: &[u8; 32], leg_index: u32) -> Vec<u8> {
     format!("auction/qualifying/{}/{leg_index:02}", hex::encode(tx_id)).into_bytes()
 }
+
+/// The settlement a prepared cross-tx holds, by leg: the lot and the units'
+/// movement to the winner.
+pub fn settling(tx_id: &[u8; 32], leg_index: u32) -> Vec<u8> {
+    format!("auction/settling/{}/{leg_index:02}", hex::encode(tx_id)).into_bytes()
+}
