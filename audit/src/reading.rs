@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use prost::Message;
 use xcc_chain::page::{PageRequest, PageResponse, MAX_PAGE_LIMIT};
+use xcc_proto::auction::v1 as auction;
 use xcc_proto::coordinator::v1 as coord;
 use xcc_proto::currency::v1 as cash;
 use xcc_proto::security::v1 as sec;
@@ -34,6 +35,8 @@ pub struct Reading {
     /// The whitelist entries of the parties of every held movement.
     pub pinned_entries: Vec<PinnedEntry>,
     pub listings: Vec<sec::Listing>,
+    /// The auction lots of the security chain.
+    pub lots: Vec<auction::Lot>,
     pub denoms: Vec<DenomReading>,
     pub cash_holds: Vec<cash::Hold>,
     pub dividends: Vec<DividendReading>,
@@ -461,6 +464,13 @@ async fn read_security(source: &mut impl Source, reading: &mut Reading) -> Resul
                 ..Default::default()
             },
             |r: sec::QueryListingsResponse| (r.listings, r.page),
+        )
+        .await?;
+    reading.lots = at
+        .all_pages(
+            "/xcc.auction.v1.Query/Lots",
+            |page| auction::QueryLotsRequest { page: Some(page) },
+            |r: auction::QueryLotsResponse| (r.lots, r.page),
         )
         .await?;
     let dividends = at

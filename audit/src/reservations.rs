@@ -1,9 +1,10 @@
 //! 8.4, what a finished audit can see of liveness: each hold belongs to a
 //! prepared leg and each prepared leg to a hold; once nothing is in flight,
-//! nothing is held but what open listings reserve.
+//! nothing is held but what open listings and auction lots reserve.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use xcc_proto::auction::v1 as auction;
 use xcc_proto::coordinator::v1 as coord;
 use xcc_proto::security::v1 as sec;
 use xcc_proto::xtx::v1 as xtx;
@@ -19,7 +20,7 @@ pub enum ReservationViolation {
     LegWithoutHold { chain: String, tx_id: TxId },
     #[error("{symbol}: {slots} holder slots still reserved")]
     SlotsReserved { symbol: String, slots: u32 },
-    #[error("{symbol}: {account} has {reserved} units reserved (listings hold {listed}) and {pending_in} pending")]
+    #[error("{symbol}: {account} has {reserved} units reserved (listings and lots hold {listed}) and {pending_in} pending")]
     UnitsHeld {
         symbol: String,
         account: String,
@@ -99,6 +100,15 @@ fn nothing_held(reading: &Reading) -> Vec<ReservationViolation> {
         *entry = entry
             .saturating_add(listing.units)
             .saturating_add(listing.reserved);
+    }
+    // A lot bidding or awarded reserves its units until it is sold or over.
+    let open = [
+        auction::LotPhase::Bidding as i32,
+        auction::LotPhase::Awarded as i32,
+    ];
+    for lot in reading.lots.iter().filter(|lot| open.contains(&lot.phase)) {
+        let entry = listed.entry((&lot.symbol, &lot.seller)).or_default();
+        *entry = entry.saturating_add(lot.units);
     }
     for s in &reading.securities {
         let symbol = s.security.symbol.as_str();

@@ -226,3 +226,60 @@ fn sums_that_differ_from_the_supply_are_violations() {
         "usd: balances sum to 99, the supply is 100"
     );
 }
+
+#[test]
+fn units_an_open_lot_reserves_are_explained_and_a_closed_lot_explains_none() {
+    use crate::reading::SecurityReading;
+    use xcc_proto::auction::v1 as auction;
+    let seller = "seller";
+    let mut r = reading(Vec::new(), Vec::new(), Vec::new());
+    r.securities.push(SecurityReading {
+        security: sec::Security {
+            symbol: "HARB".into(),
+            issuer: "issuer".into(),
+            holder_cap: 10,
+            holders: 1,
+            ..Default::default()
+        },
+        issuer: sec::QueryBalanceResponse::default(),
+        holders: vec![sec::Holding {
+            account: seller.into(),
+            amount: 10,
+            reserved: 10,
+            pending_in: 0,
+        }],
+        unlisted: Vec::new(),
+    });
+    let lot = |phase: auction::LotPhase| auction::Lot {
+        id: 1,
+        seller: seller.into(),
+        symbol: "HARB".into(),
+        units: 10,
+        phase: phase as i32,
+        ..Default::default()
+    };
+    let held = |r: &Reading| {
+        judge(r)
+            .into_iter()
+            .filter(|v| {
+                matches!(
+                    v,
+                    Violation::Reservation(ReservationViolation::UnitsHeld { .. })
+                )
+            })
+            .count()
+    };
+    assert_eq!(held(&r), 1, "10 units reserved by nothing");
+    for open in [auction::LotPhase::Bidding, auction::LotPhase::Awarded] {
+        r.lots = vec![lot(open)];
+        assert_eq!(held(&r), 0, "{open:?}");
+    }
+    for over in [
+        auction::LotPhase::Sold,
+        auction::LotPhase::Failed,
+        auction::LotPhase::Cancelled,
+    ] {
+        r.lots = vec![lot(over)];
+        assert_eq!(held(&r), 1, "{over:?}");
+    }
+}
