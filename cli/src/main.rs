@@ -1,5 +1,6 @@
 //! `xcc`: keys, transactions and queries for XCC chains.
 
+mod auction;
 mod audit;
 mod bench;
 mod dividend;
@@ -75,6 +76,10 @@ enum Command {
     /// Dividends: declare, pay atomically to every holder, status, list, received.
     #[command(subcommand)]
     Dividend(dividend::DividendCommand),
+    /// Auctions of units: create, qualify, bid, take, commit, reveal, close,
+    /// settle, cancel, show, list.
+    #[command(subcommand)]
+    Auction(auction::AuctionCommand),
     /// Cross-txs on the coordinator chain: status (with its timeline), list.
     #[command(subcommand)]
     Xtx(xtx::XtxCommand),
@@ -218,6 +223,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Dividend(command) => {
             dividend::run(&cli.home, &Keyring::open(&cli.home)?, command).await
+        }
+        Command::Auction(command) => {
+            auction::run(&cli.home, &Keyring::open(&cli.home)?, command).await
         }
         Command::Xtx(command) => xtx::run(&cli.home, command).await,
         Command::Audit => audit::run(&cli.home).await,

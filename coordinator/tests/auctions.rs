@@ -13,6 +13,7 @@ use xcc_chain::TxOutcome;
 use xcc_proto::auction::v1 as auction;
 use xcc_proto::currency::v1 as cash_pb;
 use xcc_proto::{to_any, Any};
+use xcc_security::auction::legs::{qualification_legs, settlement_legs};
 
 const GUARANTEE: u64 = 100;
 
@@ -100,7 +101,7 @@ fn guarantee_msg(bidder: &TestKey, lot_id: u64, amount: u64) -> Any {
 
 /// Runs a qualification cross-tx of these legs to its end; whether it
 /// committed.
-fn run_qualification(
+fn run_cross_tx(
     f: &mut Fixture,
     bidder: &TestKey,
     legs: Vec<xcc_proto::xtx::v1::Leg>,
@@ -112,16 +113,11 @@ fn run_qualification(
     f.record(&id).commit
 }
 
+/// A qualification in the shape the CLI builds.
 fn qualify(f: &mut Fixture, bidder: &TestKey, lot_id: u64, salt: u8) -> bool {
-    let legs = vec![
-        leg(SECURITY, vec![qualify_msg(bidder, lot_id)], None),
-        leg(
-            CURRENCY,
-            vec![guarantee_msg(bidder, lot_id, GUARANTEE)],
-            None,
-        ),
-    ];
-    run_qualification(f, bidder, legs, salt)
+    let shown = lot(f, lot_id);
+    let legs = qualification_legs(SECURITY, &shown, &bidder.address.to_string());
+    run_cross_tx(f, bidder, legs, salt)
 }
 
 fn escrow_balance(f: &Fixture, lot_id: u64) -> u64 {
@@ -222,15 +218,15 @@ fn bidders_qualify_by_a_cross_tx_that_holds_their_guarantee_in_escrow() {
             None,
         ),
     ];
-    assert!(!run_qualification(&mut f, &carol, wrong, 5));
+    assert!(!run_cross_tx(&mut f, &carol, wrong, 5));
     let alone = vec![leg(
         CURRENCY,
         vec![guarantee_msg(&carol, id, GUARANTEE)],
         None,
     )];
-    assert!(!run_qualification(&mut f, &carol, alone, 6));
+    assert!(!run_cross_tx(&mut f, &carol, alone, 6));
     let bare = vec![leg(SECURITY, vec![qualify_msg(&dave, id)], None)];
-    assert!(!run_qualification(&mut f, &dave, bare, 7));
+    assert!(!run_cross_tx(&mut f, &dave, bare, 7));
     assert_eq!(f.cash_of(&dave).amount, CASH);
     assert_eq!(f.cash_of(&carol).amount, CASH - GUARANTEE);
     assert_eq!(escrow_balance(&f, id), 2 * GUARANTEE);
@@ -513,29 +509,12 @@ fn coord_phase_preparing() -> i32 {
     xcc_proto::coordinator::v1::Phase::Preparing as i32
 }
 
-/// The winner's settlement cross-tx: the units for the price, both or
-/// neither; whether it committed.
+/// The winner's settlement cross-tx in the shape the CLI builds: the
+/// units for the price, both or neither; whether it committed.
 fn settle(f: &mut Fixture, winner: &TestKey, lot_id: u64, salt: u8) -> bool {
-    let legs = vec![
-        leg(
-            SECURITY,
-            vec![to_any(&auction::MsgSettleLot {
-                winner: winner.address.to_string(),
-                lot_id,
-            })],
-            None,
-        ),
-        leg(
-            CURRENCY,
-            vec![to_any(&cash_pb::MsgPayLot {
-                winner: winner.address.to_string(),
-                security_chain: SECURITY.into(),
-                lot_id,
-            })],
-            Some(0),
-        ),
-    ];
-    run_qualification(f, winner, legs, salt)
+    let shown = lot(f, lot_id);
+    let legs = settlement_legs(SECURITY, &shown, &winner.address.to_string());
+    run_cross_tx(f, winner, legs, salt)
 }
 
 #[test]

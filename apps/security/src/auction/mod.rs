@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod handler;
+pub mod legs;
 pub mod machine;
 pub mod msg;
 pub mod port;
