@@ -147,6 +147,23 @@ fn assert_cash_conserved(f: &Fixture, lot_id: u64) {
     assert!(accounts.iter().all(|k| f.cash_of(k).reserved == 0));
 }
 
+/// The guarantee records of a lot in escrow.
+fn guarantees(f: &Fixture, lot_id: u64) -> Vec<cash_pb::Guarantee> {
+    let answer: cash_pb::QueryGuaranteesResponse = f
+        .net
+        .chain(CURRENCY)
+        .query(
+            "/xcc.currency.v1.Query/Guarantees",
+            &cash_pb::QueryGuaranteesRequest {
+                security_chain: SECURITY.into(),
+                lot_id,
+                page: None,
+            },
+        )
+        .unwrap();
+    answer.guarantees
+}
+
 fn guarantee(status: auction::GuaranteeStatus) -> i32 {
     status as i32
 }
@@ -197,6 +214,24 @@ fn bidders_qualify_by_a_cross_tx_that_holds_their_guarantee_in_escrow() {
     assert!(qualify(&mut f, &bob, id, 1));
     assert!(qualify(&mut f, &carol, id, 2));
     assert_eq!(escrow_balance(&f, id), 2 * GUARANTEE);
+    let escrowed = guarantees(&f, id);
+    assert_eq!(escrowed.len(), 2);
+    let escrow = xcc_currency::escrow::escrow_account(SECURITY, id).to_string();
+    assert!(escrowed
+        .iter()
+        .all(|g| g.amount == GUARANTEE && g.escrow == escrow && g.lot_id == id));
+    let unnamed = f
+        .net
+        .chain(CURRENCY)
+        .query::<cash_pb::QueryGuaranteesResponse>(
+            "/xcc.currency.v1.Query/Guarantees",
+            &cash_pb::QueryGuaranteesRequest {
+                security_chain: String::new(),
+                lot_id: id,
+                page: None,
+            },
+        );
+    assert!(unnamed.is_err(), "a lot without its chain is refused");
     assert_eq!(f.cash_of(&bob).amount, CASH - GUARANTEE);
     let bidders = lot(&f, id).bidders;
     assert_eq!(bidders.len(), 2);
@@ -320,6 +355,10 @@ fn a_lot_cancelled_before_any_bid_gives_the_seller_back_the_units() {
     // Bob's guarantee comes back from escrow by the lot's packet.
     f.net.run_until(10, |net| escrow_of(net, id) == 0);
     assert_eq!(f.cash_of(&bob).amount, CASH);
+    assert!(
+        guarantees(&f, id).is_empty(),
+        "no record outlives its guarantee"
+    );
     let lot = lot(&f, id);
     assert_eq!(lot.phase, auction::LotPhase::Cancelled as i32);
     assert_eq!(
@@ -542,6 +581,10 @@ fn a_winner_who_cannot_pay_forfeits_and_the_next_best_buys_atomically() {
     assert_eq!(f.units_of(&bob).amount, 10);
     assert_eq!(f.units_of(&alice).amount, units_before - 10);
     f.net.run_until(10, |net| escrow_of(net, id) == 0);
+    assert!(
+        guarantees(&f, id).is_empty(),
+        "applied and forfeited: none left"
+    );
     // Alice: bob's price (his guarantee counted) and carol's forfeit.
     assert_eq!(f.cash_of(&alice).amount, CASH + 1_000 + GUARANTEE);
     assert_eq!(f.cash_of(&bob).amount, CASH - 1_000);

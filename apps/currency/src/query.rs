@@ -168,6 +168,25 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
             }
             .encode_to_vec())
         }
+        "Guarantees" => {
+            let request: pb::QueryGuaranteesRequest = decode_request(request)?;
+            let prefix = match (request.security_chain.as_str(), request.lot_id) {
+                ("", 0) => state_key::all_guarantees().to_vec(),
+                ("", _) => {
+                    return Err(QueryError::Invalid(
+                        "a lot is named with its security chain".into(),
+                    ))
+                }
+                (chain, 0) => state_key::guarantees_of(chain, None),
+                (chain, lot) => state_key::guarantees_of(chain, Some(lot)),
+            };
+            let (guarantees, page) = paginate(state, &prefix, request.page, every)?;
+            Ok(pb::QueryGuaranteesResponse {
+                guarantees,
+                page: Some(page),
+            }
+            .encode_to_vec())
+        }
         other => Err(QueryError::UnknownPath(format!("{SERVICE}/{other}"))),
     }
 }

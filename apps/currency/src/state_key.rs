@@ -74,6 +74,15 @@ pub fn all_guarantees() -> &'static [u8] {
     b"currency/guarantees/"
 }
 
+/// The guarantees of `security_chain`'s lots, or of one lot (`Some`).
+pub fn guarantees_of(security_chain: &str, lot_id: Option<u64>) -> Vec<u8> {
+    match lot_id {
+        Some(lot_id) => format!("currency/guarantees/{security_chain}/{lot_id:020}/"),
+        None => format!("currency/guarantees/{security_chain}/"),
+    }
+    .into_bytes()
+}
+
 /// A lot's disposition of a guarantee that came before the guarantee's own
 /// commit, applied by that commit.
 pub fn waiting_disposition(security_chain: &str, lot_id: u64, bidder: &Address) -> Vec<u8> {
