@@ -10,6 +10,7 @@ use anyhow::{anyhow, bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use tendermint_rpc::HttpClient;
 use xcc_chain::xtx::signed_cross_tx;
+use xcc_chain::Address;
 use xcc_node_config::AppKind;
 use xcc_proto::auction::v1 as pb;
 use xcc_proto::xtx::v1 as xtx;
@@ -268,6 +269,96 @@ fn parse_salt(text: &str) -> anyhow::Result<Vec<u8>> {
     Ok(salt)
 }
 
+/// Builds a plain tx's message once its signer's address is known.
+type Build = Box<dyn FnOnce(Address) -> Any>;
+
+/// The signer's key name and the message of a command that is one plain tx.
+fn plain_tx(command: AuctionCommand) -> anyhow::Result<(String, Build)> {
+    Ok(match command {
+        AuctionCommand::Bid { from, lot, amount } => (
+            from,
+            Box::new(move |bidder: Address| {
+                to_any(&pb::MsgBid {
+                    bidder: bidder.to_string(),
+                    lot_id: lot,
+                    amount,
+                })
+            }),
+        ),
+        AuctionCommand::Take { from, lot } => (
+            from,
+            Box::new(move |bidder: Address| {
+                to_any(&pb::MsgTake {
+                    bidder: bidder.to_string(),
+                    lot_id: lot,
+                })
+            }),
+        ),
+        AuctionCommand::Commit {
+            from,
+            lot,
+            amount,
+            salt,
+        } => {
+            let salt = match salt {
+                Some(text) => parse_salt(&text)?,
+                None => random_salt(),
+            };
+            (
+                from,
+                Box::new(move |bidder: Address| {
+                    let sealed =
+                        xcc_security::auction::machine::sealed_bid(lot, &bidder, amount, &salt);
+                    eprintln!("salt {}: keep it to reveal the bid", hex::encode(&salt));
+                    to_any(&pb::MsgCommitBid {
+                        bidder: bidder.to_string(),
+                        lot_id: lot,
+                        sealed: sealed.to_vec(),
+                    })
+                }),
+            )
+        }
+        AuctionCommand::Reveal {
+            from,
+            lot,
+            amount,
+            salt,
+        } => {
+            let salt = parse_salt(&salt)?;
+            (
+                from,
+                Box::new(move |bidder: Address| {
+                    to_any(&pb::MsgRevealBid {
+                        bidder: bidder.to_string(),
+                        lot_id: lot,
+                        amount,
+                        salt,
+                    })
+                }),
+            )
+        }
+        AuctionCommand::Close { from, lot } => (
+            from,
+            Box::new(move |signer: Address| {
+                to_any(&pb::MsgCloseAuction {
+                    signer: signer.to_string(),
+                    lot_id: lot,
+                })
+            }),
+        ),
+        AuctionCommand::Cancel { from, lot } => (
+            from,
+            Box::new(move |seller: Address| {
+                to_any(&pb::MsgCancelAuction {
+                    seller: seller.to_string(),
+                    lot_id: lot,
+                })
+            }),
+        ),
+        other => bail!("{other:?} is not a plain tx"),
+    })
+}
+
 pub async fn run(home: &Path, keyring: &Keyring, command: AuctionCommand) -> anyhow::Result<()> {
     let security_chain = chain_id(home, None, Some(AppKind::Security))?;
     let security = rpc::connect(home, &security_chain, None).await?;
@@ -320,74 +411,16 @@ pub async fn run(home: &Path, keyring: &Keyring, command: AuctionCommand) -> any
             let legs = settlement_legs(&security_chain, &lot, &winner.address().to_string());
             run_cross_tx(home, &winner, legs, &cross_tx, "the settlement").await?;
         }
-        AuctionCommand::Bid { from, lot, amount } => {
-            let bidder = keyring.get(&from)?;
-            let msg = to_any(&pb::MsgBid {
-                bidder: bidder.address().to_string(),
-                lot_id: lot,
-                amount,
-            });
-            send(bidder, msg).await?;
-        }
-        AuctionCommand::Take { from, lot } => {
-            let bidder = keyring.get(&from)?;
-            let msg = to_any(&pb::MsgTake {
-                bidder: bidder.address().to_string(),
-                lot_id: lot,
-            });
-            send(bidder, msg).await?;
-        }
-        AuctionCommand::Commit {
-            from,
-            lot,
-            amount,
-            salt,
-        } => {
-            let bidder = keyring.get(&from)?;
-            let salt = match salt {
-                Some(text) => parse_salt(&text)?,
-                None => random_salt(),
-            };
-            let sealed =
-                xcc_security::auction::machine::sealed_bid(lot, &bidder.address(), amount, &salt);
-            eprintln!("salt {}: keep it to reveal the bid", hex::encode(&salt));
-            let msg = to_any(&pb::MsgCommitBid {
-                bidder: bidder.address().to_string(),
-                lot_id: lot,
-                sealed: sealed.to_vec(),
-            });
-            send(bidder, msg).await?;
-        }
-        AuctionCommand::Reveal {
-            from,
-            lot,
-            amount,
-            salt,
-        } => {
-            let bidder = keyring.get(&from)?;
-            let msg = to_any(&pb::MsgRevealBid {
-                bidder: bidder.address().to_string(),
-                lot_id: lot,
-                amount,
-                salt: parse_salt(&salt)?,
-            });
-            send(bidder, msg).await?;
-        }
-        AuctionCommand::Close { from, lot } => {
+        command @ (AuctionCommand::Bid { .. }
+        | AuctionCommand::Take { .. }
+        | AuctionCommand::Commit { .. }
+        | AuctionCommand::Reveal { .. }
+        | AuctionCommand::Close { .. }
+        | AuctionCommand::Cancel { .. }) => {
+            let (from, build) = plain_tx(command)?;
             let signer = keyring.get(&from)?;
-            let msg = to_any(&pb::MsgCloseAuction {
-                signer: signer.address().to_string(),
-                lot_id: lot,
-            });
+            let msg = build(signer.address());
             send(signer, msg).await?;
-        }
-        AuctionCommand::Cancel { from, lot } => {
-            let seller = keyring.get(&from)?;
-            let msg = to_any(&pb::MsgCancelAuction {
-                seller: seller.address().to_string(),
-                lot_id: lot,
-            });
-            send(seller, msg).await?;
         }
         AuctionCommand::Show { lot } => {
             let shown = load(&security, lot).await?;

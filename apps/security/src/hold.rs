@@ -31,7 +31,7 @@ impl Reservations for SecurityModule {
         let mut hold = Hold::empty(leg.id());
         let mut seller_payments = None;
         for any in leg.msgs() {
-            if auction::msg::type_urls().contains(&any.type_url) {
+            if auction::msg::is_auction_msg(&any.type_url) {
                 match AuctionMsg::decode(any)? {
                     AuctionMsg::Qualify { bidder, lot_id } => {
                         leg.require_signed(&[bidder])?;

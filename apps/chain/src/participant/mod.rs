@@ -58,6 +58,24 @@ impl LegRequest<'_> {
         &self.cross_tx.legs[self.leg_index].msgs
     }
 
+    /// The leg whose result this leg takes as input, if any.
+    pub fn input_leg(&self) -> Option<&pb::Leg> {
+        let on = self.cross_tx.legs[self.leg_index].depends_on?;
+        self.cross_tx.legs.get(on as usize)
+    }
+
+    /// How many legs of the cross-tx take the same input as this one, this
+    /// one included: a result that pays out (a dividend page, a lot's price)
+    /// must be taken once.
+    pub fn takers_of_input(&self) -> usize {
+        let source = self.cross_tx.legs[self.leg_index].depends_on;
+        self.cross_tx
+            .legs
+            .iter()
+            .filter(|other| other.depends_on == source)
+            .count()
+    }
+
     /// Refuses unless every account in `needed` signed the cross-tx.
     pub fn require_signed(&self, needed: &[Address]) -> Result<(), ExecError> {
         match needed

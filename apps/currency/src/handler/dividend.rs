@@ -43,21 +43,14 @@ pub fn prepare(
         denom,
     } = payout;
     // Only the security chain's leg can say what its holders are owed.
-    let source = leg.cross_tx.legs[leg.leg_index].depends_on;
-    let source_chain = source.and_then(|on| leg.cross_tx.legs.get(on as usize));
-    if source_chain.is_none_or(|l| l.chain_id != security_chain) {
+    if leg.input_leg().is_none_or(|l| l.chain_id != security_chain) {
         return Err(CurrencyError::Invalid(format!(
             "a dividend payout depends on the leg of {security_chain} that reserves it"
         )));
     }
     // One page, one payment: a second leg taking the same page as input
     // would pay its holders twice.
-    let takers = leg
-        .cross_tx
-        .legs
-        .iter()
-        .filter(|other| other.depends_on == source)
-        .count();
+    let takers = leg.takers_of_input();
     if takers > 1 {
         return Err(CurrencyError::Invalid(format!(
             "{takers} legs depend on the reservation this payout pays; a page is paid by one leg"

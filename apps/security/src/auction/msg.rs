@@ -66,6 +66,12 @@ fn sealed(bytes: &[u8]) -> Result<[u8; 32], AuctionError> {
     })
 }
 
+/// Whether `type_url` names one of the auction's messages: a cheap test,
+/// for the leg dispatch every cross-tx leg goes through.
+pub fn is_auction_msg(type_url: &str) -> bool {
+    type_url.starts_with("/xcc.auction.v1.Msg")
+}
+
 /// The most bytes of salt a reveal carries.
 pub const MAX_SALT_BYTES: usize = 64;
 
@@ -165,5 +171,19 @@ impl AuctionMsg {
             AuctionMsg::Qualify { bidder, .. } => vec![*bidder],
             AuctionMsg::Settle { winner, .. } => vec![*winner],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cheap_test_knows_every_auction_message_and_no_other() {
+        assert!(type_urls().iter().all(|url| is_auction_msg(url)));
+        assert!(!crate::msg::type_urls()
+            .iter()
+            .any(|url| is_auction_msg(url)));
+        assert!(!is_auction_msg("/xcc.auction.v1.Lot"));
     }
 }
