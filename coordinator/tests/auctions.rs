@@ -598,3 +598,78 @@ fn a_winner_who_cannot_pay_forfeits_and_the_next_best_buys_atomically() {
     assert!(!settle(&mut f, &bob, id, 6));
     f.assert_settled();
 }
+
+fn settle_msg(winner: &TestKey, lot_id: u64) -> Any {
+    to_any(&auction::MsgSettleLot {
+        winner: winner.address.to_string(),
+        lot_id,
+    })
+}
+
+fn pay_msg(winner: &TestKey, lot_id: u64) -> Any {
+    to_any(&cash_pb::MsgPayLot {
+        winner: winner.address.to_string(),
+        security_chain: SECURITY.into(),
+        lot_id,
+    })
+}
+
+#[test]
+fn hand_built_settlements_never_pay_out_of_another_bidders_guarantee() {
+    let mut f = fixture(10);
+    let (alice, bob, carol) = (
+        TestKey::from_seed(3),
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+    );
+    let id = awarded_lot(&mut f, 1_100);
+    // Without a settling leg nothing is held: the lot stays carol's.
+    let unsettled = [
+        vec![leg(CURRENCY, vec![pay_msg(&carol, id)], None)],
+        vec![
+            leg(SECURITY, vec![bid(&carol, id, 5_000)], None),
+            leg(CURRENCY, vec![pay_msg(&carol, id)], Some(0)),
+        ],
+    ];
+    for (salt, legs) in unsettled.into_iter().enumerate() {
+        assert!(
+            !run_cross_tx(&mut f, &carol, legs, 10 + salt as u8),
+            "shape {salt}"
+        );
+        assert_eq!(escrow_balance(&f, id), 2 * GUARANTEE, "shape {salt}");
+        assert_eq!(guarantees(&f, id).len(), 2, "shape {salt}");
+        let still = lot(&f, id);
+        assert_eq!(still.winner, carol.address.to_string(), "shape {salt}");
+        assert!(still.settling.is_empty(), "shape {salt}");
+    }
+    assert_eq!(f.cash_of(&alice).amount, CASH);
+
+    // Two payments of one settlement: the second would pay the seller out
+    // of bob's guarantee. Refused, it is carol's settlement that failed: she
+    // forfeits hers, and bob's stays in escrow.
+    let double = vec![
+        leg(SECURITY, vec![settle_msg(&carol, id)], None),
+        leg(CURRENCY, vec![pay_msg(&carol, id)], Some(0)),
+        leg(CURRENCY, vec![pay_msg(&carol, id)], Some(0)),
+    ];
+    assert!(!run_cross_tx(&mut f, &carol, double, 20));
+    f.net.run_until(10, |net| escrow_of(net, id) == GUARANTEE);
+    assert_eq!(f.cash_of(&alice).amount, CASH + GUARANTEE);
+    assert_eq!(f.cash_of(&carol).amount, CASH - GUARANTEE);
+    let passed = guarantees(&f, id);
+    assert_eq!(passed.len(), 1);
+    assert_eq!(passed[0].bidder, bob.address.to_string());
+    assert_eq!(lot(&f, id).winner, bob.address.to_string());
+
+    // A payment that does not depend on its settlement: refused the same.
+    let undepended = vec![
+        leg(SECURITY, vec![settle_msg(&bob, id)], None),
+        leg(CURRENCY, vec![pay_msg(&bob, id)], None),
+    ];
+    assert!(!run_cross_tx(&mut f, &bob, undepended, 21));
+    f.net.run_until(10, |net| escrow_of(net, id) == 0);
+    assert_eq!(lot(&f, id).phase, auction::LotPhase::Failed as i32);
+    assert_eq!(f.cash_of(&alice).amount, CASH + 2 * GUARANTEE);
+    assert_eq!(f.cash_of(&bob).amount, CASH - GUARANTEE);
+    f.assert_settled();
+}

@@ -21,7 +21,6 @@ use crate::denom::DenomName;
 use crate::domain::{Guarantee, HeldTransfer};
 use crate::error::CurrencyError;
 use crate::handler::transfer;
-use crate::state::{CurrencyRead, CurrencyWrite};
 use crate::state_key;
 
 /// The escrow account of lot `lot_id` of `security_chain`.
@@ -164,11 +163,17 @@ pub fn prepare_payment(
         lot_id,
     } = payment;
     // Only the lot's own chain can say what was won and for how much.
-    let source = leg.cross_tx.legs[leg.leg_index].depends_on;
-    let source_leg = source.and_then(|on| leg.cross_tx.legs.get(on as usize));
-    if source_leg.is_none_or(|l| l.chain_id != security_chain) {
+    if leg.input_leg().is_none_or(|l| l.chain_id != security_chain) {
         return Err(CurrencyError::Invalid(format!(
             "a lot's payment depends on the leg of {security_chain} that settles it"
+        )));
+    }
+    // One settlement, one payment: a second leg taking the same settlement
+    // as input would pay the seller out of another bidder's guarantee.
+    let takers = leg.takers_of_input();
+    if takers > 1 {
+        return Err(CurrencyError::Invalid(format!(
+            "{takers} legs depend on the settlement this payment pays; a lot is paid by one leg"
         )));
     }
     let settlement = security_pb::LegResult::decode(leg.input)
@@ -301,21 +306,16 @@ fn pay_out(
     packet: &auction_pb::GuaranteeDisposition,
 ) -> Result<(), ExecError> {
     let (to, outcome) = payee(packet, &guarantee.bidder)?;
-    let escrowed = state.balance(&guarantee.escrow, &guarantee.denom)?;
-    if escrowed < guarantee.amount {
-        return Err(CurrencyError::HoldNotCovered(format!(
-            "escrow of lot {} of {}",
-            guarantee.lot_id, guarantee.security_chain
-        ))
-        .into());
-    }
-    state.put_balance(
+    // Escrow is an account like any other: what a prepared settlement
+    // reserves from it is not another guarantee's to take.
+    transfer::execute(
+        ctx,
+        state,
         &guarantee.escrow,
+        &to,
         &guarantee.denom,
-        escrowed - guarantee.amount,
-    );
-    let balance = state.balance(&to, &guarantee.denom)? + guarantee.amount;
-    state.put_balance(&to, &guarantee.denom, balance);
+        guarantee.amount,
+    )?;
     state.delete(state_key::guarantee(
         &guarantee.security_chain,
         guarantee.lot_id,
