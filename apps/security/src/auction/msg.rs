@@ -186,4 +186,26 @@ mod tests {
             .any(|url| is_auction_msg(url)));
         assert!(!is_auction_msg("/xcc.auction.v1.Lot"));
     }
+
+    #[test]
+    fn a_salt_at_its_limit_decodes_and_one_byte_over_is_refused() {
+        let bidder = Address::from_public_key(
+            &ed25519_consensus::SigningKey::from([3; 32]).verification_key(),
+        );
+        let reveal = |salt_len: usize| {
+            let msg = pb::MsgRevealBid {
+                bidder: bidder.to_string(),
+                lot_id: 1,
+                amount: 1_000,
+                salt: vec![7; salt_len],
+            };
+            AuctionMsg::decode(&xcc_proto::to_any(&msg))
+        };
+        assert!(reveal(MAX_SALT_BYTES).is_ok());
+        let over = reveal(MAX_SALT_BYTES + 1)
+            .err()
+            .map(|e| e.log)
+            .unwrap_or_default();
+        assert!(over.contains("at most 64 bytes, not 65"), "{over}");
+    }
 }

@@ -534,3 +534,20 @@ fn a_qualification_holds_a_place_until_its_cross_tx_decides() {
     assert_eq!(dispositions(&outputs), vec![(a, Guarantee::Released)]);
     assert_eq!(late.bidders[&a].guarantee, Guarantee::Released);
 }
+
+#[test]
+fn a_lot_takes_its_256_bidders_and_refuses_the_next() {
+    let mut full = lot(english(), &[]);
+    for n in 0..MAX_BIDDERS {
+        let mut seed = [9u8; 32];
+        seed[..4].copy_from_slice(&n.to_be_bytes());
+        let bidder =
+            Address::from_public_key(&ed25519_consensus::SigningKey::from(seed).verification_key());
+        full = ok(&full, Input::Qualify { bidder }, START).0;
+    }
+    assert_eq!(full.bidders.len(), MAX_BIDDERS as usize);
+    assert!(matches!(
+        refused(&full, Input::Qualify { bidder: address(2) }, START),
+        Refusal::TooManyBidders { max: 256, .. }
+    ));
+}
