@@ -7,6 +7,7 @@
 use std::fmt;
 
 pub mod atomicity;
+pub mod auctions;
 pub mod authorization;
 pub mod compliance;
 pub mod conservation;
@@ -17,6 +18,7 @@ pub mod reservations;
 pub mod testing;
 
 pub use atomicity::AtomicityViolation;
+pub use auctions::AuctionViolation;
 pub use authorization::AuthorizationViolation;
 pub use compliance::ComplianceViolation;
 pub use conservation::ConservationViolation;
@@ -39,6 +41,8 @@ pub enum Violation {
     Reservation(#[from] ReservationViolation),
     #[error(transparent)]
     Authorization(#[from] AuthorizationViolation),
+    #[error(transparent)]
+    Auction(#[from] AuctionViolation),
     /// An audit that cannot read the chains cannot call them clean.
     #[error("the chains could not be read: {0}")]
     Unreadable(#[from] SourceError),
@@ -65,6 +69,7 @@ pub fn judge(reading: &Reading) -> Vec<Violation> {
             .into_iter()
             .map(Violation::from),
     );
+    violations.extend(auctions::judge(reading).into_iter().map(Violation::from));
     violations
 }
 

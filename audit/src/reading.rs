@@ -8,6 +8,7 @@ use xcc_chain::page::{PageRequest, PageResponse, MAX_PAGE_LIMIT};
 use xcc_proto::auction::v1 as auction;
 use xcc_proto::coordinator::v1 as coord;
 use xcc_proto::currency::v1 as cash;
+use xcc_proto::ibc::v1 as ibc;
 use xcc_proto::security::v1 as sec;
 use xcc_proto::xtx::v1 as xtx;
 
@@ -35,8 +36,17 @@ pub struct Reading {
     /// The whitelist entries of the parties of every held movement.
     pub pinned_entries: Vec<PinnedEntry>,
     pub listings: Vec<sec::Listing>,
-    /// The auction lots of the security chain.
+    /// The auction lots of the security chain, read with it and again
+    /// after the currency chain (a lot whose bidders changed in between
+    /// was read mid-step).
     pub lots: Vec<auction::Lot>,
+    pub lots_after: Vec<auction::Lot>,
+    /// Dispositions the security chain sent and the currency chain has not
+    /// acknowledged: their guarantees may still be in escrow.
+    pub dispositions_in_flight: Vec<auction::GuaranteeDisposition>,
+    /// The guarantees in escrow on the currency chain for the security
+    /// chain's lots.
+    pub guarantees: Vec<cash::Guarantee>,
     pub denoms: Vec<DenomReading>,
     pub cash_holds: Vec<cash::Hold>,
     pub dividends: Vec<DividendReading>,
@@ -145,6 +155,7 @@ pub async fn read<S: Source>(source: &mut S) -> Result<Reading, SourceError> {
     };
     read_security(source, &mut reading).await?;
     read_currency(source, &mut reading).await?;
+    reading.lots_after = lots_after(source).await?;
     reading.records_after = records(source).await?;
     Ok(reading)
 }
@@ -288,6 +299,43 @@ impl<S: Source> At<'_, S> {
             accounts,
             page: None,
         }))
+    }
+
+    async fn lots(&mut self) -> Result<Vec<auction::Lot>, SourceError> {
+        self.all_pages(
+            "/xcc.auction.v1.Query/Lots",
+            |page| auction::QueryLotsRequest { page: Some(page) },
+            |r: auction::QueryLotsResponse| (r.lots, r.page),
+        )
+        .await
+    }
+
+    /// The guarantee dispositions this (security) chain sent to the
+    /// currency chain that are not yet acknowledged.
+    async fn dispositions_in_flight(
+        &mut self,
+    ) -> Result<Vec<auction::GuaranteeDisposition>, SourceError> {
+        let request = ibc::QueryPendingPacketsRequest {
+            dest_chain: self.source.chain_id(Role::Currency),
+            limit: 0,
+        };
+        let path = "/xcc.ibc.v1.Query/PendingPackets";
+        let pending: ibc::QueryPendingPacketsResponse = self.ask(path, &request).await?;
+        let mut dispositions = Vec::new();
+        for packet in pending
+            .packets
+            .iter()
+            .filter(|p| p.port == xcc_security::auction::port::PORT)
+        {
+            let disposition = auction::GuaranteeDisposition::decode(packet.data.as_slice())
+                .map_err(|error| SourceError::Undecodable {
+                    chain: self.source.chain_id(self.role),
+                    path: path.to_owned(),
+                    error,
+                })?;
+            dispositions.push(disposition);
+        }
+        Ok(dispositions)
     }
 
     /// The holders a dividend's entitlements are computed from. A record
@@ -466,13 +514,8 @@ async fn read_security(source: &mut impl Source, reading: &mut Reading) -> Resul
             |r: sec::QueryListingsResponse| (r.listings, r.page),
         )
         .await?;
-    reading.lots = at
-        .all_pages(
-            "/xcc.auction.v1.Query/Lots",
-            |page| auction::QueryLotsRequest { page: Some(page) },
-            |r: auction::QueryLotsResponse| (r.lots, r.page),
-        )
-        .await?;
+    reading.lots = at.lots().await?;
+    reading.dispositions_in_flight = at.dispositions_in_flight().await?;
     let dividends = at
         .all_pages(
             "/xcc.security.v1.Query/Dividends",
@@ -525,10 +568,33 @@ async fn read_currency(source: &mut impl Source, reading: &mut Reading) -> Resul
             |r: cash::QueryHoldsResponse| (r.holds, r.page),
         )
         .await?;
+    reading.guarantees = at
+        .all_pages(
+            "/xcc.currency.v1.Query/Guarantees",
+            |page| cash::QueryGuaranteesRequest {
+                security_chain: reading.security_chain.clone(),
+                lot_id: 0,
+                page: Some(page),
+            },
+            |r: cash::QueryGuaranteesResponse| (r.guarantees, r.page),
+        )
+        .await?;
     for d in &mut reading.dividends {
         d.payment = at.payment(&reading.security_chain, d.dividend.id).await?;
     }
     Ok(())
+}
+
+/// The security chain's lots at its latest height, read again.
+async fn lots_after(source: &mut impl Source) -> Result<Vec<auction::Lot>, SourceError> {
+    let height = Some(source.latest_height(Role::Security).await?);
+    At {
+        source,
+        role: Role::Security,
+        height,
+    }
+    .lots()
+    .await
 }
 
 /// A leg record's status; an unknown one counts as unspecified.

@@ -77,7 +77,7 @@ fn holds_match_legs(
         .collect()
 }
 
-fn in_flight(reading: &Reading) -> bool {
+pub(crate) fn in_flight(reading: &Reading) -> bool {
     reading
         .records_after
         .iter()

@@ -738,13 +738,6 @@ impl Builder<'_> {
     }
 }
 
-fn violations(f: &Fixture) -> Vec<String> {
-    xcc_audit::testing::audit_network(&f.net, COORDINATOR, SECURITY, CURRENCY)
-        .iter()
-        .map(ToString::to_string)
-        .collect()
-}
-
 fn records(net: &TestNetwork) -> Vec<coord::CrossTxRecord> {
     net.chain(COORDINATOR)
         .query_all(

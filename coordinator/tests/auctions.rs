@@ -271,6 +271,7 @@ fn bidders_qualify_by_a_cross_tx_that_holds_their_guarantee_in_escrow() {
     assert!(direct.log.contains("only valid as a leg"), "{}", direct.log);
     assert_eq!(f.units_of(&f.alice).amount, before);
     assert_cash_conserved(&f, id);
+    assert_audited(&f);
 }
 
 #[test]
@@ -337,6 +338,7 @@ fn an_english_auction_extends_on_a_late_bid_and_awards_the_best() {
         ]
     );
     assert_cash_conserved(&f, id);
+    assert_audited(&f);
 }
 
 #[test]
@@ -386,6 +388,7 @@ fn a_lot_cancelled_before_any_bid_gives_the_seller_back_the_units() {
         refused.log
     );
     assert_eq!(f.units_of(&alice).reserved, 0);
+    assert_audited(&f);
 }
 
 /// A lot of alice's 10 units, closed: bob bid 1,000 and carol
@@ -470,6 +473,7 @@ fn winners_who_do_not_pay_forfeit_to_the_seller_and_a_failed_lot_pays_back_the_r
     assert_eq!(f.cash_of(&bob).amount, CASH - GUARANTEE);
     assert_eq!(f.cash_of(&carol).amount, CASH - GUARANTEE);
     f.assert_settled();
+    assert_audited(&f);
 }
 
 #[test]
@@ -533,6 +537,7 @@ fn a_disposition_that_overtakes_its_guarantee_waits_for_it() {
     assert_eq!(f.cash_of(&carol).reserved, 0);
     assert_eq!(escrow_balance(&f, id), GUARANTEE, "bob's stays: he won");
     assert_cash_conserved(&f, id);
+    assert_audited(&f);
 }
 
 fn lot_of(net: &xcc_chain::testing::TestNetwork, id: u64) -> auction::Lot {
@@ -597,6 +602,7 @@ fn a_winner_who_cannot_pay_forfeits_and_the_next_best_buys_atomically() {
     // Over: nothing more settles it.
     assert!(!settle(&mut f, &bob, id, 6));
     f.assert_settled();
+    assert_audited(&f);
 }
 
 fn settle_msg(winner: &TestKey, lot_id: u64) -> Any {
@@ -672,4 +678,5 @@ fn hand_built_settlements_never_pay_out_of_another_bidders_guarantee() {
     assert_eq!(f.cash_of(&alice).amount, CASH + 2 * GUARANTEE);
     assert_eq!(f.cash_of(&bob).amount, CASH - GUARANTEE);
     f.assert_settled();
+    assert_audited(&f);
 }

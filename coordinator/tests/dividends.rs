@@ -73,17 +73,6 @@ impl Fixture {
     }
 }
 
-/// No invariant broken on the three chains: conservation counts every
-/// holder, and each was paid what the record height entitles it to.
-fn assert_audited(f: &Fixture) {
-    let violations: Vec<String> =
-        xcc_audit::testing::audit_network(&f.net, COORDINATOR, SECURITY, CURRENCY)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-    assert!(violations.is_empty(), "{violations:?}");
-}
-
 fn status(d: &sec::Dividend) -> sec::DividendStatus {
     sec::DividendStatus::try_from(d.status).unwrap()
 }

@@ -14,6 +14,7 @@ use xcc_proto::{to_any, Any};
 use crate::reading::{DenomReading, Reading};
 use crate::{judge, AtomicityViolation, ConservationViolation, ReservationViolation, Violation};
 
+mod auctions;
 mod authorization;
 
 const SECURITY: &str = "security-1";

@@ -533,3 +533,17 @@ impl Fixture {
         );
     }
 }
+
+/// Every invariant broken on the three chains, as `xcc audit` words it.
+pub fn violations(f: &Fixture) -> Vec<String> {
+    xcc_audit::testing::audit_network(&f.net, COORDINATOR, SECURITY, CURRENCY)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// No invariant broken on the three chains.
+pub fn assert_audited(f: &Fixture) {
+    let violations = violations(f);
+    assert!(violations.is_empty(), "{violations:?}");
+}
