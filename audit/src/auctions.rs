@@ -75,7 +75,7 @@ pub fn judge(reading: &Reading) -> Vec<AuctionViolation> {
     violations
 }
 
-fn guarantees_of<'r>(reading: &'r Reading, lot: u64) -> impl Iterator<Item = &'r cash::Guarantee> {
+fn guarantees_of(reading: &Reading, lot: u64) -> impl Iterator<Item = &cash::Guarantee> {
     reading.guarantees.iter().filter(move |g| g.lot_id == lot)
 }
 
@@ -289,7 +289,7 @@ fn award_follows_the_rules(lot: &auction::Lot) -> Vec<AuctionViolation> {
             better: better.bidder.clone(),
         });
     }
-    let terms = lot.terms.clone().unwrap_or_default();
+    let terms = lot.terms.unwrap_or_default();
     if winner.amount < terms.reserve {
         violations.push(AuctionViolation::BelowReserve {
             lot: id,
