@@ -8,11 +8,17 @@
 //! dividend against the balances at its record height, is clean after each.
 
 use xcc_tests::wait_until;
-use xcc_tests::{Spawned, Testnet};
+use xcc_tests::{Stop, Testnet, TwoLegs};
 
 const COORDINATOR: &str = "coordinator-1";
 const SECURITY: &str = "security-1";
 const CURRENCY: &str = "currency-1";
+/// A payout: the security chain reserves the dividend, the currency chain pays.
+const PAYOUT: TwoLegs = TwoLegs {
+    coordinator: COORDINATOR,
+    first: SECURITY,
+    second: CURRENCY,
+};
 const HOLDERS: [&str; 4] = ["alice", "bob", "carol", "erin"];
 
 /// Declares a dividend of HARB paid by the bank; returns its id.
@@ -119,54 +125,18 @@ fn payouts_pay_every_holder_once_or_nobody() {
     relayer.kill();
 
     // Every coordinator validator SIGKILLed at each phase of a payout.
-    for phase in 1..=4 {
+    for stop in Stop::ALL {
         let id = declare(&net, "1");
         let carol_before = received(&net, "carol");
         let payout = pay(&net, &id);
-        let mut partial: Option<Spawned> = match phase {
-            // Intake done, nothing relayed.
-            1 => None,
-            // The security leg prepared (the dividend reserved), its vote not relayed.
-            2 => {
-                let r = net.relayer(&[SECURITY]);
-                net.wait_leg(SECURITY, &payout, "prepared");
-                Some(r)
-            }
-            // The currency leg, which depends on it, prepared too; no vote relayed.
-            3 | 4 => {
-                let mut r = net.relayer(&[SECURITY]);
-                net.wait_leg(SECURITY, &payout, "prepared");
-                r.kill();
-                let mut r = net.relayer(&[COORDINATOR]);
-                wait_until("the currency leg's prepare to be sent", || {
-                    let record = net.json(&["xtx", "status", &payout]);
-                    record["legs"][0]["state"] == "voted_ok"
-                });
-                r.kill();
-                let mut r = net.relayer(&[CURRENCY]);
-                net.wait_leg(CURRENCY, &payout, "prepared");
-                if phase == 3 {
-                    Some(r)
-                } else {
-                    // Decided, no decision relayed.
-                    r.kill();
-                    let r = net.relayer(&[COORDINATOR]);
-                    net.wait_phase(&payout, "decided");
-                    Some(r)
-                }
-            }
-            _ => unreachable!(),
-        };
-        if let Some(r) = partial.as_mut() {
-            r.kill();
-        }
+        net.relay_to(&payout, PAYOUT, stop);
         net.kill_chain(COORDINATOR);
         net.restart_chain(COORDINATOR);
         let mut r = net.relayer(&[]);
         let done = net.wait_phase(&payout, "done");
         r.kill();
-        assert_eq!(done["outcome"], "committed", "phase {phase}: {done}");
-        assert_eq!(received(&net, "carol"), carol_before + 25, "phase {phase}");
+        assert_eq!(done["outcome"], "committed", "{stop:?}: {done}");
+        assert_eq!(received(&net, "carol"), carol_before + 25, "{stop:?}");
         assert_eq!(status(&net, &id)["status"], "paid");
         net.audit();
     }
@@ -199,18 +169,13 @@ fn a_payout_of_several_pages_survives_its_coordinator_killed_between_pages() {
     let id = "1";
     assert_eq!(status(&net, id)["pages"], 4, "{}", status(&net, id));
     let payout = pay(&net, id);
-    let relay_only = |to: &str, until: &dyn Fn()| {
-        let mut relayer = net.relayer(&[to]);
-        until();
-        relayer.kill();
-    };
 
     // Every page reserved and voted, the coordinator killed before any
     // payment leg is prepared.
-    relay_only(SECURITY, &|| {
+    net.relay_until(SECURITY, || {
         net.wait_legs(SECURITY, &payout, 0..4, "prepared")
     });
-    relay_only(COORDINATOR, &|| {
+    net.relay_until(COORDINATOR, || {
         wait_until("every page's vote", || {
             let record = net.json(&["xtx", "status", &payout]);
             (0..4).all(|leg| record["legs"][leg]["state"] == "voted_ok")
@@ -220,13 +185,13 @@ fn a_payout_of_several_pages_survives_its_coordinator_killed_between_pages() {
     net.restart_chain(COORDINATOR);
 
     // Decided, the decision applied to the security pages only; killed again.
-    relay_only(CURRENCY, &|| {
+    net.relay_until(CURRENCY, || {
         net.wait_legs(CURRENCY, &payout, 4..8, "prepared")
     });
-    relay_only(COORDINATOR, &|| {
+    net.relay_until(COORDINATOR, || {
         net.wait_phase(&payout, "decided");
     });
-    relay_only(SECURITY, &|| {
+    net.relay_until(SECURITY, || {
         net.wait_legs(SECURITY, &payout, 0..4, "committed")
     });
     net.kill_chain(COORDINATOR);

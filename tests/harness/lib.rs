@@ -9,10 +9,12 @@
 //! - [`testnet`] and [`xtx`]: a local testnet of the three chains driven
 //!   through the `xcc` binary, as a user drives it, with cross-tx helpers
 //!   and the audit.
+//! - [`auction`]: lots driven through `xcc auction`.
 //! - [`chain`]: one currency chain of `xcc-node` processes written by
 //!   `xcc-testnet`, for the node's own interfaces.
 //! - [`rpc`]: CometBFT RPC clients, heights and raw requests.
 
+pub mod auction;
 pub mod binaries;
 pub mod chain;
 pub mod rpc;
@@ -24,3 +26,4 @@ pub use binaries::{binary, Spawned};
 pub use rpc::{block_hash, client, height, runtime, wait_for_height};
 pub use testnet::{json, ok, xcc, Testnet};
 pub use wait::{eventually, wait_until, WAIT};
+pub use xtx::{Stop, TwoLegs};

@@ -6,6 +6,36 @@ use crate::binaries::Spawned;
 use crate::testnet::{xcc, Testnet};
 use crate::wait::wait_until;
 
+/// The chains of a cross-tx of two legs, the second depending on the first.
+#[derive(Clone, Copy, Debug)]
+pub struct TwoLegs<'a> {
+    pub coordinator: &'a str,
+    pub first: &'a str,
+    pub second: &'a str,
+}
+
+/// How far [`Testnet::relay_to`] relays a cross-tx of two legs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Taken by the coordinator, nothing relayed.
+    Submitted,
+    /// The first leg prepared, its vote not relayed.
+    FirstPrepared,
+    /// Both legs prepared, no vote of the second relayed.
+    BothPrepared,
+    /// Decided, no decision relayed.
+    Decided,
+}
+
+impl Stop {
+    pub const ALL: [Stop; 4] = [
+        Stop::Submitted,
+        Stop::FirstPrepared,
+        Stop::BothPrepared,
+        Stop::Decided,
+    ];
+}
+
 impl Testnet {
     /// The leg's status on `chain` ("prepared", "committed", ...), if any.
     pub fn leg(&self, chain: &str, id: &str) -> Option<String> {
@@ -76,6 +106,48 @@ impl Testnet {
             args.extend(["--deliver-to", chain]);
         }
         self.spawn_relayer("relayer", &args)
+    }
+
+    /// Runs a relayer that delivers to `to` only until `until` returns.
+    pub fn relay_until(&self, to: &str, until: impl FnOnce()) {
+        let mut relayer = self.relayer(&[to]);
+        until();
+        relayer.kill();
+    }
+
+    /// Relays the cross-tx `id` of two legs (leg 0 on `first`, leg 1 on
+    /// `second`, which depends on it) one chain at a time as far as `stop`,
+    /// and no further: the point where a test kills its coordinator.
+    pub fn relay_to(&self, id: &str, chains: TwoLegs, stop: Stop) {
+        let TwoLegs {
+            coordinator,
+            first,
+            second,
+        } = chains;
+        if stop == Stop::Submitted {
+            return;
+        }
+        self.relay_until(first, || self.wait_leg(first, id, "prepared"));
+        if stop == Stop::FirstPrepared {
+            return;
+        }
+        self.relay_until(coordinator, || {
+            wait_until(&format!("leg 0 of {id} to be voted"), || {
+                let out = xcc(self.home(), &["xtx", "status", id]);
+                out.status.success() && {
+                    let record: serde_json::Value =
+                        serde_json::from_slice(&out.stdout).expect("JSON");
+                    record["legs"][0]["state"] == "voted_ok"
+                }
+            })
+        });
+        self.relay_until(second, || self.wait_leg(second, id, "prepared"));
+        if stop == Stop::BothPrepared {
+            return;
+        }
+        self.relay_until(coordinator, || {
+            self.wait_phase(id, "decided");
+        });
     }
 
     /// SIGKILL every validator of `chain`.
