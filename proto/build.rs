@@ -30,6 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .type_attribute(".xcc.currency.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.security.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.auction.v1", "#[derive(serde::Serialize)]")
+        .type_attribute(".xcc.trust.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.query.v1", "#[derive(serde::Serialize)]")
         .type_attribute(".xcc.ibc.v1.ClientState", "#[derive(serde::Serialize)]")
         .type_attribute(

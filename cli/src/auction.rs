@@ -225,12 +225,27 @@ pub struct CrossTxArgs {
     pub timeout_secs: u64,
 }
 
-async fn load(security: &HttpClient, id: u64) -> anyhow::Result<pb::Lot> {
+pub async fn load(security: &HttpClient, id: u64) -> anyhow::Result<pb::Lot> {
     module_query(
         security,
         "/xcc.auction.v1.Query/Lot",
         &pb::QueryLotRequest { lot_id: id },
         None,
+    )
+    .await
+}
+
+/// Every step of the lot's history, in order.
+pub async fn history(security: &HttpClient, lot: u64) -> anyhow::Result<Vec<pb::LotEvent>> {
+    all_pages(
+        security,
+        "/xcc.auction.v1.Query/LotHistory",
+        None,
+        |page| pb::QueryLotHistoryRequest {
+            lot_id: lot,
+            page: Some(page),
+        },
+        |r: pb::QueryLotHistoryResponse| (r.events, r.page),
     )
     .await
 }
@@ -424,17 +439,7 @@ pub async fn run(home: &Path, keyring: &Keyring, command: AuctionCommand) -> any
         }
         AuctionCommand::Show { lot } => {
             let shown = load(&security, lot).await?;
-            let history = all_pages(
-                &security,
-                "/xcc.auction.v1.Query/LotHistory",
-                None,
-                |page| pb::QueryLotHistoryRequest {
-                    lot_id: lot,
-                    page: Some(page),
-                },
-                |r: pb::QueryLotHistoryResponse| (r.events, r.page),
-            )
-            .await?;
+            let history = history(&security, lot).await?;
             let mut json = serde_json::to_value(&shown)?;
             json["history"] = serde_json::to_value(history)?;
             println!("{}", serde_json::to_string_pretty(&json)?);

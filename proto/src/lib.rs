@@ -36,6 +36,12 @@ pub mod auction {
     }
 }
 
+pub mod trust {
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/xcc.trust.v1.rs"));
+    }
+}
+
 pub mod currency {
     pub mod v1 {
         include!(concat!(env!("OUT_DIR"), "/xcc.currency.v1.rs"));

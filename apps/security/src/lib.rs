@@ -14,6 +14,7 @@ pub mod state;
 pub mod state_key;
 pub mod symbol;
 pub mod terms;
+pub mod trust;
 
 use serde::{Deserialize, Serialize};
 use xcc_chain::genesis::parse_section;
@@ -100,7 +101,11 @@ pub struct SecurityModule;
 /// side of two-phase commit over unit reservations, and securities.
 pub fn modules() -> Vec<Box<dyn Module>> {
     xcc_chain::participant_chain_modules(
-        vec![Box::new(SecurityModule), Box::new(auction::AuctionModule)],
+        vec![
+            Box::new(SecurityModule),
+            Box::new(auction::AuctionModule),
+            Box::new(trust::TrustModule),
+        ],
         std::sync::Arc::new(SecurityModule),
         vec![std::sync::Arc::new(auction::AuctionModule)],
     )

@@ -1,6 +1,7 @@
 //! `xcc bench`: figures from real local testnets, each started in a scratch
 //! directory and stopped when the run ends. Build with `--release` first.
 
+mod auction;
 mod catchup;
 mod dividend;
 mod packets;
@@ -89,6 +90,27 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         window_blocks: u64,
     },
+    /// Auctions: qualifications of `bidders` at once, bids per second on one
+    /// English lot they all bid on, and a lot's settlement latency one at a
+    /// time (in ms and block intervals), beside the same testnet's transfers
+    /// per second and a swap's latency.
+    Auction {
+        #[arg(long, default_value_t = 100)]
+        bidders: usize,
+        /// Bids to commit, the bidders in turn, each the best plus the step.
+        #[arg(long, default_value_t = 1000)]
+        bids: usize,
+        /// Lots settled one at a time, and as many swaps.
+        #[arg(long, default_value_t = 10)]
+        settlements: usize,
+        /// Same-chain transfers committed in the same run.
+        #[arg(long, default_value_t = 2000)]
+        transfers: usize,
+        #[arg(long, default_value_t = 1)]
+        validators: usize,
+        #[arg(long, default_value_t = 200)]
+        block_time: u64,
+    },
     /// Swaps per second and swap latency (p50, p99, in ms and in block
     /// intervals of the slowest chain) on the three chains with an
     /// in-process relayer, beside same-chain transfers per second measured
@@ -165,6 +187,24 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             };
             swaps::run(&validators, &settings).await
         }
+        BenchCommand::Auction {
+            bidders,
+            bids,
+            settlements,
+            transfers,
+            validators,
+            block_time,
+        } => {
+            auction::run(&auction::Settings {
+                validators,
+                bidders,
+                bids,
+                settlements,
+                transfers,
+                block_time_ms: block_time,
+            })
+            .await
+        }
         BenchCommand::Packets {
             batch_sizes,
             packets,
@@ -203,6 +243,9 @@ pub async fn while_relaying<T>(
     outcome
 }
 
+/// How xcc-node's RPC says it has too many requests in flight.
+const SERVER_BUSY: &str = "Server busy";
+
 /// Broadcasts each batch of signed txs in order through its client, the
 /// batches at once; returns when every tx has passed CheckTx.
 pub async fn broadcast_batches(
@@ -213,10 +256,15 @@ pub async fn broadcast_batches(
     for (client, batch) in batches {
         tasks.push(tokio::spawn(async move {
             for tx in batch {
-                let response = client
-                    .broadcast_tx_sync(tx)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("broadcast: {e}"))?;
+                let response = loop {
+                    match client.broadcast_tx_sync(tx.clone()).await {
+                        // The node's back-pressure: it takes the tx a moment later.
+                        Err(e) if e.to_string().contains(SERVER_BUSY) => {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        outcome => break outcome.map_err(|e| anyhow::anyhow!("broadcast: {e}"))?,
+                    }
+                };
                 if response.code.is_err() {
                     anyhow::bail!("refused: {}", response.log);
                 }

@@ -47,9 +47,9 @@ struct Figures {
 
 /// p50 and p99 of submission-to-settlement (the last participant commits)
 /// and submission-to-done (the coordinator has every ack), in ms.
-struct Latencies {
-    settled: (f64, f64),
-    done: (f64, f64),
+pub(super) struct Latencies {
+    pub settled: (f64, f64),
+    pub done: (f64, f64),
 }
 
 fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
@@ -59,7 +59,7 @@ fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
 }
 
 impl Latencies {
-    fn of(records: &[coord::CrossTxRecord]) -> anyhow::Result<Self> {
+    pub fn of(records: &[coord::CrossTxRecord]) -> anyhow::Result<Self> {
         let mut settled = Vec::new();
         let mut done = Vec::new();
         for record in records {
@@ -85,7 +85,7 @@ impl Latencies {
         })
     }
 
-    fn describe(&self, interval_ms: f64) -> String {
+    pub fn describe(&self, interval_ms: f64) -> String {
         let (s50, s99) = self.settled;
         let (d50, d99) = self.done;
         format!(
@@ -170,7 +170,11 @@ fn one_swap(issuer: &NamedKey, bob: &NamedKey, deadline_ns: u64) -> xtx_pb::Sign
     signed_cross_tx(cross_tx, &[&issuer.key, &bob.key])
 }
 
-fn submission(submitter: &SigningKey, nonce: u64, signed: xtx_pb::SignedCrossTx) -> pb::Tx {
+pub(super) fn submission(
+    submitter: &SigningKey,
+    nonce: u64,
+    signed: xtx_pb::SignedCrossTx,
+) -> pb::Tx {
     let msg = to_any(&coord::MsgSubmitCrossTx {
         submitter: Address::from_public_key(&submitter.verification_key()).to_string(),
         signed_cross_tx: Some(signed),
@@ -185,7 +189,41 @@ fn submission(submitter: &SigningKey, nonce: u64, signed: xtx_pb::SignedCrossTx)
     signed_tx(body, &[submitter])
 }
 
-async fn wait_done(client: &HttpClient, id: &[u8; 32]) -> anyhow::Result<coord::CrossTxRecord> {
+/// `samples` swaps of the issuer's HARB to bob, each submitted once the
+/// one before is done; their records.
+pub(super) async fn one_at_a_time(
+    coordinator: &HttpClient,
+    issuer: &NamedKey,
+    bob: &NamedKey,
+    samples: usize,
+) -> anyhow::Result<Vec<coord::CrossTxRecord>> {
+    let mut records = Vec::new();
+    for _ in 0..samples {
+        let signed = one_swap(issuer, bob, deadline_in(coordinator, 600).await?);
+        records.push(submit_and_wait(coordinator, bob, signed).await?);
+    }
+    Ok(records)
+}
+
+/// Submits a signed cross-tx from `submitter` and waits until it is done.
+pub(super) async fn submit_and_wait(
+    coordinator: &HttpClient,
+    submitter: &NamedKey,
+    signed: xtx_pb::SignedCrossTx,
+) -> anyhow::Result<coord::CrossTxRecord> {
+    let id = xcc_chain::xtx::cross_tx_id(signed.cross_tx.as_ref().context("cross-tx")?);
+    let msg = to_any(&coord::MsgSubmitCrossTx {
+        submitter: submitter.address().to_string(),
+        signed_cross_tx: Some(signed),
+    });
+    send_msgs(coordinator, COORDINATOR_CHAIN, submitter, vec![msg]).await?;
+    wait_done(coordinator, &id).await
+}
+
+pub(super) async fn wait_done(
+    client: &HttpClient,
+    id: &[u8; 32],
+) -> anyhow::Result<coord::CrossTxRecord> {
     let give_up = Instant::now() + RUN_LIMIT;
     loop {
         // Not found until the block with its submission commits.
@@ -201,7 +239,7 @@ async fn wait_done(client: &HttpClient, id: &[u8; 32]) -> anyhow::Result<coord::
     }
 }
 
-async fn heights(clients: &[HttpClient]) -> anyhow::Result<Vec<u64>> {
+pub(super) async fn heights(clients: &[HttpClient]) -> anyhow::Result<Vec<u64>> {
     let mut heights = Vec::new();
     for client in clients {
         heights.push(latest_height(client).await?);
@@ -223,17 +261,7 @@ async fn one_run(validators: usize, settings: &Settings) -> anyhow::Result<Figur
 
     let measured = async {
         // One at a time: latency without contention.
-        let mut unloaded = Vec::new();
-        for _ in 0..settings.latency_samples {
-            let signed = one_swap(&issuer, &bob, deadline_in(&coordinator, 600).await?);
-            let id = xcc_chain::xtx::cross_tx_id(signed.cross_tx.as_ref().context("cross-tx")?);
-            let msg = to_any(&coord::MsgSubmitCrossTx {
-                submitter: bob.address().to_string(),
-                signed_cross_tx: Some(signed),
-            });
-            send_msgs(&coordinator, COORDINATOR_CHAIN, &bob, vec![msg]).await?;
-            unloaded.push(wait_done(&coordinator, &id).await?);
-        }
+        let unloaded = one_at_a_time(&coordinator, &issuer, &bob, settings.latency_samples).await?;
 
         // Many at once, pre-signed by several submitters before the clock starts.
         let deadline = deadline_in(&coordinator, 600).await?;

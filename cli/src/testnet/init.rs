@@ -31,11 +31,17 @@ pub const COMPOSE_SUBNET: [u8; 3] = [10, 77, 0];
 pub const USER_CASH: u64 = 1_000_000;
 pub const BANK_CASH: u64 = 1_000_000_000;
 
-/// The address of the `index`th holder of `MANY_HOLDERS_SECURITY`.
-pub fn many_holder(index: usize) -> xcc_chain::Address {
+/// The key of the `index`th holder of `MANY_HOLDERS_SECURITY`, derived
+/// from its index so that a benchmark can sign for it.
+pub fn many_holder_key(index: usize) -> SigningKey {
     let mut seed = [9u8; 32];
     seed[..8].copy_from_slice(&(index as u64).to_be_bytes());
-    xcc_chain::Address::from_public_key(&SigningKey::from(seed).verification_key())
+    SigningKey::from(seed)
+}
+
+/// The address of the `index`th holder of `MANY_HOLDERS_SECURITY`.
+pub fn many_holder(index: usize) -> xcc_chain::Address {
+    xcc_chain::Address::from_public_key(&many_holder_key(index).verification_key())
 }
 
 /// A security with `holders` whitelisted holders of one unit each (none

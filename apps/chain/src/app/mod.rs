@@ -330,9 +330,13 @@ impl App {
         meta.extend_from_slice(&block.time_ns.to_be_bytes());
         block_state.put_raw(state_key::LAST_BLOCK.to_vec(), meta);
 
-        let block_events = self.begin_block(&mut block_state, block);
+        let (block_events, hook_updates) = self.begin_block(&mut block_state, block);
         let mut tx_results = Vec::with_capacity(txs.len());
-        let mut validator_updates = std::collections::BTreeMap::new();
+        // By key: a later update of one validator in the block replaces an earlier.
+        let mut validator_updates: std::collections::BTreeMap<_, _> = hook_updates
+            .into_iter()
+            .map(|update| (update.public_key, update))
+            .collect();
         for bytes in txs {
             let result = match messages {
                 Messages::Run => self.deliver_tx(&mut block_state, block, bytes),
@@ -409,8 +413,15 @@ impl App {
     }
 
     /// Every module's begin-block hook, each in its own overlay.
-    fn begin_block(&self, block_state: &mut dyn StateWrite, block: BlockInfo) -> Vec<Event> {
+    /// The begin-block hooks of every module, in order: their events and
+    /// the validator updates they return (a proof-of-trust epoch's).
+    fn begin_block(
+        &self,
+        block_state: &mut dyn StateWrite,
+        block: BlockInfo,
+    ) -> (Vec<Event>, Vec<ValidatorUpdate>) {
         let mut events = Vec::new();
+        let mut updates = Vec::new();
         for module in self.modules.iter() {
             let mut ctx = MsgContext {
                 chain_id: &self.chain_id,
@@ -423,7 +434,10 @@ impl App {
             match crate::state::transactional(block_state, |state| {
                 module.begin_block(&mut ctx, state)
             }) {
-                Ok(()) => events.append(&mut ctx.events),
+                Ok(()) => {
+                    events.append(&mut ctx.events);
+                    updates.append(&mut ctx.validator_updates);
+                }
                 Err(e) => tracing::error!(
                     module = module.name(),
                     height = block.height,
@@ -432,7 +446,7 @@ impl App {
                 ),
             }
         }
-        events
+        (events, updates)
     }
 
     /// Runs a tx all or nothing (CheckTx: a tx whose messages fail stays

@@ -10,7 +10,7 @@ pub mod occupancy;
 pub mod position;
 pub mod registry;
 pub mod transfer;
-mod whitelist;
+pub mod whitelist;
 
 pub use whitelist::{is_kyc_authority, whitelist_status, WhitelistStatus};
 

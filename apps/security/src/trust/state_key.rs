@@ -1,0 +1,61 @@
+//! Every key the trust module owns. Numbers are zero-padded, so keys sort
+//! in numeric order.
+
+pub const PARAMS: &[u8] = b"trust/params";
+
+pub fn bank(key: &[u8; 32]) -> Vec<u8> {
+    format!("trust/banks/{}", hex::encode(key)).into_bytes()
+}
+
+pub fn all_banks() -> &'static [u8] {
+    b"trust/banks/"
+}
+
+/// A receipt used once, by bank and receipt id; its value is the receipt's
+/// expiry, after which a replay is refused as expired anyway.
+pub fn used_receipt(bank: &[u8; 32], id: &str) -> Vec<u8> {
+    format!("trust/used/{}/{id}", hex::encode(bank)).into_bytes()
+}
+
+pub fn platform(id: &str) -> Vec<u8> {
+    format!("trust/platforms/{id}").into_bytes()
+}
+
+pub fn all_platforms() -> &'static [u8] {
+    b"trust/platforms/"
+}
+
+/// Which platform (or the registrar) holds a consensus key.
+pub fn validator_key(key: &[u8; 32]) -> Vec<u8> {
+    format!("trust/validator_keys/{}", hex::encode(key)).into_bytes()
+}
+
+/// The fees a platform's receipts carried in one epoch.
+pub fn epoch_fees(epoch: u64, platform: &str) -> Vec<u8> {
+    format!("trust/fees/{epoch:020}/{platform}").into_bytes()
+}
+
+pub fn epoch_fees_of(epoch: u64) -> Vec<u8> {
+    format!("trust/fees/{epoch:020}/").into_bytes()
+}
+
+/// The fees a platform's receipts carried for one lot.
+pub fn lot_fees(lot: u64, platform: &str) -> Vec<u8> {
+    format!("trust/lot_fees/{lot:020}/{platform}").into_bytes()
+}
+
+pub fn lot_fees_of(lot: u64) -> Vec<u8> {
+    format!("trust/lot_fees/{lot:020}/").into_bytes()
+}
+
+/// A bidder registered for a lot by a receipt.
+pub fn registered(lot: u64, payer: &str) -> Vec<u8> {
+    format!("trust/registered/{lot:020}/{payer}").into_bytes()
+}
+
+/// One epoch's computed powers, for observers.
+pub fn epoch(number: u64) -> Vec<u8> {
+    format!("trust/epochs/{number:020}").into_bytes()
+}
+
+pub const LAST_EPOCH: &[u8] = b"trust/last_epoch";
