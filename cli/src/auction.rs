@@ -134,6 +134,10 @@ pub enum AuctionCommand {
         units: u64,
         #[arg(long, default_value = "usd")]
         denom: String,
+        /// Where the guarantees and the price are paid; the currency chain
+        /// of client.toml by default.
+        #[arg(long)]
+        currency_chain: Option<String>,
         #[command(flatten)]
         terms: TermsArgs,
     },
@@ -391,10 +395,12 @@ pub async fn run(home: &Path, keyring: &Keyring, command: AuctionCommand) -> any
             symbol,
             units,
             denom,
+            currency_chain,
             terms,
         } => {
             let seller = keyring.get(&from)?;
-            let currency_chain = chain_id(home, None, Some(AppKind::Currency))?;
+            let currency_chain =
+                chain_id(home, currency_chain.as_deref(), Some(AppKind::Currency))?;
             let terms = terms.terms(deadline_in(&security, 0).await?)?;
             let msg = to_any(&pb::MsgCreateAuction {
                 seller: seller.address().to_string(),

@@ -13,6 +13,7 @@ mod rpc;
 mod send;
 mod swap;
 mod testnet;
+mod trust;
 mod txfile;
 mod verify;
 mod xtx;
@@ -80,6 +81,13 @@ enum Command {
     /// settle, cancel, show, list.
     #[command(subcommand)]
     Auction(auction::AuctionCommand),
+    /// A bank's receipts of payments (signed offline) and the chain's banks.
+    #[command(subcommand)]
+    Bank(trust::BankCommand),
+    /// Proof of trust: platforms and bidders registered on bank receipts,
+    /// each platform's power and each lot's trust.
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
     /// Cross-txs on the coordinator chain: status (with its timeline), list.
     #[command(subcommand)]
     Xtx(xtx::XtxCommand),
@@ -227,6 +235,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Auction(command) => {
             auction::run(&cli.home, &Keyring::open(&cli.home)?, command).await
         }
+        Command::Bank(command) => {
+            trust::run_bank(&cli.home, &Keyring::open(&cli.home)?, command).await
+        }
+        Command::Trust(command) => trust::run(&cli.home, &Keyring::open(&cli.home)?, command).await,
         Command::Xtx(command) => xtx::run(&cli.home, command).await,
         Command::Audit => audit::run(&cli.home).await,
         Command::Bench(command) => bench::run(command).await,

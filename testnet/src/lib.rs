@@ -16,4 +16,4 @@ pub use plan::{
     CONTAINER_ABCI_PORT, CONTAINER_P2P_PORT, CONTAINER_RPC_PORT, MAX_CONTAINER_VALIDATORS,
     RELAYER_HOME,
 };
-pub use write::{generate, write};
+pub use write::{generate, generate_with, write};

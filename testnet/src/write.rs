@@ -19,6 +19,18 @@ pub fn generate(
     testnet_plan: &TestnetPlan,
     chains: &[plan::ChainSpec],
 ) -> Result<(TestnetManifest, ClientConfig), ConfigError> {
+    generate_with(dir, testnet_plan, chains, |_| Ok(()))
+}
+
+/// `generate`, with a last look at the planned testnet before it is
+/// written: a genesis section that names the chain's own validators (a
+/// proof-of-trust platform's consensus key) is completed there.
+pub fn generate_with(
+    dir: &Path,
+    testnet_plan: &TestnetPlan,
+    chains: &[plan::ChainSpec],
+    complete: impl FnOnce(&mut Testnet) -> Result<(), ConfigError>,
+) -> Result<(TestnetManifest, ClientConfig), ConfigError> {
     if dir.join(MANIFEST_FILE).exists() {
         return Err(ConfigError::Invalid(format!(
             "{} already holds a testnet; stop it and remove the directory first",
@@ -37,7 +49,8 @@ pub fn generate(
         ports,
         genesis_time: tendermint::Time::now(),
     };
-    let testnet = plan::plan(testnet_plan, chains, inputs)?;
+    let mut testnet = plan::plan(testnet_plan, chains, inputs)?;
+    complete(&mut testnet)?;
     write(dir, &testnet)?;
     Ok((testnet.manifest, testnet.client))
 }

@@ -61,6 +61,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let population = GenesisHolders {
         count: settings.bidders,
         dividend_page_holders: None,
+        ..Default::default()
     };
     let net = ScratchNet::start_with_holders(
         &CHAINS,

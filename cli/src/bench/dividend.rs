@@ -30,6 +30,7 @@ pub async fn run(holders: usize, validators: usize, block_time_ms: u64) -> anyho
     let population = GenesisHolders {
         count: holders,
         dividend_page_holders: None,
+        ..Default::default()
     };
     let net =
         ScratchNet::start_with_holders(&CHAINS, validators, block_time_ms, population).await?;

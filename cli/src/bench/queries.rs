@@ -43,6 +43,7 @@ pub async fn run(flood: Flood) -> anyhow::Result<()> {
         crate::testnet::init::GenesisHolders {
             count: HOLDERS,
             dividend_page_holders: None,
+            ..Default::default()
         },
     )
     .await?;

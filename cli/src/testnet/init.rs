@@ -11,10 +11,10 @@ use xcc_currency::{CurrencyGenesis, DenomGenesis, GenesisBalance};
 use xcc_node_config::AppKind;
 use xcc_security::{GenesisHolding, GenesisSecurity, SecurityGenesis};
 use xcc_testnet::{
-    generate, ChainSpec, ContainerNetwork, Network, TestnetManifest, TestnetPlan, RELAYER_HOME,
+    generate_with, ChainSpec, ContainerNetwork, Network, TestnetManifest, TestnetPlan, RELAYER_HOME,
 };
 
-use crate::keyring::Keyring;
+use crate::keyring::{Keyring, NamedKey};
 
 pub const SECURITY_CHAIN: &str = "security-1";
 pub const CURRENCY_CHAIN: &str = "currency-1";
@@ -75,6 +75,85 @@ fn many_holders(
 pub struct GenesisHolders {
     pub count: usize,
     pub dividend_page_holders: Option<u32>,
+    pub trust: TrustPlan,
+}
+
+/// Proof of trust on the security chain: its last `platforms` validators
+/// are trading platforms (the others the registrar's, whose power is the
+/// floor), and every `epoch_blocks` their powers follow their fees.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TrustPlan {
+    pub platforms: usize,
+    pub epoch_blocks: u64,
+}
+
+/// The power shared among the platforms at each epoch.
+const TRUST_POOL: u64 = 1_000;
+
+/// The security chain's `trust` section: the testnet's bank signs receipts
+/// on every testnet; platforms are named once the validators' keys exist.
+fn trust_genesis(bank: &NamedKey, plan: TrustPlan) -> serde_json::Value {
+    serde_json::json!({
+        "fee_denom": "usd",
+        "epoch_blocks": plan.epoch_blocks,
+        "window_epochs": 10,
+        "pool": TRUST_POOL,
+        "banks": [{
+            "key": hex::encode(bank.key.verification_key().to_bytes()),
+            "name": "The testnet's bank",
+            "valid_until_ns": u64::MAX,
+        }],
+    })
+}
+
+/// Names the security chain's platforms and registrar validators from its
+/// genesis validators; each platform is operated by a key of the keyring.
+fn complete_trust(
+    testnet: &mut xcc_testnet::plan::Testnet,
+    keyring: &Keyring,
+    plan: TrustPlan,
+) -> anyhow::Result<()> {
+    let Some(chain) = testnet
+        .chains
+        .iter_mut()
+        .find(|c| c.chain_id == SECURITY_CHAIN)
+    else {
+        return Ok(());
+    };
+    if plan.platforms == 0 {
+        return Ok(());
+    }
+    let validators = &chain.genesis.validators;
+    if plan.platforms >= validators.len() {
+        anyhow::bail!(
+            "{} platforms need at least {} validators: one at least is the registrar's",
+            plan.platforms,
+            plan.platforms + 1
+        );
+    }
+    let (registrar, platforms) = validators.split_at(validators.len() - plan.platforms);
+    let key = |v: &tendermint::validator::Info| hex::encode(v.pub_key.to_bytes());
+    let mut named = Vec::new();
+    for (index, validator) in platforms.iter().enumerate() {
+        let name = format!("platform-{}", index + 1);
+        let operator = match keyring.get(&name) {
+            Ok(existing) => existing,
+            Err(_) => keyring.add(&name, SigningKey::new(rand_core::OsRng))?,
+        };
+        named.push(serde_json::json!({
+            "id": name,
+            "validator_key": key(validator),
+            "operator": operator.address().to_string(),
+            "power": validator.power.value(),
+        }));
+    }
+    let trust = &mut chain.genesis.app_state["trust"];
+    trust["platforms"] = serde_json::Value::Array(named);
+    trust["registrar_validators"] = registrar
+        .iter()
+        .map(|v| serde_json::json!({ "public_key": key(v), "power": v.power.value() }))
+        .collect();
+    Ok(())
 }
 
 /// `init`, with the holders of `holders` besides HARB.
@@ -167,6 +246,7 @@ pub fn init_with_holders(
                 "security": security,
                 "participant": participant,
                 "validators": validator_admin,
+                "trust": trust_genesis(&keyring.get("bank")?, holders.trust),
             }),
         },
         ChainSpec {
@@ -191,7 +271,10 @@ pub fn init_with_holders(
         .filter(|c| only.is_empty() || only.contains(&c.chain_id))
         .collect();
     let containers = matches!(plan.network, Network::Containers(_));
-    let (manifest, _) = generate(home, &plan, &chains)?;
+    let (manifest, _) = generate_with(home, &plan, &chains, |testnet| {
+        complete_trust(testnet, &keyring, holders.trust)
+            .map_err(|e| xcc_node_config::ConfigError::Invalid(format!("{e:#}")))
+    })?;
     if containers {
         // The relayer's container gets its own home, holding only its key.
         let relayer_keys = Keyring::open(&home.join(RELAYER_HOME))?;

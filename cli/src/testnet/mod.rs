@@ -52,6 +52,13 @@ pub enum TestnetCommand {
         /// default, at most 10,000).
         #[arg(long)]
         dividend_page_holders: Option<u32>,
+        /// Make the security chain's last N validators trading platforms,
+        /// their power following the fees of their bank receipts.
+        #[arg(long, default_value_t = 0)]
+        trust_platforms: usize,
+        /// Proof of trust's epoch, in blocks (0: the set never changes by fees).
+        #[arg(long, default_value_t = 0)]
+        trust_epoch_blocks: u64,
     },
     /// Start the nodes and the relayer in the background; returns once every
     /// chain commits blocks.
@@ -103,6 +110,8 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
             trusting_period,
             holders,
             dividend_page_holders,
+            trust_platforms,
+            trust_epoch_blocks,
         } => init::init_and_report(
             home,
             xcc_testnet::TestnetPlan {
@@ -115,6 +124,10 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
             init::GenesisHolders {
                 count: holders,
                 dividend_page_holders,
+                trust: init::TrustPlan {
+                    platforms: trust_platforms,
+                    epoch_blocks: trust_epoch_blocks,
+                },
             },
         ),
         TestnetCommand::Start {

@@ -40,9 +40,10 @@ impl Params {
         }
     }
 
-    /// The epoch a block of `height` (from 1) counts its fees in.
+    /// The epoch a block of `height` counts its fees in: heights 1 to
+    /// `epoch_blocks` are epoch 1.
     pub fn epoch_of(&self, height: u64) -> u64 {
-        height.saturating_sub(1) / self.epoch_blocks.max(1)
+        height.saturating_sub(1) / self.epoch_blocks.max(1) + 1
     }
 }
 
