@@ -5,7 +5,8 @@
 //! the platforms' powers become their capped shares of the fees, the nodes
 //! apply them two heights later (read from `/validators`), a light client
 //! verifies a header the new set signed, and the chain goes on with the
-//! largest platform's validator killed.
+//! largest platform's validator killed. `xcc audit --trust` recomputes
+//! every epoch from the receipts and checks the sets the nodes applied.
 
 use tendermint_rpc::{Client, Paging};
 use xcc_tests::{height, runtime, wait_for_height, wait_until, Testnet};
@@ -140,6 +141,10 @@ fn platforms_earn_their_power_from_the_fees_routed_through_them() {
     let powers: Vec<u64> = (0..5).map(power_of).collect();
     assert_eq!(powers[0], REGISTRAR_POWER, "{set:?}");
     assert_eq!(powers[1..], EXPECTED, "{set:?}");
+
+    // An observer recomputes the epochs from the receipts and finds them applied.
+    let audit = net.xcc(&["audit", "--trust"]);
+    assert!(audit.contains("audit clean"), "{audit}");
 
     // A light client trusting the genesis set verifies a header of the new one.
     let balance = net.json(&[

@@ -16,6 +16,8 @@ pub mod reading;
 pub mod reservations;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod trust;
+pub mod trust_reading;
 
 pub use atomicity::AtomicityViolation;
 pub use auctions::AuctionViolation;
@@ -25,6 +27,7 @@ pub use conservation::ConservationViolation;
 pub use dividends::DividendViolation;
 pub use reading::{abci_answer, read, Reading, Role, Source, SourceError};
 pub use reservations::ReservationViolation;
+pub use trust::TrustViolation;
 
 /// Something that must hold and does not.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -43,6 +46,8 @@ pub enum Violation {
     Authorization(#[from] AuthorizationViolation),
     #[error(transparent)]
     Auction(#[from] AuctionViolation),
+    #[error(transparent)]
+    Trust(#[from] TrustViolation),
     /// An audit that cannot read the chains cannot call them clean.
     #[error("the chains could not be read: {0}")]
     Unreadable(#[from] SourceError),
@@ -70,6 +75,7 @@ pub fn judge(reading: &Reading) -> Vec<Violation> {
             .map(Violation::from),
     );
     violations.extend(auctions::judge(reading).into_iter().map(Violation::from));
+    violations.extend(trust::judge(reading).into_iter().map(Violation::from));
     violations
 }
 

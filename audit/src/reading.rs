@@ -50,6 +50,8 @@ pub struct Reading {
     pub denoms: Vec<DenomReading>,
     pub cash_holds: Vec<cash::Hold>,
     pub dividends: Vec<DividendReading>,
+    /// Proof of trust's recent epochs, their receipts and applied sets.
+    pub trust: crate::trust_reading::TrustReading,
 }
 
 #[derive(Clone, Debug)]
@@ -123,6 +125,16 @@ pub trait Source {
         request: Vec<u8>,
         height: Option<u64>,
     ) -> Result<Vec<u8>, SourceError>;
+
+    /// The validator set the nodes applied at `height` (ed25519 key and
+    /// power), when the source can tell: chains in process cannot.
+    async fn validators(
+        &mut self,
+        _role: Role,
+        _height: u64,
+    ) -> Result<Option<Vec<([u8; 32], u64)>>, SourceError> {
+        Ok(None)
+    }
 }
 
 /// An ABCI query's answer, as a source returns it: the value if `code` is
@@ -156,6 +168,7 @@ pub async fn read<S: Source>(source: &mut S) -> Result<Reading, SourceError> {
     read_security(source, &mut reading).await?;
     read_currency(source, &mut reading).await?;
     reading.lots_after = lots_after(source).await?;
+    reading.trust = crate::trust_reading::read_trust(source).await?;
     reading.records_after = records(source).await?;
     Ok(reading)
 }

@@ -92,8 +92,13 @@ enum Command {
     #[command(subcommand)]
     Xtx(xtx::XtxCommand),
     /// Check every chain of the testnet at --home against the invariants:
-    /// atomicity, conservation, compliance, no reservation left behind.
-    Audit,
+    /// atomicity, conservation, compliance, no reservation left behind,
+    /// auctions, and proof of trust recomputed from the receipts.
+    Audit {
+        /// Only proof of trust, from the security chain alone.
+        #[arg(long)]
+        trust: bool,
+    },
     /// Benchmarks on scratch local testnets.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -240,7 +245,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Trust(command) => trust::run(&cli.home, &Keyring::open(&cli.home)?, command).await,
         Command::Xtx(command) => xtx::run(&cli.home, command).await,
-        Command::Audit => audit::run(&cli.home).await,
+        Command::Audit { trust } => audit::run(&cli.home, trust).await,
         Command::Bench(command) => bench::run(command).await,
     }
 }

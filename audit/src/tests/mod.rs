@@ -16,6 +16,7 @@ use crate::{judge, AtomicityViolation, ConservationViolation, ReservationViolati
 
 mod auctions;
 mod authorization;
+mod trust;
 
 const SECURITY: &str = "security-1";
 const CURRENCY: &str = "currency-1";

@@ -25,6 +25,23 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
             }
             .encode_to_vec())
         }
+        "Params" => {
+            let _: pb::QueryParamsRequest = decode_request(request)?;
+            let params: pb::Params = state
+                .get_proto(state_key::PARAMS)?
+                .ok_or_else(|| QueryError::NotFound("trust parameters".into()))?;
+            Ok(params.encode_to_vec())
+        }
+        "ReceiptFees" => {
+            let request: pb::QueryReceiptFeesRequest = decode_request(request)?;
+            let prefix = state_key::receipt_fees_of(request.epoch);
+            let (fees, page) = paginate(state, &prefix, request.page, every)?;
+            Ok(pb::QueryReceiptFeesResponse {
+                fees,
+                page: Some(page),
+            }
+            .encode_to_vec())
+        }
         "Banks" => {
             let request: pb::QueryBanksRequest = decode_request(request)?;
             let (banks, page) = paginate(state, state_key::all_banks(), request.page, every)?;

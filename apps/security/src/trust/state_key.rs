@@ -48,6 +48,15 @@ pub fn lot_fees_of(lot: u64) -> Vec<u8> {
     format!("trust/lot_fees/{lot:020}/").into_bytes()
 }
 
+/// A bidder-registration receipt's fee, by the epoch it counted in.
+pub fn receipt_fee(epoch: u64, bank: &[u8; 32], id: &str) -> Vec<u8> {
+    format!("trust/receipt_fees/{epoch:020}/{}/{id}", hex::encode(bank)).into_bytes()
+}
+
+pub fn receipt_fees_of(epoch: u64) -> Vec<u8> {
+    format!("trust/receipt_fees/{epoch:020}/").into_bytes()
+}
+
 /// A bidder registered for a lot by a receipt.
 pub fn registered(lot: u64, payer: &str) -> Vec<u8> {
     format!("trust/registered/{lot:020}/{payer}").into_bytes()

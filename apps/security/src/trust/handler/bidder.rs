@@ -3,7 +3,7 @@
 //! power at the next epochs). From a bank the security's issuer appointed
 //! as KYC agent, the receipt also whitelists the payer until its KYC expiry.
 
-use xcc_chain::state::StateWrite;
+use xcc_chain::state::{StateWrite, StateWriteExt};
 use xcc_chain::{Address, Event, MsgContext};
 use xcc_proto::trust::v1 as pb;
 
@@ -62,6 +62,18 @@ pub fn register(
     platform.fees_total = platform.fees_total.saturating_add(receipt.amount);
     state.put_platform(&platform);
     state.put_raw(registered, receipt.platform.as_bytes().to_vec());
+    // Kept (one small record a receipt, as its mark of use) so that an
+    // observer recomputes every epoch's powers from the receipts.
+    state.put_proto(
+        state_key::receipt_fee(epoch, &receipt.bank, &receipt.id),
+        &pb::ReceiptFee {
+            bank_key: receipt.bank.to_vec(),
+            receipt_id: receipt.id.clone(),
+            platform_id: receipt.platform.clone(),
+            lot_id: receipt.lot,
+            fee: receipt.amount,
+        },
+    );
     state.mark_used(&receipt.bank, &receipt.id, receipt.expires_at_ns);
     ctx.emit(
         Event::new("bidder_registered")
