@@ -77,6 +77,10 @@ pub struct TermsArgs {
     /// Sealed: the winner pays the second-highest bid.
     #[arg(long)]
     pub second_price: bool,
+    /// Bidders qualify only once registered on a bank's receipt
+    /// (`xcc trust register-bidder`).
+    #[arg(long)]
+    pub requires_registration: bool,
 }
 
 const SECOND_NS: u64 = 1_000_000_000;
@@ -118,6 +122,7 @@ impl TermsArgs {
             guarantee: self.guarantee,
             min_bidders: self.min_bidders,
             payment_window_secs: self.payment_window_secs,
+            requires_registration: self.requires_registration,
         })
     }
 }
@@ -481,6 +486,7 @@ mod tests {
             guarantee: 100,
             min_bidders: 2,
             payment_window_secs: 300,
+            requires_registration: false,
             extension_secs: 30,
             max_extension_secs: 120,
             interval_secs: 10,

@@ -33,6 +33,7 @@ fn english(f: &Fixture, secs: u64) -> auction::Terms {
         guarantee: GUARANTEE,
         min_bidders: 2,
         payment_window_secs: 30,
+        requires_registration: false,
     }
 }
 
@@ -678,5 +679,106 @@ fn hand_built_settlements_never_pay_out_of_another_bidders_guarantee() {
     assert_eq!(f.cash_of(&alice).amount, CASH + 2 * GUARANTEE);
     assert_eq!(f.cash_of(&bob).amount, CASH - GUARANTEE);
     f.assert_settled();
+    assert_audited(&f);
+}
+
+/// A receipt of the fixture's bank, for `payer` through platform "p1".
+fn receipt(
+    f: &Fixture,
+    id: &str,
+    purpose: xcc_security::trust::receipt::Purpose,
+    payer: &TestKey,
+    lot: u64,
+    platform_keys: Option<xcc_security::trust::receipt::PlatformKeys>,
+) -> xcc_proto::trust::v1::SignedReceipt {
+    let now = f.net.chain(SECURITY).next_block().time_ns;
+    let receipt = xcc_security::trust::receipt::Receipt {
+        bank: receipt_bank().key.verification_key().to_bytes(),
+        id: id.into(),
+        purpose,
+        payer: payer.address,
+        platform: "p1".into(),
+        lot,
+        amount: 50,
+        denom: "usd".into(),
+        issued_at_ns: now - BLOCK_INTERVAL_NS,
+        expires_at_ns: now + 100 * BLOCK_INTERVAL_NS,
+        platform_keys,
+        kyc_expires_at_ns: 0,
+    };
+    xcc_security::trust::receipt::sign(&receipt_bank().key, SECURITY, &receipt)
+}
+
+#[test]
+fn a_lot_that_requires_registration_qualifies_only_bidders_registered_on_a_receipt() {
+    use xcc_proto::trust::v1 as trust;
+    use xcc_security::trust::receipt::{PlatformKeys, Purpose};
+    let mut f = fixture(10);
+    let (alice, bob, carol, dave) = (
+        TestKey::from_seed(3),
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+        TestKey::from_seed(6),
+    );
+    let mut terms = english(&f, 40);
+    terms.requires_registration = true;
+    terms.min_bidders = 1;
+    let id = create(&mut f, &alice, 10, terms);
+    // Unregistered, bob's qualification aborts and leaves no place.
+    assert!(!qualify(&mut f, &bob, id, 1));
+    assert!(lot(&f, id).bidders.is_empty());
+
+    // Dave runs platform p1, registered on its receipt.
+    let keys = PlatformKeys {
+        validator_key: TestKey::from_seed(32).key.verification_key().to_bytes(),
+        operator: dave.address,
+    };
+    let platform = to_any(&trust::MsgRegisterPlatform {
+        submitter: dave.address.to_string(),
+        receipt: Some(receipt(
+            &f,
+            "p1",
+            Purpose::PlatformRegistration,
+            &dave,
+            0,
+            Some(keys),
+        )),
+    });
+    ok(&mut f.net, SECURITY, &[&dave], vec![platform]);
+    // Bob pays the lot's registration fee through p1; his receipt registers him.
+    let register = to_any(&trust::MsgRegisterBidder {
+        submitter: bob.address.to_string(),
+        receipt: Some(receipt(
+            &f,
+            "fee-bob",
+            Purpose::BidderRegistration,
+            &bob,
+            id,
+            None,
+        )),
+    });
+    ok(&mut f.net, SECURITY, &[&bob], vec![register]);
+    assert!(qualify(&mut f, &bob, id, 2));
+    assert!(!qualify(&mut f, &carol, id, 3), "carol is not registered");
+    let bidders: Vec<String> = lot(&f, id)
+        .bidders
+        .iter()
+        .map(|b| b.bidder.clone())
+        .collect();
+    assert_eq!(bidders, [bob.address.to_string()]);
+    let trust: trust::QueryLotTrustResponse = f
+        .net
+        .chain(SECURITY)
+        .query(
+            "/xcc.trust.v1.Query/LotTrust",
+            &trust::QueryLotTrustRequest { lot_id: id },
+        )
+        .unwrap();
+    assert_eq!(trust.shares.len(), 1);
+    assert_eq!(
+        (trust.shares[0].fees, trust.shares[0].share_bp),
+        (50, 10_000)
+    );
+    // The lot is still open: its units stay reserved.
     assert_audited(&f);
 }

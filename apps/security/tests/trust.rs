@@ -115,6 +115,7 @@ fn fixture() -> Fixture {
         guarantee: 10,
         min_bidders: 1,
         payment_window_secs: 30,
+        requires_registration: false,
     };
     let create = to_any(&auction::MsgCreateAuction {
         seller: issuer.address.to_string(),

@@ -290,6 +290,7 @@ impl Bench<'_> {
             guarantee: GUARANTEE,
             min_bidders: 1,
             payment_window_secs: 600,
+            requires_registration: false,
             extension_secs: 60,
             max_extension_secs: 600,
             interval_secs: 60,

@@ -113,6 +113,14 @@ pub fn fixture_configured(
                     "dividend_page_holders": page_holders,
                 },
                 "participant": participant,
+                "trust": {
+                    "fee_denom": "usd",
+                    "banks": [{
+                        "key": hex::encode(receipt_bank().key.verification_key().to_bytes()),
+                        "name": "The fixture's bank",
+                        "valid_until_ns": u64::MAX,
+                    }],
+                },
             }),
         },
         ChainSetup {
@@ -236,6 +244,11 @@ pub fn cash(from: &TestKey, to: &TestKey, amount: u64) -> Any {
         denom: "usd".into(),
         amount,
     })
+}
+
+/// The bank whose receipts the security chain takes (registered in genesis).
+pub fn receipt_bank() -> TestKey {
+    TestKey::from_seed(30)
 }
 
 pub fn ok(net: &mut TestNetwork, chain: &str, signers: &[&TestKey], msgs: Vec<Any>) {

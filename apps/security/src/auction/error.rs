@@ -33,6 +33,8 @@ pub enum AuctionError {
         currency_chain: String,
         found: String,
     },
+    #[error("lot {lot} takes bidders registered on a bank's receipt first; {bidder} is not registered for it")]
+    NotRegistered { lot: u64, bidder: String },
     #[error("{0} is only valid as a leg of a cross-tx")]
     CrossTxOnly(&'static str),
     #[error("state: {0}")]
@@ -56,6 +58,7 @@ pub mod code {
     pub const TERMS: u32 = 4;
     pub const GUARANTEE_LEG_MISSING: u32 = 5;
     pub const CROSS_TX_ONLY: u32 = 6;
+    pub const NOT_REGISTERED: u32 = 8;
     pub const STATE: u32 = 7;
 }
 
@@ -69,6 +72,7 @@ impl AuctionError {
             AuctionError::Security(_) => code::INVALID,
             AuctionError::GuaranteeLegMissing { .. } => code::GUARANTEE_LEG_MISSING,
             AuctionError::CrossTxOnly(_) => code::CROSS_TX_ONLY,
+            AuctionError::NotRegistered { .. } => code::NOT_REGISTERED,
             AuctionError::State(_) => code::STATE,
             AuctionError::Chain(e) => e.code,
         }

@@ -58,6 +58,7 @@ pub fn terms_from_proto(terms: &pb::Terms) -> Result<Terms, String> {
         guarantee: terms.guarantee,
         min_bidders: terms.min_bidders,
         payment_window_ns: secs(terms.payment_window_secs, "the payment window")?,
+        requires_registration: terms.requires_registration,
     })
 }
 
@@ -93,6 +94,7 @@ pub fn terms_to_proto(terms: &Terms) -> pb::Terms {
         guarantee: terms.guarantee,
         min_bidders: terms.min_bidders,
         payment_window_secs: terms.payment_window_ns / SECOND_NS,
+        requires_registration: terms.requires_registration,
     }
 }
 
@@ -323,6 +325,7 @@ mod tests {
             guarantee: 100,
             min_bidders: 2,
             payment_window_ns: 60 * SECOND_NS,
+            requires_registration: false,
         };
         let (a, b) = (address(2), address(3));
         let mut lot = Lot::new(1, address(1), terms);

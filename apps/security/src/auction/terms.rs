@@ -71,6 +71,8 @@ pub struct Terms {
     pub min_bidders: u32,
     /// How long a winner has to settle before the lot passes on.
     pub payment_window_ns: u64,
+    /// Bidders must first register for the lot on a bank's receipt.
+    pub requires_registration: bool,
 }
 
 /// Why terms cannot make a lot.
@@ -223,6 +225,7 @@ mod tests {
             guarantee: 100,
             min_bidders: 1,
             payment_window_ns: 30 * SECOND,
+            requires_registration: false,
         }
     }
 
@@ -318,6 +321,7 @@ mod tests {
             (
                 Terms {
                     payment_window_ns: 0,
+                    requires_registration: false,
                     ..english()
                 },
                 "payment window",

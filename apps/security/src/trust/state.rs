@@ -71,6 +71,13 @@ pub trait TrustRead: StateRead {
         Ok(self.get_raw(&state_key::validator_key(key))?.is_some())
     }
 
+    /// Whether `payer` registered for `lot` on a bidder-registration receipt.
+    fn is_registered(&self, lot: u64, payer: &xcc_chain::Address) -> Result<bool, StateError> {
+        Ok(self
+            .get_raw(&state_key::registered(lot, &payer.to_string()))?
+            .is_some())
+    }
+
     fn epoch_fees(&self, epoch: u64, platform: &str) -> Result<u64, StateError> {
         self.get_u64(&state_key::epoch_fees(epoch, platform))
     }

@@ -19,6 +19,7 @@ use crate::auction::state::AuctionRead;
 use crate::auction::state_key;
 use crate::handler::position::require_may_hold;
 use crate::state::SecurityRead;
+use crate::trust::state::TrustRead;
 
 /// The guarantee the cross-tx holds on `lot`'s currency chain for `bidder`,
 /// or why there is none.
@@ -72,6 +73,12 @@ pub fn prepare(
     let security = state.security(&stored.symbol)?;
     require_may_hold(state, &security, bidder, ctx.block.time_seconds())?;
     require_guarantee_leg(leg, ctx.chain_id, &stored, bidder)?;
+    if stored.lot.terms.requires_registration && !state.is_registered(lot_id, bidder)? {
+        return Err(AuctionError::NotRegistered {
+            lot: lot_id,
+            bidder: bidder.to_string(),
+        });
+    }
     let key = state_key::qualifying(&leg.tx_id, leg.leg_index as u32);
     if state.get_raw(&key)?.is_some() {
         return Err(AuctionError::Invalid(

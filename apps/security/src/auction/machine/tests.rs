@@ -27,6 +27,7 @@ fn terms(kind: Kind) -> Terms {
         guarantee: 100,
         min_bidders: 1,
         payment_window_ns: 30 * SECOND,
+        requires_registration: false,
     }
 }
 
