@@ -120,6 +120,21 @@ fn platforms_earn_their_power_from_the_fees_routed_through_them() {
         .filter_map(|s| s["share_bp"].as_u64())
         .collect();
     assert_eq!(shares, [1_000, 2_000, 3_000, 4_000]);
+    let overview = net.json(&["query", "trust", "--lot", "1"]);
+    assert_eq!(
+        overview["platforms"].as_array().map(Vec::len),
+        Some(4),
+        "{overview}"
+    );
+    assert_eq!(
+        overview["lot_shares"].as_array().map(Vec::len),
+        Some(4),
+        "{overview}"
+    );
+    assert!(
+        overview["latest_epoch"]["number"].as_u64().is_some(),
+        "{overview}"
+    );
 
     // The epoch's block h returned the updates; they rule from h + 2.
     let applied = epoch["height"].as_u64().expect("the epoch's height") + 2;

@@ -60,6 +60,12 @@ enum QueryCommand {
     /// A participant chain's records of cross-tx legs (needs --chain-id).
     #[command(subcommand)]
     Xtx(XtxQuery),
+    /// Proof of trust: every platform with its power and fees, the latest
+    /// epoch, and with --lot each platform's share of that lot's fees.
+    Trust {
+        #[arg(long)]
+        lot: Option<u64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -335,6 +341,13 @@ pub async fn run(home: &Path, keyring: &Keyring, args: QueryArgs) -> anyhow::Res
                     })?
                 }
             }
+        }
+        QueryCommand::Trust { lot } => {
+            if args.prove {
+                bail!("only balance queries can be proven");
+            }
+            let client = connect(chain(Some(AppKind::Security))?).await?;
+            crate::trust::overview(&client, lot).await?
         }
         QueryCommand::Security(query) => {
             let chain_id = chain(Some(AppKind::Security))?;

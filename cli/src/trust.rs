@@ -270,6 +270,42 @@ async fn send(home: &Path, keyring: &Keyring, from: &str, msg: Any) -> anyhow::R
     Ok(())
 }
 
+/// What `xcc query trust` shows: the platforms, the latest epoch (if one
+/// ended) and, for `lot`, each platform's share of its fees.
+pub async fn overview(
+    client: &tendermint_rpc::HttpClient,
+    lot: Option<u64>,
+) -> anyhow::Result<serde_json::Value> {
+    let platforms = all_pages(
+        client,
+        "/xcc.trust.v1.Query/Platforms",
+        None,
+        |page| pb::QueryPlatformsRequest { page: Some(page) },
+        |r: pb::QueryPlatformsResponse| (r.platforms, r.page),
+    )
+    .await?;
+    let epoch: Option<pb::Epoch> = module_query(
+        client,
+        "/xcc.trust.v1.Query/Epoch",
+        &pb::QueryEpochRequest { number: 0 },
+        None,
+    )
+    .await
+    .ok();
+    let mut json = serde_json::json!({ "platforms": platforms, "latest_epoch": epoch });
+    if let Some(lot) = lot {
+        let trust: pb::QueryLotTrustResponse = module_query(
+            client,
+            "/xcc.trust.v1.Query/LotTrust",
+            &pb::QueryLotTrustRequest { lot_id: lot },
+            None,
+        )
+        .await?;
+        json["lot_shares"] = serde_json::to_value(trust.shares)?;
+    }
+    Ok(json)
+}
+
 pub async fn run(home: &Path, keyring: &Keyring, command: TrustCommand) -> anyhow::Result<()> {
     let chain = chain_id(home, None, Some(AppKind::Security))?;
     let client = rpc::connect(home, &chain, None).await?;
