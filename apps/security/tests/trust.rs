@@ -414,3 +414,46 @@ fn a_platform_registers_on_its_receipt_and_earns_power_from_the_next_epoch() {
         "{updates:?}"
     );
 }
+
+#[test]
+fn a_used_receipts_mark_is_forgotten_once_it_expired_and_its_replay_stays_refused() {
+    let mut f = fixture();
+    let payer = TestKey::from_seed(24);
+    let mut short = f.bidder_receipt("short", &payer, "alpha", 100);
+    short.expires_at_ns = f.chain.next_block().time_ns + 3 * BLOCK_INTERVAL_NS;
+    let signed = sign(&f.bank, CHAIN, &short);
+    let tx = f.register(&payer, signed.clone());
+    assert!(f.chain.block(vec![tx])[0].is_ok());
+    let mark = xcc_security::trust::state_key::used_receipt(&short.bank, &short.id);
+    let stored = |chain: &TestChain| {
+        !chain
+            .app
+            .query("/store/key", &mark, 0, false)
+            .value
+            .is_empty()
+    };
+    assert!(
+        stored(&f.chain),
+        "the mark is kept while the receipt is valid"
+    );
+    for _ in 0..4 {
+        f.chain.block(vec![]);
+    }
+    assert!(!stored(&f.chain), "an expired receipt's mark is pruned");
+    // Its replay is refused all the same: it has expired.
+    let again = TestKey::from_seed(25);
+    let tx = f.register(&again, signed);
+    f.refused(tx, "expired");
+}
+
+#[test]
+fn a_receipt_id_of_64_bytes_is_taken_and_one_of_65_is_refused_with_the_limit() {
+    let mut f = fixture();
+    let payer = TestKey::from_seed(26);
+    let long = f.bidder_receipt(&"x".repeat(65), &payer, "alpha", 100);
+    let tx = f.register(&payer, sign(&f.bank, CHAIN, &long));
+    f.refused(tx, "1 to 64 letters");
+    let fits = f.bidder_receipt(&"x".repeat(64), &payer, "alpha", 100);
+    let tx = f.register(&payer, sign(&f.bank, CHAIN, &fits));
+    assert!(f.chain.block(vec![tx])[0].is_ok());
+}

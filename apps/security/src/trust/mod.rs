@@ -43,6 +43,28 @@ pub fn params(state: &dyn StateRead) -> Result<Params, TrustError> {
     })
 }
 
+/// Most used-receipt marks forgotten in one block; a backlog drains over
+/// the next blocks.
+pub const PRUNED_MARKS_PER_BLOCK: usize = 256;
+
+/// Forgets the marks of receipts expired before `now_ns`: a replay of one
+/// is refused as expired before its mark is looked at, so the mark guards
+/// nothing any more.
+fn prune_expired_marks(state: &mut dyn StateWrite, now_ns: u64) -> Result<(), ExecError> {
+    let prefix = state_key::all_used_by_expiry();
+    let due = state.prefix_page_raw(prefix, prefix, PRUNED_MARKS_PER_BLOCK)?;
+    for (key, _) in due {
+        if state_key::expiry_of_index_key(&key).is_none_or(|expiry| expiry >= now_ns) {
+            break;
+        }
+        if let Some(used) = state_key::used_from_expiry_key(&key) {
+            state.delete(used);
+        }
+        state.delete(key);
+    }
+    Ok(())
+}
+
 impl Msg for TrustMsg {
     fn signers(&self) -> Vec<Address> {
         TrustMsg::signers(self)
@@ -102,6 +124,7 @@ impl Module for TrustModule {
         if let Some(ended) = epoch::ended_before(&params, ctx.block.height) {
             epoch::end_epoch(ctx, state, &params, ended)?;
         }
+        prune_expired_marks(state, ctx.block.time_ns)?;
         Ok(())
     }
 

@@ -101,6 +101,8 @@ pub trait TrustWrite: StateWrite {
 
     fn mark_used(&mut self, bank: &[u8; 32], id: &str, expires_at_ns: u64) {
         self.put_u64(state_key::used_receipt(bank, id), expires_at_ns);
+        // The store keeps no empty values: the index entry holds one byte.
+        self.put_raw(state_key::used_by_expiry(expires_at_ns, bank, id), vec![1]);
     }
 
     fn put_platform(&mut self, platform: &pb::Platform) {

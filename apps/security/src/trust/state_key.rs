@@ -17,6 +17,34 @@ pub fn used_receipt(bank: &[u8; 32], id: &str) -> Vec<u8> {
     format!("trust/used/{}/{id}", hex::encode(bank)).into_bytes()
 }
 
+/// The same mark, indexed by expiry, so that marks are pruned by time.
+pub fn used_by_expiry(expires_at_ns: u64, bank: &[u8; 32], id: &str) -> Vec<u8> {
+    format!(
+        "trust/used_by_expiry/{expires_at_ns:020}/{}/{id}",
+        hex::encode(bank)
+    )
+    .into_bytes()
+}
+
+pub fn all_used_by_expiry() -> &'static [u8] {
+    b"trust/used_by_expiry/"
+}
+
+/// Splits an expiry index key into the used-receipt key it indexes.
+pub fn used_from_expiry_key(key: &[u8]) -> Option<Vec<u8>> {
+    let rest = key.strip_prefix(all_used_by_expiry())?;
+    // 20 digits of expiry, then "/", then "{bank}/{id}".
+    let indexed = rest.get(21..)?;
+    let mut used = b"trust/used/".to_vec();
+    used.extend_from_slice(indexed);
+    Some(used)
+}
+
+pub fn expiry_of_index_key(key: &[u8]) -> Option<u64> {
+    let rest = key.strip_prefix(all_used_by_expiry())?;
+    std::str::from_utf8(rest.get(..20)?).ok()?.parse().ok()
+}
+
 pub fn platform(id: &str) -> Vec<u8> {
     format!("trust/platforms/{id}").into_bytes()
 }
