@@ -782,3 +782,100 @@ fn a_lot_that_requires_registration_qualifies_only_bidders_registered_on_a_recei
     // The lot is still open: its units stay reserved.
     assert_audited(&f);
 }
+
+#[test]
+fn a_lot_without_a_guarantee_qualifies_on_registration_receipts_and_sells_for_the_whole_price() {
+    use xcc_proto::trust::v1 as trust;
+    use xcc_security::trust::receipt::{PlatformKeys, Purpose};
+    let mut f = fixture(10);
+    let (alice, bob, carol, dave) = (
+        TestKey::from_seed(3),
+        TestKey::from_seed(4),
+        TestKey::from_seed(5),
+        TestKey::from_seed(6),
+    );
+    // Without a guarantee, a lot must take registered bidders.
+    let mut terms = english(&f, 40);
+    terms.guarantee = 0;
+    let refused = submit(
+        &mut f,
+        &alice,
+        to_any(&auction::MsgCreateAuction {
+            seller: alice.address.to_string(),
+            symbol: SYMBOL.into(),
+            units: 10,
+            denom: "usd".into(),
+            currency_chain: CURRENCY.into(),
+            terms: Some(terms),
+        }),
+    );
+    assert!(
+        refused.log.contains("must require registration"),
+        "{}",
+        refused.log
+    );
+    let mut terms = english(&f, 40);
+    terms.guarantee = 0;
+    terms.requires_registration = true;
+    terms.min_bidders = 2;
+    let id = create(&mut f, &alice, 10, terms);
+    let units_before = f.units_of(&alice).amount;
+
+    let keys = PlatformKeys {
+        validator_key: TestKey::from_seed(32).key.verification_key().to_bytes(),
+        operator: dave.address,
+    };
+    let platform = to_any(&trust::MsgRegisterPlatform {
+        submitter: dave.address.to_string(),
+        receipt: Some(receipt(
+            &f,
+            "p1",
+            Purpose::PlatformRegistration,
+            &dave,
+            0,
+            Some(keys),
+        )),
+    });
+    ok(&mut f.net, SECURITY, &[&dave], vec![platform]);
+    // Each registration qualifies its payer at once: nothing goes to escrow.
+    for (who, name) in [(&bob, "fee-bob"), (&carol, "fee-carol")] {
+        let register = to_any(&trust::MsgRegisterBidder {
+            submitter: who.address.to_string(),
+            receipt: Some(receipt(
+                &f,
+                name,
+                Purpose::BidderRegistration,
+                who,
+                id,
+                None,
+            )),
+        });
+        ok(&mut f.net, SECURITY, &[who], vec![register]);
+    }
+    let qualified = lot(&f, id);
+    assert_eq!(qualified.bidders.len(), 2);
+    assert!(qualified
+        .bidders
+        .iter()
+        .all(|b| b.guarantee == guarantee(auction::GuaranteeStatus::Held)));
+    assert_eq!(escrow_balance(&f, id), 0);
+
+    assert!(submit(&mut f, &bob, bid(&bob, id, 1_000)).is_ok());
+    assert!(submit(&mut f, &carol, bid(&carol, id, 1_100)).is_ok());
+    let until = lot(&f, id).end_ns;
+    wait_until(&mut f, until);
+    assert!(submit(&mut f, &dave, close(&dave, id)).is_ok());
+    assert_eq!(lot(&f, id).winner, carol.address.to_string());
+    assert!(settle(&mut f, &carol, id, 2));
+    let sold = lot(&f, id);
+    assert_eq!(sold.phase, auction::LotPhase::Sold as i32);
+    assert_eq!(f.units_of(&carol).amount, 10);
+    assert_eq!(f.units_of(&alice).amount, units_before - 10);
+    // The whole price from carol's cash; bob paid nothing and gets nothing back.
+    assert_eq!(f.cash_of(&alice).amount, CASH + 1_100);
+    assert_eq!(f.cash_of(&carol).amount, CASH - 1_100);
+    assert_eq!(f.cash_of(&bob).amount, CASH);
+    assert!(guarantees(&f, id).is_empty());
+    f.assert_settled();
+    assert_audited(&f);
+}

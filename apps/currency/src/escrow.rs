@@ -195,6 +195,34 @@ pub fn prepare_payment(
             settlement.currency_chain
         )));
     }
+    let seller: Address = settlement
+        .seller
+        .parse()
+        .map_err(|e| CurrencyError::Invalid(format!("seller: {e}")))?;
+    // A lot without a guarantee (its bidders registered on bank receipts):
+    // the whole price comes from the winner, and nothing leaves escrow.
+    if settlement.guarantee == 0 {
+        let denom: DenomName = settlement
+            .denom
+            .parse()
+            .map_err(|e| CurrencyError::Invalid(format!("denom: {e}")))?;
+        transfers.push(transfer::prepare(
+            state,
+            winner,
+            &seller,
+            &denom,
+            settlement.price,
+        )?);
+        return Ok(Guarantee {
+            bidder: *winner,
+            security_chain: security_chain.to_owned(),
+            lot_id,
+            denom,
+            amount: 0,
+            escrow: escrow_account(security_chain, lot_id),
+            held_height: 0,
+        });
+    }
     let key = state_key::guarantee(security_chain, lot_id, winner);
     let guarantee: Guarantee = state.get_record(&key)?.ok_or_else(|| {
         CurrencyError::Invalid(format!(
@@ -210,10 +238,6 @@ pub fn prepare_payment(
             guarantee.amount, guarantee.denom, settlement.guarantee, settlement.denom, settlement.price
         )));
     }
-    let seller: Address = settlement
-        .seller
-        .parse()
-        .map_err(|e| CurrencyError::Invalid(format!("seller: {e}")))?;
     let denom = &guarantee.denom;
     transfers.push(transfer::prepare(
         state,

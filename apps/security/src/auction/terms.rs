@@ -71,7 +71,9 @@ pub struct Terms {
     pub min_bidders: u32,
     /// How long a winner has to settle before the lot passes on.
     pub payment_window_ns: u64,
-    /// Bidders must first register for the lot on a bank's receipt.
+    /// Bidders must first register for the lot on a bank's receipt; with
+    /// no guarantee, the registration alone qualifies them (the receipt
+    /// instead of a guarantee held on the currency chain).
     pub requires_registration: bool,
 }
 
@@ -106,6 +108,8 @@ pub enum TermsError {
     BadMinBidders(u32),
     #[error("the payment window must be positive")]
     NoPaymentWindow,
+    #[error("a lot without a guarantee takes bidders registered on a bank's receipt: it must require registration")]
+    NoGuarantee,
 }
 
 impl Terms {
@@ -174,6 +178,9 @@ impl Terms {
         }
         if self.payment_window_ns == 0 {
             return Err(TermsError::NoPaymentWindow);
+        }
+        if self.guarantee == 0 && !self.requires_registration {
+            return Err(TermsError::NoGuarantee);
         }
         Ok(())
     }

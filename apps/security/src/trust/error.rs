@@ -66,6 +66,8 @@ pub enum TrustError {
     AlreadyRegistered { payer: String, lot: u64 },
     #[error("only {expected} may submit this receipt, not {found}")]
     NotThePayer { expected: String, found: String },
+    #[error("the lot refuses the bidder: {0}")]
+    Lot(String),
     #[error("state: {0}")]
     State(#[from] StateError),
 }
@@ -93,6 +95,7 @@ impl TrustError {
             TrustError::AlreadyRegistered { .. } => 18,
             TrustError::NotThePayer { .. } => 19,
             TrustError::State(_) => 20,
+            TrustError::Lot(_) => 21,
         }
     }
 }

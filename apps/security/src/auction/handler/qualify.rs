@@ -70,6 +70,11 @@ pub fn prepare(
     lot_id: u64,
 ) -> Result<(), AuctionError> {
     let stored = state.lot(lot_id)?;
+    if stored.lot.terms.guarantee == 0 {
+        return Err(AuctionError::Invalid(format!(
+            "lot {lot_id} holds no guarantees: its bidders qualify by registering on a bank's receipt"
+        )));
+    }
     let security = state.security(&stored.symbol)?;
     require_may_hold(state, &security, bidder, ctx.block.time_seconds())?;
     require_guarantee_leg(leg, ctx.chain_id, &stored, bidder)?;
@@ -90,6 +95,31 @@ pub fn prepare(
     held.extend_from_slice(bidder.as_bytes());
     state.put_raw(key, held);
     Ok(())
+}
+
+/// A bidder qualifies for a lot without a guarantee on their registration
+/// receipt alone: whitelisted, they take a place and hold it at once, as a
+/// committed qualification cross-tx would have.
+pub fn on_receipt(
+    ctx: &mut MsgContext<'_>,
+    state: &mut dyn StateWrite,
+    bidder: &Address,
+    lot_id: u64,
+) -> Result<(), AuctionError> {
+    let stored = state.lot(lot_id)?;
+    let security = state.security(&stored.symbol)?;
+    require_may_hold(state, &security, bidder, ctx.block.time_seconds())?;
+    step::apply(ctx, state, stored, Input::Qualify { bidder: *bidder })?;
+    let stored = state.lot(lot_id)?;
+    step::apply(
+        ctx,
+        state,
+        stored,
+        Input::Qualified {
+            bidder: *bidder,
+            held: true,
+        },
+    )
 }
 
 /// The decision for a leg's qualification, if it holds one.

@@ -102,7 +102,10 @@ fn carry_out(
             bidder,
             disposition,
         } => {
-            port::send_disposition(ctx, state, lot, bidder, *disposition)?;
+            // A lot without a guarantee holds nothing in escrow to dispose of.
+            if lot.lot.terms.guarantee > 0 {
+                port::send_disposition(ctx, state, lot, bidder, *disposition)?;
+            }
             ctx.emit(
                 Event::new("auction_guarantee")
                     .attr("lot_id", id)

@@ -57,6 +57,11 @@ pub fn register(
                 .map_err(|e| TrustError::Invalid(format!("the receipt's KYC: {e}")))?;
         }
     }
+    // The receipt instead of a guarantee: the registration qualifies.
+    if lot.lot.terms.guarantee == 0 {
+        crate::auction::handler::qualify::on_receipt(ctx, state, &receipt.payer, receipt.lot)
+            .map_err(|e| TrustError::Lot(e.to_string()))?;
+    }
     let epoch = params.epoch_of(ctx.block.height);
     state.credit_fees(epoch, receipt.lot, &receipt.platform, receipt.amount)?;
     platform.fees_total = platform.fees_total.saturating_add(receipt.amount);
