@@ -682,6 +682,39 @@ fn hand_built_settlements_never_pay_out_of_another_bidders_guarantee() {
     assert_audited(&f);
 }
 
+/// Dave's platform p1, registered on its receipt.
+fn register_platform(f: &mut Fixture, operator: &TestKey) {
+    use xcc_security::trust::receipt::{PlatformKeys, Purpose};
+    let keys = PlatformKeys {
+        validator_key: TestKey::from_seed(32).key.verification_key().to_bytes(),
+        operator: operator.address,
+    };
+    let signed = receipt(
+        f,
+        "p1",
+        Purpose::PlatformRegistration,
+        operator,
+        0,
+        Some(keys),
+    );
+    let platform = to_any(&xcc_proto::trust::v1::MsgRegisterPlatform {
+        submitter: operator.address.to_string(),
+        receipt: Some(signed),
+    });
+    ok(&mut f.net, SECURITY, &[operator], vec![platform]);
+}
+
+/// `who` registers for `lot` on a receipt of a fee paid through p1.
+fn register_bidder(f: &mut Fixture, who: &TestKey, receipt_id: &str, lot: u64) {
+    use xcc_security::trust::receipt::Purpose;
+    let signed = receipt(f, receipt_id, Purpose::BidderRegistration, who, lot, None);
+    let register = to_any(&xcc_proto::trust::v1::MsgRegisterBidder {
+        submitter: who.address.to_string(),
+        receipt: Some(signed),
+    });
+    ok(&mut f.net, SECURITY, &[who], vec![register]);
+}
+
 /// A receipt of the fixture's bank, for `payer` through platform "p1".
 fn receipt(
     f: &Fixture,
@@ -712,7 +745,6 @@ fn receipt(
 #[test]
 fn a_lot_that_requires_registration_qualifies_only_bidders_registered_on_a_receipt() {
     use xcc_proto::trust::v1 as trust;
-    use xcc_security::trust::receipt::{PlatformKeys, Purpose};
     let mut f = fixture(10);
     let (alice, bob, carol, dave) = (
         TestKey::from_seed(3),
@@ -729,35 +761,9 @@ fn a_lot_that_requires_registration_qualifies_only_bidders_registered_on_a_recei
     assert!(lot(&f, id).bidders.is_empty());
 
     // Dave runs platform p1, registered on its receipt.
-    let keys = PlatformKeys {
-        validator_key: TestKey::from_seed(32).key.verification_key().to_bytes(),
-        operator: dave.address,
-    };
-    let platform = to_any(&trust::MsgRegisterPlatform {
-        submitter: dave.address.to_string(),
-        receipt: Some(receipt(
-            &f,
-            "p1",
-            Purpose::PlatformRegistration,
-            &dave,
-            0,
-            Some(keys),
-        )),
-    });
-    ok(&mut f.net, SECURITY, &[&dave], vec![platform]);
+    register_platform(&mut f, &dave);
     // Bob pays the lot's registration fee through p1; his receipt registers him.
-    let register = to_any(&trust::MsgRegisterBidder {
-        submitter: bob.address.to_string(),
-        receipt: Some(receipt(
-            &f,
-            "fee-bob",
-            Purpose::BidderRegistration,
-            &bob,
-            id,
-            None,
-        )),
-    });
-    ok(&mut f.net, SECURITY, &[&bob], vec![register]);
+    register_bidder(&mut f, &bob, "fee-bob", id);
     assert!(qualify(&mut f, &bob, id, 2));
     assert!(!qualify(&mut f, &carol, id, 3), "carol is not registered");
     let bidders: Vec<String> = lot(&f, id)
@@ -785,8 +791,6 @@ fn a_lot_that_requires_registration_qualifies_only_bidders_registered_on_a_recei
 
 #[test]
 fn a_lot_without_a_guarantee_qualifies_on_registration_receipts_and_sells_for_the_whole_price() {
-    use xcc_proto::trust::v1 as trust;
-    use xcc_security::trust::receipt::{PlatformKeys, Purpose};
     let mut f = fixture(10);
     let (alice, bob, carol, dave) = (
         TestKey::from_seed(3),
@@ -821,36 +825,10 @@ fn a_lot_without_a_guarantee_qualifies_on_registration_receipts_and_sells_for_th
     let id = create(&mut f, &alice, 10, terms);
     let units_before = f.units_of(&alice).amount;
 
-    let keys = PlatformKeys {
-        validator_key: TestKey::from_seed(32).key.verification_key().to_bytes(),
-        operator: dave.address,
-    };
-    let platform = to_any(&trust::MsgRegisterPlatform {
-        submitter: dave.address.to_string(),
-        receipt: Some(receipt(
-            &f,
-            "p1",
-            Purpose::PlatformRegistration,
-            &dave,
-            0,
-            Some(keys),
-        )),
-    });
-    ok(&mut f.net, SECURITY, &[&dave], vec![platform]);
+    register_platform(&mut f, &dave);
     // Each registration qualifies its payer at once: nothing goes to escrow.
     for (who, name) in [(&bob, "fee-bob"), (&carol, "fee-carol")] {
-        let register = to_any(&trust::MsgRegisterBidder {
-            submitter: who.address.to_string(),
-            receipt: Some(receipt(
-                &f,
-                name,
-                Purpose::BidderRegistration,
-                who,
-                id,
-                None,
-            )),
-        });
-        ok(&mut f.net, SECURITY, &[who], vec![register]);
+        register_bidder(&mut f, who, name, id);
     }
     let qualified = lot(&f, id);
     assert_eq!(qualified.bidders.len(), 2);
