@@ -362,3 +362,126 @@ async fn requests_past_the_servers_limits_get_errors_and_the_node_runs_on() {
     let status = raw_post(&rpc, r#"{"jsonrpc":"2.0","id":1,"method":"status"}"#).await;
     assert!(status["result"]["sync_info"].is_object(), "{status}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_client_reads_blocks_by_hash_and_range_parameters_genesis_and_the_mempool() {
+    use base64::Engine as _;
+    let net = CurrencyChain::start(1);
+    net.wait_for_height(0, 3).await;
+    let client = net.nodes[0].http();
+    let rpc = net.nodes[0].rpc.clone();
+    let tx = transfer_tx(&net.faucet, 0, &address(&new_key()), 5);
+    let committed = client
+        .broadcast_tx_commit(tx.clone())
+        .await
+        .expect("commit");
+    let height = committed.height;
+    let block = client.block(height).await.expect("block");
+
+    // By hash: the same block and header; an unknown hash finds none.
+    let by_hash = client
+        .block_by_hash(block.block_id.hash)
+        .await
+        .expect("block_by_hash");
+    assert_eq!(by_hash.block_id, block.block_id);
+    assert_eq!(
+        by_hash.block.as_ref().map(|b| &b.data),
+        Some(&vec![tx.clone()])
+    );
+    let header = client
+        .header_by_hash(block.block_id.hash)
+        .await
+        .expect("header_by_hash");
+    assert_eq!(header.header, Some(block.block.header.clone()));
+    let unknown = tendermint::Hash::Sha256([7; 32]);
+    let none = client
+        .block_by_hash(unknown)
+        .await
+        .expect("an unknown hash");
+    assert!(none.block.is_none());
+
+    // By range: newest first, at most 20, each meta naming its block.
+    let metas = client
+        .blockchain(1u32, height.value() as u32)
+        .await
+        .expect("blockchain");
+    assert!(metas.last_height >= height);
+    assert_eq!(metas.block_metas.len(), height.value().min(20) as usize);
+    assert_eq!(metas.block_metas[0].header.height, height);
+    assert_eq!(metas.block_metas[0].block_id, block.block_id);
+    assert_eq!(metas.block_metas[0].num_txs, 1);
+    let heights: Vec<u64> = metas
+        .block_metas
+        .iter()
+        .map(|m| m.header.height.value())
+        .collect();
+    assert!(heights.windows(2).all(|w| w[0] == w[1] + 1), "{heights:?}");
+
+    let params = client
+        .consensus_params(height)
+        .await
+        .expect("consensus_params");
+    assert_eq!(params.block_height, height);
+    assert!(params.consensus_params.block.max_bytes > 0);
+
+    // Genesis in chunks: one chunk here, the genesis itself.
+    let chunk = client.genesis_chunked(0).await.expect("genesis_chunked");
+    assert_eq!((chunk.chunk, chunk.total), (0, 1));
+    let genesis: Value = serde_json::from_slice(&chunk.data).expect("genesis JSON");
+    assert_eq!(genesis["chain_id"], xcc_tests::chain::CHAIN_ID);
+    let past = raw_post(
+        &rpc,
+        r#"{"jsonrpc":"2.0","id":1,"method":"genesis_chunked","params":{"chunk":"1"}}"#,
+    )
+    .await;
+    assert_eq!(error_code(&past), -32602, "{past}");
+
+    // abci_info in CometBFT's form: the app hash in base64.
+    let info = raw_post(
+        &rpc,
+        r#"{"jsonrpc":"2.0","id":1,"method":"abci_info","params":{}}"#,
+    )
+    .await;
+    let app_hash = info["result"]["response"]["last_block_app_hash"]
+        .as_str()
+        .expect("a base64 string");
+    let app_hash = base64::engine::general_purpose::STANDARD
+        .decode(app_hash)
+        .expect("base64");
+    assert_eq!(app_hash.len(), 32, "{info}");
+    assert!(
+        info["result"]["response"]["last_block_height"].is_string(),
+        "{info}"
+    );
+
+    // The mempool, counted and listed; empty once the tx committed.
+    let count = raw_post(
+        &rpc,
+        r#"{"jsonrpc":"2.0","id":1,"method":"num_unconfirmed_txs","params":{}}"#,
+    )
+    .await;
+    assert_eq!(count["result"]["total"], "0", "{count}");
+    let listed = raw_post(
+        &rpc,
+        r#"{"jsonrpc":"2.0","id":1,"method":"unconfirmed_txs","params":{"limit":"5"}}"#,
+    )
+    .await;
+    assert_eq!(listed["result"]["txs"], serde_json::json!([]), "{listed}");
+    assert!(listed["result"]["total_bytes"].is_string(), "{listed}");
+
+    // Evidence is refused with why; the node runs on.
+    let evidence = raw_post(
+        &rpc,
+        r#"{"jsonrpc":"2.0","id":1,"method":"broadcast_evidence","params":{"evidence":{}}}"#,
+    )
+    .await;
+    assert_eq!(error_code(&evidence), -32602, "{evidence}");
+    assert!(
+        evidence["error"]["data"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no evidence"),
+        "{evidence}"
+    );
+    client.status().await.expect("the node runs on");
+}

@@ -23,6 +23,8 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// set for h + 2 is written with block h's results, as CometBFT applies the
 /// updates of block h two heights later.
 const VALIDATOR_SETS: TableDefinition<u64, &[u8]> = TableDefinition::new("validator_sets");
+/// A decided block's header hash to its height (`block_by_hash`).
+const BLOCK_HASHES: TableDefinition<&[u8], u64> = TableDefinition::new("block_hashes");
 
 const GENESIS_APP_HASH: &str = "genesis_app_hash";
 
@@ -73,6 +75,7 @@ impl BlockStore {
             txn.open_table(table)?;
         }
         txn.open_table(TX_INDEX)?;
+        txn.open_table(BLOCK_HASHES)?;
         txn.open_table(UNDECIDED)?;
         txn.open_table(META)?;
         txn.commit()?;
@@ -105,6 +108,13 @@ impl BlockStore {
 
     pub fn block_bytes(&self, height: u64) -> Result<Option<Vec<u8>>, StoreError> {
         self.get_bytes(BLOCKS, height)
+    }
+
+    /// The height of the decided block whose header hashes to `hash`.
+    pub fn height_of_block(&self, hash: &[u8]) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(BLOCK_HASHES)?;
+        Ok(table.get(hash)?.map(|v| v.value()))
     }
 
     pub fn certificate(
@@ -154,12 +164,14 @@ impl BlockStore {
         &self,
         height: u64,
         block: &[u8],
+        hash: &[u8],
         certificate: &CommitCertificate<XccContext>,
     ) -> Result<(), StoreError> {
         let certificate =
             borsh::to_vec(certificate).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let txn = self.db.begin_write()?;
         txn.open_table(BLOCKS)?.insert(height, block)?;
+        txn.open_table(BLOCK_HASHES)?.insert(hash, height)?;
         txn.open_table(CERTIFICATES)?
             .insert(height, certificate.as_slice())?;
         {

@@ -187,9 +187,12 @@ impl Host {
         block: Block,
     ) -> Result<(), HostError> {
         let height = certificate.height.0;
-        self.shared
-            .store
-            .store_decided(height, bytes, certificate)?;
+        self.shared.store.store_decided(
+            height,
+            bytes,
+            block.header.hash().as_bytes(),
+            certificate,
+        )?;
         let mut mempool = self.shared.mempool.lock().await;
         let (results, hashes) = execute(&self.shared, height, &block).await?;
         tracing::info!(

@@ -70,7 +70,7 @@ impl RpcError {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, RpcError> {
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, RpcError> {
     serde_json::to_value(value).map_err(RpcError::internal)
 }
 
@@ -80,8 +80,18 @@ pub async fn call(state: &RpcState, method: &str, params: Params) -> Result<Valu
         "status" => status(state).await,
         "genesis" => to_json(&json!({ "genesis": &*state.genesis })),
         "abci_info" => {
+            // CometBFT's form: integers as strings, the app hash in base64
+            // (tendermint-rs would write the hash as an array of numbers).
+            use base64::Engine as _;
             let info = state.shared.app.info().await.map_err(RpcError::internal)?;
-            to_json(&endpoint::abci_info::Response { response: info })
+            Ok(json!({ "response": {
+                "data": info.data,
+                "version": info.version,
+                "app_version": info.app_version.to_string(),
+                "last_block_height": info.last_block_height.value().to_string(),
+                "last_block_app_hash": base64::engine::general_purpose::STANDARD
+                    .encode(info.last_block_app_hash.as_bytes()),
+            }}))
         }
         "abci_query" => abci_query(state, &params).await,
         "broadcast_tx_async" | "broadcast_tx_sync" => broadcast(state, &params).await,
@@ -103,11 +113,14 @@ pub async fn call(state: &RpcState, method: &str, params: Params) -> Result<Valu
         "validators" => validators(state, &params),
         "block_results" => block_results(state, params.u64("height")?),
         "tx" => tx(state, &params),
-        _ => Err(RpcError::method_not_found(method)),
+        other => match super::chain_info::call(state, other, &params).await {
+            Some(answer) => answer,
+            None => Err(RpcError::method_not_found(method)),
+        },
     }
 }
 
-fn latest(state: &RpcState) -> Result<u64, RpcError> {
+pub(super) fn latest(state: &RpcState) -> Result<u64, RpcError> {
     state
         .shared
         .store
@@ -116,7 +129,7 @@ fn latest(state: &RpcState) -> Result<u64, RpcError> {
         .ok_or_else(|| RpcError::internal("no block committed yet"))
 }
 
-fn block_at(state: &RpcState, height: Option<u64>) -> Result<(u64, Block), RpcError> {
+pub(super) fn block_at(state: &RpcState, height: Option<u64>) -> Result<(u64, Block), RpcError> {
     let height = match height {
         Some(h) if h > 0 => h,
         _ => latest(state)?,

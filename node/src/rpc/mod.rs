@@ -3,6 +3,7 @@
 //! tendermint-rpc's own response types so its clients read them unchanged;
 //! and JSON-RPC with event subscriptions over `/websocket`.
 
+mod chain_info;
 mod events;
 mod forward;
 mod limits;
