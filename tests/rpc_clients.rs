@@ -469,6 +469,16 @@ async fn http_client_reads_blocks_by_hash_and_range_parameters_genesis_and_the_m
     assert_eq!(listed["result"]["txs"], serde_json::json!([]), "{listed}");
     assert!(listed["result"]["total_bytes"].is_string(), "{listed}");
 
+    // status names this node: its id (from its key), moniker and listen address.
+    let status = client.status().await.expect("status");
+    assert_ne!(status.node_info.id.to_string(), "0".repeat(40));
+    assert_eq!(
+        status.node_info.id.to_string(),
+        status.validator_info.address.to_string().to_lowercase()
+    );
+    assert!(!status.node_info.listen_addr.to_string().is_empty());
+    assert!(!status.node_info.moniker.to_string().is_empty());
+
     // Evidence is refused with why; the node runs on.
     let evidence = raw_post(
         &rpc,

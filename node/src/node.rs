@@ -125,6 +125,11 @@ pub async fn run(home: NodeHome) -> anyhow::Result<()> {
         shared.clone(),
         config.mempool.broadcast_peers.clone(),
         genesis.clone(),
+        crate::rpc::NodeIdentity {
+            id: hex::encode(key.address()).to_lowercase(),
+            moniker: config.moniker.clone(),
+            listen_addr: config.consensus.listen_addr.clone(),
+        },
     )
     .await
     .context("starting the RPC server")?;

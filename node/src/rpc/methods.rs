@@ -188,12 +188,12 @@ async fn status(state: &RpcState) -> Result<Value, RpcError> {
     Ok(json!({
         "node_info": {
             "protocol_version": { "p2p": "8", "block": block::BLOCK_PROTOCOL.to_string(), "app": "1" },
-            "id": "0000000000000000000000000000000000000000",
-            "listen_addr": "",
+            "id": state.node.id,
+            "listen_addr": state.node.listen_addr,
             "network": chain_id,
             "version": "0.38.0",
             "channels": "",
-            "moniker": chain_id,
+            "moniker": state.node.moniker,
             "other": { "tx_index": "on", "rpc_address": "" }
         },
         "sync_info": to_json(&sync_info)?,

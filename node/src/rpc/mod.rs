@@ -22,9 +22,21 @@ use crate::host::Shared;
 
 pub use methods::RpcError;
 
+/// Who this node is, as `status` tells it.
+#[derive(Clone, Debug)]
+pub struct NodeIdentity {
+    /// CometBFT's node id: the hex of the first 20 bytes of the SHA-256 of
+    /// the node's network key (derived here from its validator key).
+    pub id: String,
+    pub moniker: String,
+    /// The consensus (p2p) listen address.
+    pub listen_addr: String,
+}
+
 #[derive(Clone)]
 struct RpcState {
     shared: Shared,
+    node: NodeIdentity,
     forwarder: forward::Forwarder,
     genesis: std::sync::Arc<tendermint::Genesis>,
     limits: limits::Limits,
@@ -37,10 +49,12 @@ pub async fn spawn(
     shared: Shared,
     broadcast_peers: Vec<String>,
     genesis: tendermint::Genesis,
+    node: NodeIdentity,
 ) -> std::io::Result<()> {
     let block_events = events::spawn_publisher(&shared);
     let state = RpcState {
         shared,
+        node,
         forwarder: forward::Forwarder::new(broadcast_peers),
         genesis: std::sync::Arc::new(genesis),
         limits: limits::Limits::default(),
