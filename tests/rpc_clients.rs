@@ -495,3 +495,58 @@ async fn http_client_reads_blocks_by_hash_and_range_parameters_genesis_and_the_m
     );
     client.status().await.expect("the node runs on");
 }
+
+/// The value of the unlabelled sample `name` in Prometheus text.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| {
+            let (metric, value) = line.split_once(' ')?;
+            (metric == name).then(|| value.trim().parse().ok())?
+        })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_serves_cometbft_metrics_that_follow_its_blocks() {
+    let net = CurrencyChain::start_with_metrics(1);
+    net.wait_for_height(0, 2).await;
+    let url = net.nodes[0].metrics.clone().expect("a metrics address");
+    let client = net.nodes[0].http();
+    let tx = transfer_tx(&net.faucet, 0, &address(&new_key()), 5);
+    let committed = client.broadcast_tx_commit(tx).await.expect("commit");
+    let height = committed.height.value();
+    net.wait_for_height(0, height + 1).await;
+
+    // The metrics follow the committed blocks: wait for them to pass the tx's.
+    let deadline = std::time::Instant::now() + WAIT;
+    let text = loop {
+        if let Ok(text) = xcc_tests::rpc::get_text(&url).await {
+            if sample(&text, "cometbft_consensus_height").is_some_and(|h| h as u64 > height) {
+                break text;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no metrics past height {height} at {url}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        sample(&text, "cometbft_consensus_validators"),
+        Some(1.0),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "cometbft_consensus_validators_power").is_some_and(|p| p > 0.0),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "cometbft_consensus_total_txs").is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
+    assert_eq!(sample(&text, "cometbft_mempool_size"), Some(0.0), "{text}");
+    assert!(
+        sample(&text, "cometbft_consensus_block_interval_seconds_count").is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
+}

@@ -9,6 +9,7 @@ pub mod context;
 pub mod health;
 pub mod host;
 pub mod mempool;
+pub mod metrics;
 pub mod node;
 pub mod rpc;
 pub mod signing;

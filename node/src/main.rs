@@ -22,6 +22,9 @@ enum Command {
     Start {
         #[arg(long)]
         home: PathBuf,
+        /// Serve Prometheus metrics at http://ADDR/metrics.
+        #[arg(long)]
+        metrics: Option<std::net::SocketAddr>,
     },
     /// Exit 0 when the node at DIR answers on its RPC and has committed a
     /// block (a container health check).
@@ -45,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Start { home } => xcc_node::node::run(NodeHome::new(home)).await,
+        Command::Start { home, metrics } => xcc_node::node::run(NodeHome::new(home), metrics).await,
         Command::Health { home, timeout } => {
             let timeout = std::time::Duration::from_secs(timeout);
             let height = xcc_node::health::check(&NodeHome::new(home), timeout).await?;

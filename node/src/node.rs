@@ -71,7 +71,8 @@ fn validator_set(genesis: &tendermint::Genesis) -> anyhow::Result<ValidatorSet> 
     Ok(ValidatorSet::new(validators))
 }
 
-pub async fn run(home: NodeHome) -> anyhow::Result<()> {
+/// Runs the node at `home`; with `metrics`, serves Prometheus metrics there.
+pub async fn run(home: NodeHome, metrics: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
     let config = home.read_config().context("reading the node config")?;
     let genesis = home.read_genesis().context("reading the genesis")?;
     let key = home.read_key().context("reading the validator key")?;
@@ -133,6 +134,11 @@ pub async fn run(home: NodeHome) -> anyhow::Result<()> {
     )
     .await
     .context("starting the RPC server")?;
+    if let Some(laddr) = metrics {
+        crate::metrics::spawn(laddr, shared.clone())
+            .await
+            .with_context(|| format!("starting the metrics server on {laddr}"))?;
+    }
 
     let sign_bytes = SignBytes::new(params.chain_id.clone());
     let signer = Arc::new(ValidatorSigner::new(

@@ -30,6 +30,8 @@ pub struct Node {
     pub home: PathBuf,
     /// `http://127.0.0.1:<port>`
     pub rpc: String,
+    /// `http://127.0.0.1:<port>/metrics`, when the node serves metrics.
+    pub metrics: Option<String>,
     process: Option<Spawned>,
 }
 
@@ -89,6 +91,15 @@ pub fn new_key() -> SigningKey {
 impl CurrencyChain {
     /// Writes a `validators`-node currency chain and starts every node.
     pub fn start(validators: usize) -> CurrencyChain {
+        Self::start_serving(validators, false)
+    }
+
+    /// As `start`, each node also serving Prometheus metrics on a free port.
+    pub fn start_with_metrics(validators: usize) -> CurrencyChain {
+        Self::start_serving(validators, true)
+    }
+
+    fn start_serving(validators: usize, metrics: bool) -> CurrencyChain {
         let dir = tempfile::tempdir().expect("creating a temporary directory");
         let faucet = new_key();
         let faucet_address = address(&faucet).to_string();
@@ -118,10 +129,15 @@ impl CurrencyChain {
         };
         for planned in &manifest.nodes {
             let home = testnet.dir.path().join(&planned.home);
-            let process = spawn(&home);
+            let metrics_addr = metrics.then(|| {
+                let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+                probe.local_addr().expect("its address").to_string()
+            });
+            let process = spawn(&home, metrics_addr.as_deref());
             testnet.nodes.push(Node {
                 home,
                 rpc: planned.rpc.clone(),
+                metrics: metrics_addr.map(|addr| format!("http://{addr}/metrics")),
                 process: Some(process),
             });
         }
@@ -181,9 +197,13 @@ impl Drop for CurrencyChain {
     }
 }
 
-fn spawn(home: &std::path::Path) -> Spawned {
+fn spawn(home: &std::path::Path, metrics: Option<&str>) -> Spawned {
     let mut command = Command::new(binary("xcc-node"));
-    command.arg("start").arg("--home").arg(home).env(
+    command.arg("start").arg("--home").arg(home);
+    if let Some(addr) = metrics {
+        command.arg("--metrics").arg(addr);
+    }
+    command.env(
         "RUST_LOG",
         "info,libp2p=warn,informalsystems_malachitebft=warn,arc_malachitebft=warn",
     );

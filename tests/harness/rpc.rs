@@ -81,6 +81,30 @@ pub async fn raw_post(rpc: &str, body: &str) -> serde_json::Value {
     serde_json::from_str(body).expect("a JSON response body")
 }
 
+/// The body of a plain `GET url` (`http://host:port/path`), or the error
+/// that kept it from answering.
+pub async fn get_text(url: &str) -> Result<String, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream = tokio::net::TcpStream::connect(host)
+        .await
+        .map_err(|e| e.to_string())?;
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .await
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (_, body) = text.split_once("\r\n\r\n").ok_or("not an HTTP response")?;
+    Ok(body.to_owned())
+}
+
 /// A minimal websocket client over a bare TCP connection, for sending what
 /// no well-behaved client would (broken JSON, bad queries).
 pub struct RawSocket {
