@@ -549,4 +549,8 @@ async fn a_node_serves_cometbft_metrics_that_follow_its_blocks() {
         sample(&text, "cometbft_consensus_block_interval_seconds_count").is_some_and(|n| n >= 1.0),
         "{text}"
     );
+    assert!(
+        sample(&text, "cometbft_state_block_processing_time_count").is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
 }

@@ -1,6 +1,7 @@
 //! The node's Prometheus metrics at `GET /metrics`, named as CometBFT
 //! names them: the height, the validator set, the txs of the last block
-//! and in all, the interval between blocks, and the mempool. Updated from
+//! and in all, the interval between blocks, the app's time per block, and
+//! the mempool. Updated from
 //! every committed block; the mempool is read at each scrape.
 
 use std::net::SocketAddr;
@@ -29,6 +30,7 @@ struct NodeMetrics {
     total_txs: Gauge,
     block_size_bytes: Gauge,
     block_interval: Histogram,
+    block_processing: Histogram,
     mempool_size: Gauge,
     mempool_bytes: Gauge<f64, AtomicU64>,
 }
@@ -43,6 +45,8 @@ impl NodeMetrics {
         let total_txs = Gauge::default();
         let block_size_bytes = Gauge::default();
         let block_interval = Histogram::new([0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0]);
+        // In milliseconds, as CometBFT's.
+        let block_processing = Histogram::new([1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 1000.0]);
         let mempool_size = Gauge::default();
         let mempool_bytes = Gauge::<f64, AtomicU64>::default();
         registry.register("consensus_height", "Height of the chain", height.clone());
@@ -77,6 +81,11 @@ impl NodeMetrics {
             block_interval.clone(),
         );
         registry.register(
+            "state_block_processing_time",
+            "Time the app took to finalize and commit a block, in ms",
+            block_processing.clone(),
+        );
+        registry.register(
             "mempool_size",
             "Number of uncommitted txs",
             mempool_size.clone(),
@@ -95,6 +104,7 @@ impl NodeMetrics {
             total_txs,
             block_size_bytes,
             block_interval,
+            block_processing,
             mempool_size,
             mempool_bytes,
         }
@@ -136,6 +146,9 @@ pub async fn spawn(laddr: SocketAddr, shared: Shared) -> std::io::Result<()> {
                 }
             }
             last_time = Some(header.time);
+            follower
+                .block_processing
+                .observe(block.processing.as_secs_f64() * 1_000.0);
             if let Ok(set) = validators_of.validators_at(height + 1) {
                 let validators = set.validators();
                 follower.validators.set(validators.len() as i64);

@@ -26,6 +26,8 @@ use crate::store::Undecided;
 pub struct Committed {
     pub block: Block,
     pub results: response::FinalizeBlock,
+    /// How long the app took to finalize and commit the block.
+    pub processing: std::time::Duration,
 }
 
 impl LastBlock {
@@ -194,7 +196,9 @@ impl Host {
             certificate,
         )?;
         let mut mempool = self.shared.mempool.lock().await;
+        let started = std::time::Instant::now();
         let (results, hashes) = execute(&self.shared, height, &block).await?;
+        let processing = started.elapsed();
         tracing::info!(
             height,
             txs = block.data.len(),
@@ -209,10 +213,11 @@ impl Host {
         });
         self.recheck_mempool(&mut mempool, &hashes).await?;
         drop(mempool);
-        let _ = self
-            .shared
-            .committed
-            .send(std::sync::Arc::new(Committed { block, results }));
+        let _ = self.shared.committed.send(std::sync::Arc::new(Committed {
+            block,
+            results,
+            processing,
+        }));
         Ok(())
     }
 
