@@ -508,7 +508,8 @@ fn sample(text: &str, name: &str) -> Option<f64> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_node_serves_cometbft_metrics_that_follow_its_blocks() {
-    let net = CurrencyChain::start_with_metrics(1);
+    // Planned testnets serve metrics by default (`[instrumentation]`).
+    let net = CurrencyChain::start(1);
     net.wait_for_height(0, 2).await;
     let url = net.nodes[0].metrics.clone().expect("a metrics address");
     let client = net.nodes[0].http();

@@ -134,7 +134,7 @@ pub async fn run(home: NodeHome, metrics: Option<std::net::SocketAddr>) -> anyho
     )
     .await
     .context("starting the RPC server")?;
-    if let Some(laddr) = metrics {
+    if let Some(laddr) = metrics.or(config.instrumentation.prometheus_listen_addr) {
         crate::metrics::spawn(laddr, shared.clone())
             .await
             .with_context(|| format!("starting the metrics server on {laddr}"))?;

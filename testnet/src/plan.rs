@@ -14,8 +14,8 @@ use xcc_chain::ibc::client::{DEFAULT_MAX_CLOCK_DRIFT_SECS, DEFAULT_TRUSTING_PERI
 use xcc_chain::ibc::{IbcGenesis, TrustRoot};
 use xcc_home::{ChainEndpoints, ClientConfig};
 use xcc_node_config::{
-    consensus_params, AppKind, ConfigError, ConsensusSection, MempoolSection, NodeConfig,
-    PrivValidatorKey, RpcSection, StateSection,
+    consensus_params, AppKind, ConfigError, ConsensusSection, InstrumentationSection,
+    MempoolSection, NodeConfig, PrivValidatorKey, RpcSection, StateSection,
 };
 
 use crate::cometbft;
@@ -66,6 +66,9 @@ pub const CONTAINER_P2P_PORT: u16 = 26656;
 pub const CONTAINER_RPC_PORT: u16 = 26657;
 /// Where a chain app's ABCI server listens, for the CometBFT variant.
 pub const CONTAINER_ABCI_PORT: u16 = 26658;
+/// Where a node serves Prometheus metrics inside its container (CometBFT's
+/// default), for a scraper on the testnet's network.
+pub const CONTAINER_METRICS_PORT: u16 = 26660;
 /// Where, under a containers testnet, the relayer's home is (its client
 /// config names every node by its container address).
 pub const RELAYER_HOME: &str = "relayer";
@@ -87,7 +90,7 @@ impl TestnetPlan {
     /// How many ports a loopback testnet of `chains` chains listens on.
     pub fn loopback_ports(&self, chains: usize) -> usize {
         match self.network {
-            Network::Loopback { .. } => 2 * self.validators * chains,
+            Network::Loopback { .. } => 3 * self.validators * chains,
             Network::Containers(_) => 0,
         }
     }
@@ -247,6 +250,9 @@ pub fn plan<K: FnMut() -> SigningKey>(
                     ..MempoolSection::default()
                 },
                 state: StateSection::default(),
+                instrumentation: InstrumentationSection {
+                    prometheus_listen_addr: Some(node.addresses.metrics_listen),
+                },
             };
             let cometbft = match &plan.network {
                 Network::Loopback { .. } => None,
@@ -329,6 +335,7 @@ struct NodeAddresses {
     p2p_peer: String,
     rpc_listen: SocketAddr,
     rpc_url: String,
+    metrics_listen: SocketAddr,
 }
 
 /// Node `node` of the `chain`th chain's addresses: two of the given ports
@@ -341,8 +348,9 @@ fn addresses(
 ) -> NodeAddresses {
     match network {
         Network::Loopback { .. } => {
-            // `plan` checked that there are two ports per node.
-            let (p2p, rpc) = (
+            // `plan` checked that there are three ports per node.
+            let (p2p, rpc, metrics) = (
+                ports.next().unwrap_or_default(),
                 ports.next().unwrap_or_default(),
                 ports.next().unwrap_or_default(),
             );
@@ -351,6 +359,7 @@ fn addresses(
                 p2p_peer: p2p_addr(Ipv4Addr::LOCALHOST, p2p),
                 rpc_listen: SocketAddr::from((Ipv4Addr::LOCALHOST, rpc)),
                 rpc_url: rpc_url(Ipv4Addr::LOCALHOST, rpc),
+                metrics_listen: SocketAddr::from((Ipv4Addr::LOCALHOST, metrics)),
             }
         }
         Network::Containers(network) => {
@@ -360,6 +369,7 @@ fn addresses(
                 p2p_peer: p2p_addr(ip, CONTAINER_P2P_PORT),
                 rpc_listen: SocketAddr::from((Ipv4Addr::UNSPECIFIED, CONTAINER_RPC_PORT)),
                 rpc_url: rpc_url(ip, CONTAINER_RPC_PORT),
+                metrics_listen: SocketAddr::from((Ipv4Addr::UNSPECIFIED, CONTAINER_METRICS_PORT)),
             }
         }
     }
@@ -475,7 +485,7 @@ pub(crate) mod tests {
             spec("security-1", AppKind::Security),
             spec("currency-1", AppKind::Currency),
         ];
-        let ports: Vec<u16> = (41_000..41_008).collect();
+        let ports: Vec<u16> = (41_000..41_012).collect();
         let first = plan(&loopback(2), &chains, inputs(ports.clone())).unwrap();
         let again = plan(&loopback(2), &chains, inputs(ports)).unwrap();
         let genesis = |t: &Testnet| serde_json::to_string(&t.chains[1].genesis).unwrap();
@@ -483,14 +493,22 @@ pub(crate) mod tests {
         let node = &first.chains[1].nodes[1];
         assert_eq!(node.moniker, "currency-1-node1");
         assert_eq!(node.home, PathBuf::from("currency-1/node1"));
-        assert_eq!(node.config.rpc.laddr.port(), 41_007);
+        // Three ports a node, in node order: p2p, RPC, metrics.
+        assert_eq!(node.config.rpc.laddr.port(), 41_010);
+        assert_eq!(
+            node.config
+                .instrumentation
+                .prometheus_listen_addr
+                .map(|addr| addr.port()),
+            Some(41_011)
+        );
         assert_eq!(
             node.config.consensus.persistent_peers,
-            ["/ip4/127.0.0.1/tcp/41004"]
+            ["/ip4/127.0.0.1/tcp/41006"]
         );
         assert_eq!(
             node.config.mempool.broadcast_peers,
-            ["http://127.0.0.1:41005"]
+            ["http://127.0.0.1:41007"]
         );
         assert_eq!(first.client.chains["currency-1"].rpc.len(), 2);
         assert!(first.relayer_client.is_none() && node.cometbft.is_none());
@@ -503,7 +521,7 @@ pub(crate) mod tests {
             spec("security-1", AppKind::Security),
             spec("currency-1", AppKind::Currency),
         ];
-        let testnet = plan(&loopback(1), &chains, inputs((0..6).collect())).unwrap();
+        let testnet = plan(&loopback(1), &chains, inputs((0..9).collect())).unwrap();
         let ibc: IbcGenesis =
             serde_json::from_value(testnet.chains[0].genesis.app_state["ibc"].clone()).unwrap();
         let trusted: Vec<_> = ibc
@@ -528,7 +546,7 @@ pub(crate) mod tests {
                 .to_string()
         };
         assert!(refused(loopback(0), vec![]).contains("at least one validator"));
-        assert!(refused(loopback(2), vec![1, 2, 3]).contains("needs 4 ports, 3 were given"));
+        assert!(refused(loopback(2), vec![1, 2, 3]).contains("needs 6 ports, 3 were given"));
         let containers = TestnetPlan {
             network: Network::Containers(ContainerNetwork {
                 subnet: [10, 77, 0],
@@ -541,7 +559,7 @@ pub(crate) mod tests {
             app_state: serde_json::json!([1, 2]),
             ..spec("currency-1", AppKind::Currency)
         };
-        let error = plan(&loopback(1), &[app_state], inputs(vec![1, 2])).unwrap_err();
+        let error = plan(&loopback(1), &[app_state], inputs(vec![1, 2, 3])).unwrap_err();
         assert!(error.to_string().contains("not a JSON object"));
     }
 }

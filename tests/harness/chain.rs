@@ -30,7 +30,7 @@ pub struct Node {
     pub home: PathBuf,
     /// `http://127.0.0.1:<port>`
     pub rpc: String,
-    /// `http://127.0.0.1:<port>/metrics`, when the node serves metrics.
+    /// `http://127.0.0.1:<port>/metrics`, from the node's config.
     pub metrics: Option<String>,
     process: Option<Spawned>,
 }
@@ -91,15 +91,6 @@ pub fn new_key() -> SigningKey {
 impl CurrencyChain {
     /// Writes a `validators`-node currency chain and starts every node.
     pub fn start(validators: usize) -> CurrencyChain {
-        Self::start_serving(validators, false)
-    }
-
-    /// As `start`, each node also serving Prometheus metrics on a free port.
-    pub fn start_with_metrics(validators: usize) -> CurrencyChain {
-        Self::start_serving(validators, true)
-    }
-
-    fn start_serving(validators: usize, metrics: bool) -> CurrencyChain {
         let dir = tempfile::tempdir().expect("creating a temporary directory");
         let faucet = new_key();
         let faucet_address = address(&faucet).to_string();
@@ -129,15 +120,18 @@ impl CurrencyChain {
         };
         for planned in &manifest.nodes {
             let home = testnet.dir.path().join(&planned.home);
-            let metrics_addr = metrics.then(|| {
-                let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-                probe.local_addr().expect("its address").to_string()
-            });
-            let process = spawn(&home, metrics_addr.as_deref());
+            // Planned testnets serve metrics, on a port of their own.
+            let metrics = NodeHome::new(home.clone())
+                .read_config()
+                .expect("the node's config")
+                .instrumentation
+                .prometheus_listen_addr
+                .map(|addr| format!("http://{addr}/metrics"));
+            let process = spawn(&home);
             testnet.nodes.push(Node {
                 home,
                 rpc: planned.rpc.clone(),
-                metrics: metrics_addr.map(|addr| format!("http://{addr}/metrics")),
+                metrics,
                 process: Some(process),
             });
         }
@@ -197,13 +191,9 @@ impl Drop for CurrencyChain {
     }
 }
 
-fn spawn(home: &std::path::Path, metrics: Option<&str>) -> Spawned {
+fn spawn(home: &std::path::Path) -> Spawned {
     let mut command = Command::new(binary("xcc-node"));
-    command.arg("start").arg("--home").arg(home);
-    if let Some(addr) = metrics {
-        command.arg("--metrics").arg(addr);
-    }
-    command.env(
+    command.arg("start").arg("--home").arg(home).env(
         "RUST_LOG",
         "info,libp2p=warn,informalsystems_malachitebft=warn,arc_malachitebft=warn",
     );

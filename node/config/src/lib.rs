@@ -13,8 +13,8 @@ pub use error::ConfigError;
 pub use home::NodeHome;
 pub use key::PrivValidatorKey;
 pub use node::{
-    AppKind, ConsensusSection, MempoolSection, NodeConfig, RpcSection, StateSection,
-    DEFAULT_KEEP_RECENT,
+    AppKind, ConsensusSection, InstrumentationSection, MempoolSection, NodeConfig, RpcSection,
+    StateSection, DEFAULT_KEEP_RECENT,
 };
 
 /// Reads a TOML file into `T`.

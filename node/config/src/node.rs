@@ -47,6 +47,16 @@ pub struct NodeConfig {
     pub mempool: MempoolSection,
     #[serde(default)]
     pub state: StateSection,
+    #[serde(default)]
+    pub instrumentation: InstrumentationSection,
+}
+
+/// CometBFT's `[instrumentation]`: where Prometheus metrics are served.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct InstrumentationSection {
+    /// None: no metrics (`xcc-node start --metrics ADDR` serves them too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus_listen_addr: Option<SocketAddr>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
