@@ -519,19 +519,16 @@ async fn a_node_serves_cometbft_metrics_that_follow_its_blocks() {
     net.wait_for_height(0, height + 1).await;
 
     // The metrics follow the committed blocks: wait for them to pass the tx's.
-    let deadline = std::time::Instant::now() + WAIT;
-    let text = loop {
-        if let Ok(text) = xcc_tests::rpc::get_text(&url).await {
-            if sample(&text, "cometbft_consensus_height").is_some_and(|h| h as u64 > height) {
-                break text;
-            }
+    let text = xcc_tests::eventually(&format!("metrics past height {height} at {url}"), || {
+        let url = url.clone();
+        async move {
+            let text = xcc_tests::rpc::get_text(&url).await.ok()?;
+            sample(&text, "cometbft_consensus_height")
+                .is_some_and(|h| h as u64 > height)
+                .then_some(text)
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no metrics past height {height} at {url}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    })
+    .await;
     assert_eq!(
         sample(&text, "cometbft_consensus_validators"),
         Some(1.0),

@@ -174,14 +174,14 @@ pub async fn read<S: Source>(source: &mut S) -> Result<Reading, SourceError> {
 }
 
 /// One chain of a source, read at one height.
-struct At<'s, S> {
-    source: &'s mut S,
-    role: Role,
-    height: Option<u64>,
+pub(crate) struct At<'s, S> {
+    pub(crate) source: &'s mut S,
+    pub(crate) role: Role,
+    pub(crate) height: Option<u64>,
 }
 
 impl<S: Source> At<'_, S> {
-    async fn ask<R: Message + Default>(
+    pub(crate) async fn ask<R: Message + Default>(
         &mut self,
         path: &str,
         request: &impl Message,
@@ -189,7 +189,7 @@ impl<S: Source> At<'_, S> {
         self.ask_at(path, request, self.height).await
     }
 
-    async fn ask_at<R: Message + Default>(
+    pub(crate) async fn ask_at<R: Message + Default>(
         &mut self,
         path: &str,
         request: &impl Message,
@@ -207,7 +207,7 @@ impl<S: Source> At<'_, S> {
     }
 
     /// `all_pages_at` the height this chain is read at.
-    async fn all_pages<Q: Message, R: Message + Default, T>(
+    pub(crate) async fn all_pages<Q: Message, R: Message + Default, T>(
         &mut self,
         path: &str,
         request: impl Fn(PageRequest) -> Q,
@@ -219,7 +219,7 @@ impl<S: Source> At<'_, S> {
     /// Every item of a list query at `height`, page after page, so that
     /// nothing is left out: `request` asks for one page, `items` takes the
     /// page's items and its response out of the answer.
-    async fn all_pages_at<Q: Message, R: Message + Default, T>(
+    pub(crate) async fn all_pages_at<Q: Message, R: Message + Default, T>(
         &mut self,
         path: &str,
         height: Option<u64>,

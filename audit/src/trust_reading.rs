@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use xcc_proto::trust::v1 as trust;
 use xcc_security::trust::power::PowerParams;
 
-use crate::reading::{Role, Source, SourceError};
+use crate::reading::{At, Role, Source, SourceError};
 
 /// How many of the latest epochs an audit recomputes.
 pub const EPOCHS_AUDITED: u64 = 20;
@@ -33,26 +33,15 @@ pub struct EpochReading {
     pub applied: Option<BTreeMap<[u8; 32], u64>>,
 }
 
-async fn ask<R: prost::Message + Default>(
-    source: &mut impl Source,
+/// The answer, or none where the chain refuses the query (no proof of
+/// trust, or no epoch yet).
+async fn optional<R: prost::Message + Default>(
+    at: &mut At<'_, impl Source>,
     path: &str,
     request: &impl prost::Message,
-    height: u64,
 ) -> Result<Option<R>, SourceError> {
-    match source
-        .query(Role::Security, path, request.encode_to_vec(), Some(height))
-        .await
-    {
-        Ok(bytes) => {
-            R::decode(bytes.as_slice())
-                .map(Some)
-                .map_err(|error| SourceError::Undecodable {
-                    chain: source.chain_id(Role::Security),
-                    path: path.to_owned(),
-                    error,
-                })
-        }
-        // Not there: no proof of trust, or no epoch yet.
+    match at.ask(path, request).await {
+        Ok(answer) => Ok(Some(answer)),
         Err(SourceError::Refused { .. }) => Ok(None),
         Err(other) => Err(other),
     }
@@ -60,14 +49,15 @@ async fn ask<R: prost::Message + Default>(
 
 pub async fn read_trust(source: &mut impl Source) -> Result<TrustReading, SourceError> {
     let height = source.latest_height(Role::Security).await?;
-    let mut reading = TrustReading::default();
-    let Some(params) = ask::<trust::Params>(
+    let mut at = At {
         source,
-        "/xcc.trust.v1.Query/Params",
-        &trust::QueryParamsRequest {},
-        height,
-    )
-    .await?
+        role: Role::Security,
+        height: Some(height),
+    };
+    let mut reading = TrustReading::default();
+    let params_path = "/xcc.trust.v1.Query/Params";
+    let Some(params) =
+        optional::<trust::Params>(&mut at, params_path, &trust::QueryParamsRequest {}).await?
     else {
         return Ok(reading);
     };
@@ -77,51 +67,29 @@ pub async fn read_trust(source: &mut impl Source) -> Result<TrustReading, Source
         floor: params.floor,
     });
     reading.window_epochs = params.window_epochs;
-    let mut page = xcc_chain::page::PageRequest::default();
-    loop {
-        let request = trust::QueryPlatformsRequest {
-            page: Some(page.clone()),
-        };
-        let Some(answer) = ask::<trust::QueryPlatformsResponse>(
-            source,
+    let platforms = at
+        .all_pages(
             "/xcc.trust.v1.Query/Platforms",
-            &request,
-            height,
+            |page| trust::QueryPlatformsRequest { page: Some(page) },
+            |r: trust::QueryPlatformsResponse| (r.platforms, r.page),
         )
-        .await?
-        else {
-            break;
-        };
-        for platform in answer.platforms {
-            if let Ok(key) = <[u8; 32]>::try_from(platform.validator_key.as_slice()) {
-                reading.platform_keys.insert(platform.id, key);
-            }
-        }
-        match answer.page.map(|p| p.next_key).filter(|k| !k.is_empty()) {
-            Some(next) if next > page.key => page.key = next,
-            _ => break,
+        .await?;
+    for platform in platforms {
+        if let Ok(key) = <[u8; 32]>::try_from(platform.validator_key.as_slice()) {
+            reading.platform_keys.insert(platform.id, key);
         }
     }
-    let latest = ask::<trust::Epoch>(
-        source,
-        "/xcc.trust.v1.Query/Epoch",
-        &trust::QueryEpochRequest { number: 0 },
-        height,
-    )
-    .await?;
+    let epoch_path = "/xcc.trust.v1.Query/Epoch";
+    let latest =
+        optional::<trust::Epoch>(&mut at, epoch_path, &trust::QueryEpochRequest { number: 0 })
+            .await?;
     let Some(latest) = latest else {
         return Ok(reading);
     };
     let first = latest.number.saturating_sub(EPOCHS_AUDITED - 1).max(1);
     for number in first..=latest.number {
-        let Some(epoch) = ask::<trust::Epoch>(
-            source,
-            "/xcc.trust.v1.Query/Epoch",
-            &trust::QueryEpochRequest { number },
-            height,
-        )
-        .await?
-        else {
+        let request = trust::QueryEpochRequest { number };
+        let Some(epoch) = optional::<trust::Epoch>(&mut at, epoch_path, &request).await? else {
             continue;
         };
         let mut receipt_fees = BTreeMap::new();
@@ -129,13 +97,23 @@ pub async fn read_trust(source: &mut impl Source) -> Result<TrustReading, Source
             .saturating_sub(params.window_epochs.saturating_sub(1))
             .max(1);
         for counted in window_start..=number {
-            for fee in receipt_fees_of(source, counted, height).await? {
+            let fees = at
+                .all_pages(
+                    "/xcc.trust.v1.Query/ReceiptFees",
+                    |page| trust::QueryReceiptFeesRequest {
+                        epoch: counted,
+                        page: Some(page),
+                    },
+                    |r: trust::QueryReceiptFeesResponse| (r.fees, r.page),
+                )
+                .await?;
+            for fee in fees {
                 *receipt_fees.entry(fee.platform_id).or_insert(0u64) += fee.fee;
             }
         }
         let applied_at = epoch.height + 2;
         let applied = if applied_at <= height {
-            source
+            at.source
                 .validators(Role::Security, applied_at)
                 .await?
                 .map(|set| set.into_iter().collect())
@@ -149,43 +127,4 @@ pub async fn read_trust(source: &mut impl Source) -> Result<TrustReading, Source
         });
     }
     Ok(reading)
-}
-
-async fn receipt_fees_of(
-    source: &mut impl Source,
-    epoch: u64,
-    height: u64,
-) -> Result<Vec<trust::ReceiptFee>, SourceError> {
-    let mut all = Vec::new();
-    let mut page = xcc_chain::page::PageRequest {
-        key: Vec::new(),
-        limit: xcc_chain::page::MAX_PAGE_LIMIT,
-    };
-    loop {
-        let request = trust::QueryReceiptFeesRequest {
-            epoch,
-            page: Some(page.clone()),
-        };
-        let Some(answer) = ask::<trust::QueryReceiptFeesResponse>(
-            source,
-            "/xcc.trust.v1.Query/ReceiptFees",
-            &request,
-            height,
-        )
-        .await?
-        else {
-            return Ok(all);
-        };
-        all.extend(answer.fees);
-        match answer.page.map(|p| p.next_key).filter(|k| !k.is_empty()) {
-            Some(next) if next > page.key => page.key = next,
-            Some(_) => {
-                return Err(SourceError::PagesDoNotAdvance {
-                    chain: source.chain_id(Role::Security),
-                    path: "/xcc.trust.v1.Query/ReceiptFees".into(),
-                })
-            }
-            None => return Ok(all),
-        }
-    }
 }

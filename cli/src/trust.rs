@@ -270,38 +270,53 @@ async fn send(home: &Path, keyring: &Keyring, from: &str, msg: Any) -> anyhow::R
     Ok(())
 }
 
-/// What `xcc query trust` shows: the platforms, the latest epoch (if one
-/// ended) and, for `lot`, each platform's share of its fees.
-pub async fn overview(
-    client: &tendermint_rpc::HttpClient,
-    lot: Option<u64>,
-) -> anyhow::Result<serde_json::Value> {
-    let platforms = all_pages(
+async fn platforms(client: &tendermint_rpc::HttpClient) -> anyhow::Result<Vec<pb::Platform>> {
+    all_pages(
         client,
         "/xcc.trust.v1.Query/Platforms",
         None,
         |page| pb::QueryPlatformsRequest { page: Some(page) },
         |r: pb::QueryPlatformsResponse| (r.platforms, r.page),
     )
-    .await?;
-    let epoch: Option<pb::Epoch> = module_query(
+    .await
+}
+
+/// Epoch `number`, or the latest with 0.
+async fn epoch(client: &tendermint_rpc::HttpClient, number: u64) -> anyhow::Result<pb::Epoch> {
+    module_query(
         client,
         "/xcc.trust.v1.Query/Epoch",
-        &pb::QueryEpochRequest { number: 0 },
+        &pb::QueryEpochRequest { number },
         None,
     )
     .await
-    .ok();
-    let mut json = serde_json::json!({ "platforms": platforms, "latest_epoch": epoch });
+}
+
+async fn lot_shares(
+    client: &tendermint_rpc::HttpClient,
+    lot: u64,
+) -> anyhow::Result<Vec<pb::LotShare>> {
+    let trust: pb::QueryLotTrustResponse = module_query(
+        client,
+        "/xcc.trust.v1.Query/LotTrust",
+        &pb::QueryLotTrustRequest { lot_id: lot },
+        None,
+    )
+    .await?;
+    Ok(trust.shares)
+}
+
+/// What `xcc query trust` shows: the platforms, the latest epoch (if one
+/// ended) and, for `lot`, each platform's share of its fees.
+pub async fn overview(
+    client: &tendermint_rpc::HttpClient,
+    lot: Option<u64>,
+) -> anyhow::Result<serde_json::Value> {
+    let latest = epoch(client, 0).await.ok();
+    let mut json =
+        serde_json::json!({ "platforms": platforms(client).await?, "latest_epoch": latest });
     if let Some(lot) = lot {
-        let trust: pb::QueryLotTrustResponse = module_query(
-            client,
-            "/xcc.trust.v1.Query/LotTrust",
-            &pb::QueryLotTrustRequest { lot_id: lot },
-            None,
-        )
-        .await?;
-        json["lot_shares"] = serde_json::to_value(trust.shares)?;
+        json["lot_shares"] = serde_json::to_value(lot_shares(client, lot).await?)?;
     }
     Ok(json)
 }
@@ -326,16 +341,7 @@ pub async fn run(home: &Path, keyring: &Keyring, command: TrustCommand) -> anyho
             });
             return send(home, keyring, &from, msg).await;
         }
-        TrustCommand::Platforms => serde_json::to_value(
-            all_pages(
-                &client,
-                "/xcc.trust.v1.Query/Platforms",
-                None,
-                |page| pb::QueryPlatformsRequest { page: Some(page) },
-                |r: pb::QueryPlatformsResponse| (r.platforms, r.page),
-            )
-            .await?,
-        )?,
+        TrustCommand::Platforms => serde_json::to_value(platforms(&client).await?)?,
         TrustCommand::Banks => serde_json::to_value(
             all_pages(
                 &client,
@@ -347,27 +353,9 @@ pub async fn run(home: &Path, keyring: &Keyring, command: TrustCommand) -> anyho
             .await?,
         )?,
         TrustCommand::Epoch { number } => {
-            let epoch: pb::Epoch = module_query(
-                &client,
-                "/xcc.trust.v1.Query/Epoch",
-                &pb::QueryEpochRequest {
-                    number: number.unwrap_or(0),
-                },
-                None,
-            )
-            .await?;
-            serde_json::to_value(epoch)?
+            serde_json::to_value(epoch(&client, number.unwrap_or(0)).await?)?
         }
-        TrustCommand::Lot { lot } => {
-            let trust: pb::QueryLotTrustResponse = module_query(
-                &client,
-                "/xcc.trust.v1.Query/LotTrust",
-                &pb::QueryLotTrustRequest { lot_id: lot },
-                None,
-            )
-            .await?;
-            serde_json::to_value(trust.shares)?
-        }
+        TrustCommand::Lot { lot } => serde_json::to_value(lot_shares(&client, lot).await?)?,
     };
     println!("{}", serde_json::to_string_pretty(&json)?);
     Ok(())
