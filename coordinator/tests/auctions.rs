@@ -857,3 +857,39 @@ fn a_lot_without_a_guarantee_qualifies_on_registration_receipts_and_sells_for_th
     f.assert_settled();
     assert_audited(&f);
 }
+
+#[test]
+fn a_trust_message_in_a_cross_tx_leg_is_refused_at_intake() {
+    use xcc_security::trust::receipt::Purpose;
+    let mut f = fixture(10);
+    let (alice, bob, dave) = (
+        TestKey::from_seed(3),
+        TestKey::from_seed(4),
+        TestKey::from_seed(6),
+    );
+    let mut terms = english(&f, 40);
+    terms.requires_registration = true;
+    let id = create(&mut f, &alice, 10, terms);
+    register_platform(&mut f, &dave);
+    let signed = receipt(&f, "leg", Purpose::BidderRegistration, &bob, id, None);
+    let leg = xcc_proto::xtx::v1::Leg {
+        chain_id: SECURITY.into(),
+        msgs: vec![to_any(&xcc_proto::trust::v1::MsgRegisterBidder {
+            submitter: bob.address.to_string(),
+            receipt: Some(signed),
+        })],
+        depends_on: None,
+    };
+    // Refused at intake, with why, and the coordinator's state unchanged.
+    let signed = f.signed(vec![leg], &[&bob], 1);
+    let refused = f.refused_at_intake(&signed);
+    assert!(
+        refused.log.contains("no participant chain handles"),
+        "{}",
+        refused.log
+    );
+    // Nothing registered: bob's qualification is still refused.
+    assert!(!qualify(&mut f, &bob, id, 2));
+    assert!(lot(&f, id).bidders.is_empty());
+    assert_audited(&f);
+}

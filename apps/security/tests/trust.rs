@@ -457,3 +457,53 @@ fn a_receipt_id_of_64_bytes_is_taken_and_one_of_65_is_refused_with_the_limit() {
     let tx = f.register(&payer, sign(&f.bank, CHAIN, &fits));
     assert!(f.chain.block(vec![tx])[0].is_ok());
 }
+
+#[test]
+fn hand_built_shapes_are_refused_and_change_nothing() {
+    let mut f = fixture();
+    let payer = TestKey::from_seed(27);
+    let receipt = f.bidder_receipt("twice", &payer, "alpha", 100);
+    let signed = sign(&f.bank, CHAIN, &receipt);
+    // One receipt twice in one tx: the second sees the first's mark.
+    let register = to_any(&pb::MsgRegisterBidder {
+        submitter: payer.address.to_string(),
+        receipt: Some(signed.clone()),
+    });
+    let tx = f.chain.tx(&[&payer], vec![register.clone(), register]);
+    f.refused(tx, "already used");
+    // A stranger registers a bank; the admin registers one twice; a name over its limit.
+    let stranger = TestKey::from_seed(28);
+    let bank = |name: &str, key: [u8; 32]| pb::Bank {
+        key: key.to_vec(),
+        name: name.into(),
+        valid_from_ns: 0,
+        valid_until_ns: u64::MAX,
+        revoked: false,
+        revoked_at_ns: 0,
+    };
+    let new_key = SigningKey::from([32; 32]).verification_key().to_bytes();
+    let by = |signer: &TestKey, bank: pb::Bank| {
+        to_any(&pb::MsgRegisterBank {
+            admin: signer.address.to_string(),
+            bank: Some(bank),
+        })
+    };
+    let tx = f
+        .chain
+        .tx(&[&stranger], vec![by(&stranger, bank("Rogue", new_key))]);
+    f.refused(tx, "is not this chain's admin");
+    let admin = TestKey::from_seed(11);
+    let existing = f.bank.verification_key().to_bytes();
+    let tx = f
+        .chain
+        .tx(&[&admin], vec![by(&admin, bank("Again", existing))]);
+    f.refused(tx, "already registered");
+    let tx = f
+        .chain
+        .tx(&[&admin], vec![by(&admin, bank(&"n".repeat(129), new_key))]);
+    f.refused(tx, "1 to 128 bytes");
+    f.ok(&[&admin], vec![by(&admin, bank(&"n".repeat(128), new_key))]);
+    // The receipt is still unused: it registers once, alone.
+    let tx = f.register(&payer, signed);
+    assert!(f.chain.block(vec![tx])[0].is_ok());
+}
