@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use tendermint::abci::request::CheckTxKind;
 use tendermint::abci::response::{self as resp, ProcessProposal};
 use tendermint::abci::types::ExecTxResult;
 use tendermint::abci::{Code, Event as AbciEvent};
@@ -21,7 +22,7 @@ use tendermint::v0_38::abci::{
 use tendermint::{block, AppHash};
 use tower::Service;
 
-use crate::app::{App, AppError, Querier, TxOutcome, PROOF_OP_TYPE};
+use crate::app::{App, AppError, CheckKind, Querier, TxOutcome, PROOF_OP_TYPE};
 use crate::error::CHAIN_CODESPACE;
 use crate::genesis::GenesisDoc;
 use crate::module::{BlockInfo, Event};
@@ -148,7 +149,11 @@ impl AbciApp {
 
     pub fn mempool(&self, request: MempoolRequest) -> Result<MempoolResponse, AppError> {
         let MempoolRequest::CheckTx(check) = request;
-        let outcome = self.lock().check_tx(&check.tx)?;
+        let kind = match check.kind {
+            CheckTxKind::New => CheckKind::New,
+            CheckTxKind::Recheck => CheckKind::Recheck,
+        };
+        let outcome = self.lock().check_tx(&check.tx, kind)?;
         Ok(MempoolResponse::CheckTx(resp::CheckTx {
             code: code_of(outcome.code),
             log: outcome.log,

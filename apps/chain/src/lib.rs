@@ -21,7 +21,7 @@ pub mod validators;
 pub mod xtx;
 
 pub use address::Address;
-pub use app::{App, AppConfig, AppError, FinalizedBlock, QueryOutcome, TxOutcome};
+pub use app::{App, AppConfig, AppError, CheckKind, FinalizedBlock, QueryOutcome, TxOutcome};
 pub use error::{ExecError, QueryError};
 pub use module::{BlockInfo, Event, Module, Msg, MsgContext, ValidatorUpdate};
 

@@ -221,7 +221,8 @@ impl Host {
         Ok(())
     }
 
-    /// CometBFT's recheck: what is left must still pass against the new state.
+    /// CometBFT's recheck: what is left must still pass against the new
+    /// state (the app judges its envelope again, its messages in the block).
     async fn recheck_mempool(
         &self,
         mempool: &mut Mempool,

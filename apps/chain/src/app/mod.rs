@@ -118,6 +118,13 @@ pub struct App {
     pending: Option<PendingBlock>,
 }
 
+/// Which CheckTx a tx meets: on arrival, or again after a block was committed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckKind {
+    New,
+    Recheck,
+}
+
 #[derive(Clone, Copy)]
 enum Messages {
     Run,
@@ -251,14 +258,25 @@ impl App {
 
     /// Checks a tx against the check state; on success its effects stay there,
     /// so a sender may queue several txs before the next block.
-    pub fn check_tx(&mut self, bytes: &[u8]) -> Result<TxOutcome, AppError> {
+    ///
+    /// A new tx runs whole, so its sender learns at once what its messages
+    /// would say. A recheck runs its envelope only, as the Cosmos SDK's
+    /// recheck runs only the ante handler: messages may depend on order (a
+    /// bid outbid by one in the block just committed), and a tx dropped for
+    /// them would never consume its nonce, stranding every later tx of its
+    /// sender in the mempool. In the block its messages fail with their
+    /// reason and its nonce is consumed.
+    pub fn check_tx(&mut self, bytes: &[u8], kind: CheckKind) -> Result<TxOutcome, AppError> {
         let base = self.committed_base()?;
         let check_state = StateDelta::with_changes(base.as_ref(), std::mem::take(&mut self.check));
         let block = self.check_block(&check_state)?;
         let mut tx_state = StateDelta::new(&check_state);
-        let result = self
-            .execute_tx(&mut tx_state, block, bytes)
-            .map(|(events, _)| events);
+        let result = match kind {
+            CheckKind::New => self
+                .execute_tx(&mut tx_state, block, bytes)
+                .map(|(events, _)| events),
+            CheckKind::Recheck => self.admit(&mut tx_state, block, bytes).map(|_| Vec::new()),
+        };
         let tx_changes = tx_state.into_changes();
         let mut check_changes = check_state.into_changes();
         if result.is_ok() {
