@@ -2,8 +2,8 @@
 
 use prost::Message;
 use xcc_chain::error::{decode_request, parse_request_field};
-use xcc_chain::page::{every, paginate, BigEndianU64};
-use xcc_chain::state::{Record, StateRead, StateReadExt};
+use xcc_chain::page::{every, paginate, BigEndianU64, KeyOnly};
+use xcc_chain::state::{corrupt, Record, StateRead, StateReadExt};
 use xcc_chain::{Address, QueryError};
 use xcc_proto::currency::v1 as pb;
 
@@ -22,23 +22,12 @@ fn query_error(error: CurrencyError) -> QueryError {
     }
 }
 
-/// The account of a balance key, if the balance is of `denom`.
-fn balance_holder(key: &[u8], denom: &str) -> Option<Address> {
-    let rest = std::str::from_utf8(key.strip_prefix(state_key::all_balances())?).ok()?;
-    let (account, of_denom) = rest.rsplit_once('/')?;
-    if of_denom != denom {
-        return None;
-    }
-    account.parse().ok()
-}
-
-/// The account of a dividend receipt key; empty if the key names none.
-fn receipt_holder(key: &[u8]) -> String {
-    key.strip_prefix(state_key::all_dividend_receipts())
+/// The account an index key names after `prefix`.
+fn indexed_account(key: &[u8], prefix: &[u8]) -> Result<Address, QueryError> {
+    key.strip_prefix(prefix)
         .and_then(|rest| std::str::from_utf8(rest).ok())
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_default()
-        .to_owned()
+        .and_then(|account| account.parse().ok())
+        .ok_or_else(|| QueryError::State(corrupt(key, "an index key that names no account")))
 }
 
 pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec<u8>, QueryError> {
@@ -94,25 +83,15 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
             let request: pb::QueryDenomBalancesRequest = decode_request(request)?;
             let denom = parse_request_field(&request.denom)?;
             state.denom(&denom).map_err(query_error)?;
-            // Balances are keyed account first: every account's are read,
-            // and those of other denoms skipped.
-            let name = denom.to_string();
-            let (balances, page) = paginate(
-                state,
-                state_key::all_balances(),
-                request.page,
-                |key, BigEndianU64(amount)| {
-                    let Some(account) = balance_holder(key, &name) else {
-                        return Ok(None);
-                    };
-                    let reserved = state.reserved(&account, &denom)?;
-                    Ok(Some(pb::AccountBalance {
-                        account: account.to_string(),
-                        amount,
-                        reserved,
-                    }))
-                },
-            )?;
+            let prefix = state_key::denom_holders(&denom);
+            let (balances, page) = paginate(state, &prefix, request.page, |key, KeyOnly| {
+                let account = indexed_account(key, &prefix)?;
+                Ok(Some(pb::AccountBalance {
+                    account: account.to_string(),
+                    amount: state.balance(&account, &denom)?,
+                    reserved: state.reserved(&account, &denom)?,
+                }))
+            })?;
             Ok(pb::QueryDenomBalancesResponse {
                 balances,
                 page: Some(page),
@@ -128,18 +107,17 @@ pub fn answer(state: &dyn StateRead, method: &str, request: &[u8]) -> Result<Vec
                     request.dividend_id, request.security_chain
                 ))
             })?;
-            // Receipts are keyed account first: every account's are read,
-            // and those of other dividends skipped.
-            let (paid, page) = paginate(
-                state,
-                state_key::all_dividend_receipts(),
-                request.page,
-                |key, receipt: pb::DividendReceipt| {
-                    let of_this_dividend = receipt.security_chain == request.security_chain
-                        && receipt.dividend_id == request.dividend_id;
-                    Ok(of_this_dividend.then(|| (receipt_holder(key), receipt)))
-                },
-            )?;
+            let (chain, id) = (&request.security_chain, request.dividend_id);
+            let prefix = state_key::dividend_payees(chain, id);
+            let (paid, page) = paginate(state, &prefix, request.page, |key, KeyOnly| {
+                let account = indexed_account(key, &prefix)?;
+                let receipt_key = state_key::dividend_receipt(&account, chain, id);
+                let receipt: pb::DividendReceipt =
+                    state.get_proto(&receipt_key)?.ok_or_else(|| {
+                        QueryError::State(corrupt(&receipt_key, "a payee without its receipt"))
+                    })?;
+                Ok(Some((account.to_string(), receipt)))
+            })?;
             let (accounts, receipts) = paid.into_iter().unzip();
             Ok(pb::QueryDividendPaymentResponse {
                 payment: Some(payment),

@@ -58,9 +58,23 @@ pub trait CurrencyWrite: StateWrite {
         self.put_record(state_key::denom(&denom.name), denom);
     }
 
-    /// Zero deletes the balance, so absent and zero agree.
-    fn put_balance(&mut self, account: &Address, denom: &DenomName, amount: u64) {
+    /// Zero deletes the balance, so absent and zero agree. The denom's
+    /// holder index changes only when a balance starts or stops being zero,
+    /// so a transfer between holders writes no more than their balances.
+    fn put_balance(
+        &mut self,
+        account: &Address,
+        denom: &DenomName,
+        amount: u64,
+    ) -> Result<(), StateError> {
+        let held = self.balance(account, denom)? > 0;
+        match (held, amount > 0) {
+            (false, true) => self.put_raw(state_key::denom_holder(denom, account), vec![1]),
+            (true, false) => self.delete(state_key::denom_holder(denom, account)),
+            _ => {}
+        }
         self.put_u64(state_key::balance(account, denom), amount);
+        Ok(())
     }
 
     /// Zero deletes the reservation.

@@ -27,6 +27,17 @@ pub fn balances(account: &Address) -> Vec<u8> {
     format!("currency/balance/{account}/").into_bytes()
 }
 
+/// Marks that `account` holds some `denom`: a denom's holders list with
+/// one prefix scan, as the Cosmos SDK's bank keeps its denom-to-address
+/// index, instead of a scan of every account's balances.
+pub fn denom_holder(denom: &DenomName, account: &Address) -> Vec<u8> {
+    format!("currency/denom_holder/{denom}/{account}").into_bytes()
+}
+
+pub fn denom_holders(denom: &DenomName) -> Vec<u8> {
+    format!("currency/denom_holder/{denom}/").into_bytes()
+}
+
 /// Cash held out of `account`'s balance for prepared cross-txs, big-endian
 /// u64; absent means zero. Spendable = balance - reserved.
 pub fn reserved(account: &Address, denom: &DenomName) -> Vec<u8> {
@@ -55,6 +66,16 @@ pub fn dividend_payment(security_chain: &str, dividend_id: u64) -> Vec<u8> {
 /// What `account` was paid of a dividend.
 pub fn dividend_receipt(account: &Address, security_chain: &str, dividend_id: u64) -> Vec<u8> {
     format!("currency/dividend_receipt/{account}/{security_chain}/{dividend_id:020}").into_bytes()
+}
+
+/// Marks that `account` was paid of a dividend: a payment's payees list
+/// with one prefix scan, its receipts read by key.
+pub fn dividend_payee(security_chain: &str, dividend_id: u64, account: &Address) -> Vec<u8> {
+    format!("currency/dividend_payee/{security_chain}/{dividend_id:020}/{account}").into_bytes()
+}
+
+pub fn dividend_payees(security_chain: &str, dividend_id: u64) -> Vec<u8> {
+    format!("currency/dividend_payee/{security_chain}/{dividend_id:020}/").into_bytes()
 }
 
 pub fn dividend_receipts(account: &Address) -> Vec<u8> {

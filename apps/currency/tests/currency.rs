@@ -6,7 +6,7 @@ use xcc_chain::error::code;
 use xcc_chain::page::{PageRequest, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 use xcc_chain::testing::{TestChain, TestKey};
 use xcc_chain::tx::signed_tx;
-use xcc_chain::Address;
+use xcc_chain::{Address, CheckKind};
 use xcc_currency::CurrencyModule;
 use xcc_proto::currency::v1 as pb;
 use xcc_proto::{prost::Message, to_any, Any};
@@ -316,18 +316,22 @@ fn check_tx_accumulates_until_commit() {
     let first = chain.tx_with_nonce(&[&alice], 0, vec![transfer(&alice, &bob, 600)]);
     let second = chain.tx_with_nonce(&[&alice], 1, vec![transfer(&alice, &bob, 300)]);
     let overdraft = chain.tx_with_nonce(&[&alice], 2, vec![transfer(&alice, &bob, 200)]);
-    assert!(chain.app.check_tx(&first).unwrap().is_ok());
+    assert!(chain.app.check_tx(&first, CheckKind::New).unwrap().is_ok());
     assert!(
-        chain.app.check_tx(&second).unwrap().is_ok(),
+        chain.app.check_tx(&second, CheckKind::New).unwrap().is_ok(),
         "a second tx of one sender in one block"
     );
     assert_eq!(
-        chain.app.check_tx(&first).unwrap().code,
+        chain.app.check_tx(&first, CheckKind::New).unwrap().code,
         code::INVALID_NONCE,
         "replay in the mempool"
     );
     assert!(
-        !chain.app.check_tx(&overdraft).unwrap().is_ok(),
+        !chain
+            .app
+            .check_tx(&overdraft, CheckKind::New)
+            .unwrap()
+            .is_ok(),
         "check state saw the first two debits"
     );
 
@@ -336,7 +340,54 @@ fn check_tx_accumulates_until_commit() {
     assert_eq!(balance(&chain, &alice), 100);
     // After commit, check state restarts from the committed state.
     let next = chain.tx_with_nonce(&[&alice], 2, vec![transfer(&alice, &bob, 100)]);
-    assert!(chain.app.check_tx(&next).unwrap().is_ok());
+    assert!(chain.app.check_tx(&next, CheckKind::New).unwrap().is_ok());
+}
+
+/// A block another validator proposed spends what a queued tx counted on:
+/// the recheck keeps that tx on its envelope alone, the block fails its
+/// messages with their reason and consumes its nonce, and the sender's next
+/// tx is not stranded behind a nonce nothing would consume.
+#[test]
+fn a_recheck_keeps_a_tx_whose_messages_now_fail_and_its_sender_goes_on() {
+    let Fixture {
+        mut chain,
+        alice,
+        bob,
+        ..
+    } = fixture();
+    chain.block(vec![]);
+    let queued: Vec<Vec<u8>> = [(0, 600), (1, 300), (2, 50)]
+        .into_iter()
+        .map(|(nonce, amount)| {
+            chain.tx_with_nonce(&[&alice], nonce, vec![transfer(&alice, &bob, amount)])
+        })
+        .collect();
+    for tx in &queued {
+        assert!(chain.app.check_tx(tx, CheckKind::New).unwrap().is_ok());
+    }
+    let elsewhere = chain.tx_with_nonce(&[&alice], 0, vec![transfer(&alice, &bob, 950)]);
+    assert!(chain.block(vec![elsewhere])[0].is_ok());
+    assert_eq!(
+        chain
+            .app
+            .check_tx(&queued[0], CheckKind::Recheck)
+            .unwrap()
+            .code,
+        code::INVALID_NONCE,
+        "a recheck still refuses a spent nonce"
+    );
+    let overdraft = chain.app.check_tx(&queued[1], CheckKind::New).unwrap();
+    assert!(!overdraft.is_ok(), "its messages alone would now fail");
+    for tx in &queued[1..] {
+        let recheck = chain.app.check_tx(tx, CheckKind::Recheck).unwrap();
+        assert!(recheck.is_ok(), "{}", recheck.log);
+    }
+    let results = chain.block(queued[1..].to_vec());
+    assert!(!results[0].is_ok(), "the overdraft fails in the block");
+    assert!(results[1].is_ok(), "{}", results[1].log);
+    assert_eq!(chain.nonce(&alice.address), 3);
+    assert_eq!(balance(&chain, &alice), 0);
+    assert_eq!(balance(&chain, &bob), 1_000);
 }
 
 #[test]
@@ -451,7 +502,10 @@ fn a_failed_tx_in_a_block_consumes_its_nonce_and_can_never_run_again() {
     assert_eq!(balance(&chain, &alice), 900);
     // CheckTx keeps a failing tx out of the mempool without consuming anything.
     let failing = chain.tx(&[&bob], vec![transfer(&bob, &alice, 1_000)]);
-    assert_ne!(chain.app.check_tx(&failing).unwrap().code, 0);
+    assert_ne!(
+        chain.app.check_tx(&failing, CheckKind::New).unwrap().code,
+        0
+    );
     assert_eq!(chain.nonce(&bob.address), 1);
 }
 
@@ -480,26 +534,52 @@ fn denom_balances_page(
 }
 
 /// The accounts holding `denom`, following next keys from pages of `limit`.
+/// Every page but the last is full: the denom's holders are indexed, so no
+/// page ends early for having read other denoms' balances.
 fn denom_holders(chain: &TestChain, denom: &str, limit: u32) -> Vec<String> {
     let (mut accounts, mut key) = (Vec::new(), Vec::new());
     loop {
         let answer = denom_balances_page(chain, denom, Some(PageRequest { key, limit }));
-        assert!(answer.balances.len() <= limit as usize);
+        let full = answer.balances.len() == limit as usize;
         accounts.extend(answer.balances.into_iter().map(|b| b.account));
         key = answer.page.unwrap_or_default().next_key;
         if key.is_empty() {
             return accounts;
         }
+        assert!(full, "a page short of its limit {limit} before the end");
     }
 }
 
+/// A denom's holders are exactly the accounts with a balance of it: one
+/// that receives joins them, one that spends all it held leaves them.
 #[test]
-fn denom_balances_come_in_bounded_pages_that_skip_other_denoms() {
+fn a_denoms_holders_are_the_accounts_that_hold_it() {
+    let Fixture {
+        mut chain,
+        alice,
+        bob,
+        ..
+    } = fixture();
+    chain.block(vec![]);
+    let sorted = |mut accounts: Vec<String>| {
+        accounts.sort();
+        accounts
+    };
+    let (a, b) = (alice.address.to_string(), bob.address.to_string());
+    assert_eq!(denom_holders(&chain, "usd", 10), vec![a.clone()]);
+    chain.submit(&[&alice], vec![transfer(&alice, &bob, 400)]);
+    assert_eq!(denom_holders(&chain, "usd", 1), sorted(vec![a, b.clone()]));
+    chain.submit(&[&alice], vec![transfer(&alice, &bob, 600)]);
+    assert_eq!(denom_holders(&chain, "usd", 10), vec![b]);
+}
+
+#[test]
+fn denom_balances_come_in_full_bounded_pages_of_their_denom_only() {
     const ACCOUNTS: u32 = 1_200;
     let dir = tempfile::tempdir().unwrap();
     let authority = TestKey::from_seed(1);
     // Every account holds usd, every third one eur too: balances are keyed
-    // account first, so eur's pages read past usd's balances.
+    // account first, eur's pages come from its own holder index.
     let holding = |every: u32| -> Vec<serde_json::Value> {
         (0..ACCOUNTS)
             .step_by(every as usize)

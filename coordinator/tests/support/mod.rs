@@ -67,15 +67,19 @@ pub fn fixture_paged(holder_cap: u32, big_holders: usize, page_holders: u32) -> 
         big_holders,
         page_holders,
         xcc_chain::AppConfig::default(),
+        None,
     )
 }
 
-/// A fixture whose chains run with a node's own `config`.
+/// A fixture whose chains run with a node's own `config`, its security
+/// chain with a record window of `record_window_blocks` (the default if
+/// `None`).
 pub fn fixture_configured(
     holder_cap: u32,
     big_holders: usize,
     page_holders: u32,
     config: xcc_chain::AppConfig,
+    record_window_blocks: Option<u64>,
 ) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let registrar = TestKey::from_seed(1);
@@ -111,6 +115,8 @@ pub fn fixture_configured(
                     "registrar": registrar.address.to_string(),
                     "securities": big(&issuer, big_holders),
                     "dividend_page_holders": page_holders,
+                    "record_window_blocks": record_window_blocks
+                        .unwrap_or(xcc_security::DEFAULT_RECORD_WINDOW_BLOCKS),
                 },
                 "participant": participant,
                 "trust": {

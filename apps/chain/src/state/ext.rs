@@ -4,7 +4,8 @@ use prost::Message;
 
 use super::{StateError, StateRead, StateWrite};
 
-pub(crate) fn corrupt(key: &[u8], reason: impl ToString) -> StateError {
+/// The error of a stored entry that does not read as it must.
+pub fn corrupt(key: &[u8], reason: impl ToString) -> StateError {
     StateError::Corrupt {
         key: String::from_utf8_lossy(key).into_owned(),
         reason: reason.to_string(),

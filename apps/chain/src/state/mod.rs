@@ -5,8 +5,7 @@ mod delta;
 mod ext;
 
 pub use delta::{Changes, EmptyState, StateDelta};
-pub(crate) use ext::corrupt;
-pub use ext::decode_u64;
+pub use ext::{corrupt, decode_u64};
 pub use ext::{parse_stored, Record, StateReadExt, StateWriteExt};
 pub use xcc_store::Entries;
 

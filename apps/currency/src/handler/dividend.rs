@@ -158,6 +158,9 @@ pub fn commit(
         let key =
             state_key::dividend_receipt(&held.to, &payment.security_chain, payment.dividend_id);
         state.put_proto(key, &receipt);
+        let payee =
+            state_key::dividend_payee(&payment.security_chain, payment.dividend_id, &held.to);
+        state.put_raw(payee, vec![1]);
     }
     state.put_dividend_payment(&payment);
     ctx.emit(

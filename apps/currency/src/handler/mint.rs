@@ -22,7 +22,7 @@ pub fn credit_new(
     // Supply bounds every balance, so the balance cannot overflow once it did not.
     let to_balance = state.balance(to, denom)? + amount;
     state.put_denom(&record);
-    state.put_balance(to, denom, to_balance);
+    state.put_balance(to, denom, to_balance)?;
     Ok(())
 }
 

@@ -23,8 +23,8 @@ pub fn execute(
     require_spendable(state, from, denom, amount)?;
     let from_balance = state.balance(from, denom)?;
     let to_balance = state.balance(to, denom)? + amount;
-    state.put_balance(from, denom, from_balance - amount);
-    state.put_balance(to, denom, to_balance);
+    state.put_balance(from, denom, from_balance - amount)?;
+    state.put_balance(to, denom, to_balance)?;
     ctx.emit(
         Event::new("transfer")
             .attr("denom", denom)
@@ -103,9 +103,9 @@ pub fn commit(
         return Err(CurrencyError::HoldNotCovered(hex::encode(tx_id)));
     }
     state.put_reserved(&held.from, &held.denom, now_reserved - held.amount);
-    state.put_balance(&held.from, &held.denom, from_balance - held.amount);
+    state.put_balance(&held.from, &held.denom, from_balance - held.amount)?;
     let to_balance = state.balance(&held.to, &held.denom)? + held.amount;
-    state.put_balance(&held.to, &held.denom, to_balance);
+    state.put_balance(&held.to, &held.denom, to_balance)?;
     if report {
         ctx.emit(
             Event::new("transfer")
