@@ -243,8 +243,10 @@ pub async fn while_relaying<T>(
     outcome
 }
 
-/// How xcc-node's RPC says it has too many requests in flight.
+/// How xcc-node's RPC says it has too many requests in flight, and how its
+/// mempool says it is full: both are back-pressure, the tx taken later.
 const SERVER_BUSY: &str = "Server busy";
+const MEMPOOL_FULL: &str = "mempool is full";
 
 /// Broadcasts each batch of signed txs in order through its client, the
 /// batches at once; returns when every tx has passed CheckTx.
@@ -259,7 +261,11 @@ pub async fn broadcast_batches(
                 let response = loop {
                     match client.broadcast_tx_sync(tx.clone()).await {
                         // The node's back-pressure: it takes the tx a moment later.
-                        Err(e) if e.to_string().contains(SERVER_BUSY) => {
+                        Err(e)
+                            if [SERVER_BUSY, MEMPOOL_FULL]
+                                .iter()
+                                .any(|busy| e.to_string().contains(busy)) =>
+                        {
                             tokio::time::sleep(Duration::from_millis(50)).await;
                         }
                         outcome => break outcome.map_err(|e| anyhow::anyhow!("broadcast: {e}"))?,

@@ -96,6 +96,7 @@ pub async fn call(state: &RpcState, method: &str, params: Params) -> Result<Valu
         "abci_query" => abci_query(state, &params).await,
         "broadcast_tx_async" | "broadcast_tx_sync" => broadcast(state, &params).await,
         "broadcast_tx_commit" => broadcast_commit(state, &params).await,
+        super::forward::FORWARD_METHOD => take_forwarded(state, &params).await,
         "block" => {
             let (_, block) = block_at(state, params.u64("height")?)?;
             to_json(&endpoint::block::Response {
@@ -235,6 +236,43 @@ async fn check_and_add(
     state: &RpcState,
     tx: Vec<u8>,
 ) -> Result<tendermint::abci::response::CheckTx, RpcError> {
+    let result = check_and_keep(state, tx.clone()).await?;
+    if result.code.is_ok() {
+        state.forwarder.forward(&tx);
+    }
+    Ok(result)
+}
+
+/// Txs another node forwarded: into the mempool, each on its own CheckTx,
+/// and not forwarded again (that node sent them to every peer). Answers
+/// how many were taken; a tx refused here is one this node already has or
+/// that fails against its state, which its sender heard of from the first.
+async fn take_forwarded(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
+    let txs = params.base64_list("txs")?;
+    if txs.len() > super::forward::MAX_FORWARD_TXS {
+        return Err(RpcError::invalid_params(format!(
+            "at most {} txs a forward, got {}",
+            super::forward::MAX_FORWARD_TXS,
+            txs.len()
+        )));
+    }
+    let mut taken = 0u64;
+    for tx in txs {
+        if check_and_keep(state, tx)
+            .await
+            .is_ok_and(|r| r.code.is_ok())
+        {
+            taken += 1;
+        }
+    }
+    Ok(json!({ "taken": taken.to_string() }))
+}
+
+/// CheckTx, then into the mempool.
+async fn check_and_keep(
+    state: &RpcState,
+    tx: Vec<u8>,
+) -> Result<tendermint::abci::response::CheckTx, RpcError> {
     let shared = &state.shared;
     let mut mempool = shared.mempool.lock().await;
     if let Err(error) = mempool.admit(&tx) {
@@ -246,9 +284,7 @@ async fn check_and_add(
         .await
         .map_err(RpcError::internal)?;
     if result.code.is_ok() {
-        mempool.insert(tx.clone()).map_err(RpcError::internal)?;
-        drop(mempool);
-        state.forwarder.forward(&tx);
+        mempool.insert(tx).map_err(RpcError::internal)?;
     }
     Ok(result)
 }

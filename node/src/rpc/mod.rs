@@ -55,7 +55,7 @@ pub async fn spawn(
     let state = RpcState {
         shared,
         node,
-        forwarder: forward::Forwarder::new(broadcast_peers),
+        forwarder: forward::Forwarder::spawn(broadcast_peers),
         genesis: std::sync::Arc::new(genesis),
         limits: limits::Limits::default(),
         block_events,

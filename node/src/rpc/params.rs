@@ -71,6 +71,24 @@ impl Params {
         }
     }
 
+    /// A JSON array of base64 strings.
+    pub fn base64_list(&self, name: &str) -> Result<Vec<Vec<u8>>, RpcError> {
+        let bad = || RpcError::invalid_params(format!("{name} must be a list of base64 strings"));
+        match self.raw(name) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| {
+                    let text = item.as_str().ok_or_else(bad)?;
+                    base64::engine::general_purpose::STANDARD
+                        .decode(text)
+                        .map_err(|_| bad())
+                })
+                .collect(),
+            Some(_) => Err(bad()),
+        }
+    }
+
     /// Bytes: base64 in JSON bodies, 0x-hex (or base64) in URIs.
     pub fn bytes(&self, name: &str) -> Result<Option<Vec<u8>>, RpcError> {
         let Some(text) = self.string(name)? else {

@@ -4,6 +4,7 @@
 
 mod query;
 pub mod state_key;
+mod verified;
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use crate::error::{code, ExecError, CHAIN_CODESPACE};
 use crate::module::{BlockInfo, Event, Module, Msg, MsgContext, ValidatorUpdate};
 use crate::router::{MsgRouter, RouteError};
 use crate::state::{Changes, EmptyState, StateDelta, StateRead, StateWrite};
-use crate::tx::{decode_and_verify, tx_hash, DEFAULT_MAX_TX_BYTES};
+use crate::tx::{tx_hash, DEFAULT_MAX_TX_BYTES};
 
 pub use query::{Querier, QueryOutcome, PROOF_OP_TYPE, STORE_KEY_PATH};
 
@@ -116,6 +117,7 @@ pub struct App {
     /// CheckTx state: accumulates over the last committed state until the next commit.
     check: Changes,
     pending: Option<PendingBlock>,
+    verified: verified::VerifiedTxs,
 }
 
 /// Which CheckTx a tx meets: on arrival, or again after a block was committed.
@@ -173,7 +175,15 @@ impl App {
             genesis: None,
             check: Changes::new(),
             pending: None,
+            verified: verified::VerifiedTxs::default(),
         })
+    }
+
+    /// A tx decoded and checked without state, its signatures verified
+    /// once per node.
+    fn decode_tx(&self, bytes: &[u8]) -> Result<crate::tx::VerifiedTx, crate::tx::TxError> {
+        self.verified
+            .decode(bytes, &self.chain_id, self.config.max_tx_bytes)
     }
 
     pub fn chain_id(&self) -> &str {
@@ -292,7 +302,7 @@ impl App {
     pub fn prepare_proposal(&self, txs: Vec<Vec<u8>>, max_bytes: usize) -> Vec<Vec<u8>> {
         let mut total = 0usize;
         txs.into_iter()
-            .filter(|tx| decode_and_verify(tx, &self.chain_id, self.config.max_tx_bytes).is_ok())
+            .filter(|tx| self.decode_tx(tx).is_ok())
             .take_while(|tx| {
                 total += tx.len();
                 total <= max_bytes
@@ -302,8 +312,7 @@ impl App {
 
     /// Accepts a proposal only if every tx passes the stateless checks.
     pub fn process_proposal(&self, txs: &[Vec<u8>]) -> bool {
-        txs.iter()
-            .all(|tx| decode_and_verify(tx, &self.chain_id, self.config.max_tx_bytes).is_ok())
+        txs.iter().all(|tx| self.decode_tx(tx).is_ok())
     }
 
     /// Executes a decided block. Each tx consumes its nonce once its envelope
@@ -370,6 +379,9 @@ impl App {
             });
             tx_results.push(TxOutcome::from_result(tx_hash(bytes), result));
         }
+        // Their nonces are spent: these bytes never pass again.
+        self.verified
+            .forget(tx_results.iter().map(|outcome| outcome.hash));
         let retain_from = self.retain_from(&block_state, block.height)?;
         let changes = block_state.into_changes();
         drop(base);
@@ -508,7 +520,7 @@ impl App {
         block: BlockInfo,
         bytes: &[u8],
     ) -> Result<Admitted, ExecError> {
-        let tx = decode_and_verify(bytes, &self.chain_id, self.config.max_tx_bytes)?;
+        let tx = self.decode_tx(bytes)?;
         if tx.body.timeout_height != 0 && block.height > tx.body.timeout_height {
             return Err(ExecError::new(
                 CHAIN_CODESPACE,
