@@ -41,15 +41,18 @@ fn txs_sent_to_one_validator_are_proposed_by_the_others() {
         "every tx sent to one validator was proposed by it: {proposers:?}"
     );
 
-    // The forward method itself: a batch is checked tx by tx, and one over
-    // its limit is refused with why.
-    let rejected = rt.block_on(async {
-        let txs: Vec<String> = vec!["AA==".to_owned(); 2_001];
+    // The forward method itself, as anyone may call it: each tx meets its
+    // own CheckTx (junk is answered, not taken), a batch at its limit is
+    // answered, one over it or of another shape is refused with why.
+    let forward = |txs: serde_json::Value| {
         let body = serde_json::json!({
             "jsonrpc": "2.0", "id": 1, "method": "xcc_forward_txs", "params": { "txs": txs },
         });
-        xcc_tests::rpc::raw_post(&rpc[1], &body.to_string()).await
-    });
+        rt.block_on(xcc_tests::rpc::raw_post(&rpc[1], &body.to_string()))
+    };
+    let at_limit = forward(serde_json::json!(vec!["AA=="; 2_000]));
+    assert_eq!(at_limit["result"]["taken"], "0", "{at_limit}");
+    let rejected = forward(serde_json::json!(vec!["AA=="; 2_001]));
     assert_eq!(rejected["error"]["code"], -32602, "{rejected}");
     assert!(
         rejected["error"]["data"]
@@ -57,4 +60,11 @@ fn txs_sent_to_one_validator_are_proposed_by_the_others() {
             .is_some_and(|why| why.contains("at most 2000 txs")),
         "{rejected}"
     );
+    for shape in [
+        serde_json::json!("AA=="),
+        serde_json::json!(["not base64!"]),
+    ] {
+        let refused = forward(shape);
+        assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    }
 }
