@@ -154,7 +154,7 @@ pub fn settle(
     write_positions(state, &mut security, &changes, false)?;
     pin_parties(state, symbol, &security.issuer, [from, to], Pin::Release)?;
     if held.price_per_unit > 0 {
-        record_trade(ctx, state, held)?;
+        record_trade(ctx, state, tx_id, held)?;
     }
     ctx.emit(
         Event::new("security_transfer")
@@ -167,10 +167,12 @@ pub fn settle(
     Ok(())
 }
 
-/// The security's trade statistics: one more trade at this price.
+/// The security's trade statistics: one more trade at this price, told to
+/// explorers as a `security_trade` event (price history is theirs to keep).
 fn record_trade(
-    ctx: &MsgContext<'_>,
+    ctx: &mut MsgContext<'_>,
     state: &mut dyn StateWrite,
+    tx_id: &[u8; 32],
     held: &HeldMovement,
 ) -> Result<(), SecurityError> {
     let key = state_key::trade_stats(&held.symbol);
@@ -182,6 +184,16 @@ fn record_trade(
     stats.last_denom = held.denom.clone();
     stats.last_height = ctx.block.height;
     state.put_proto(key, &stats);
+    ctx.emit(
+        Event::new("security_trade")
+            .attr("symbol", &held.symbol)
+            .attr("seller", held.from)
+            .attr("buyer", held.to)
+            .attr("units", held.amount)
+            .attr("price_per_unit", held.price_per_unit)
+            .attr("denom", &held.denom)
+            .attr("tx_id", hex::encode(tx_id)),
+    );
     Ok(())
 }
 
