@@ -3,6 +3,7 @@
 mod auction;
 mod audit;
 mod bench;
+mod demo;
 mod dividend;
 mod ibc;
 mod keyring;
@@ -68,6 +69,10 @@ enum Command {
     /// A local testnet of every chain, several validators each.
     #[command(subcommand)]
     Testnet(testnet::TestnetCommand),
+    /// The whole system in one command: a fresh 4-validator testnet of every
+    /// chain with the explorer, a listing, a swap and a dividend payout; it
+    /// runs until Ctrl-C, then stops everything.
+    Demo(demo::DemoArgs),
     /// Trade units for cash with a counterparty, both signing one cross-tx.
     #[command(subcommand)]
     Swap(swap::SwapCommand),
@@ -230,6 +235,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Tx(command) => tx(&cli.home, &Keyring::open(&cli.home)?, command).await,
         Command::Query(args) => query::run(&cli.home, &Keyring::open(&cli.home)?, args).await,
         Command::Testnet(command) => testnet::run(&cli.home, command).await,
+        Command::Demo(args) => demo::run(args).await,
         Command::Swap(command) => swap::run(&cli.home, &Keyring::open(&cli.home)?, command).await,
         Command::Market(command) => {
             market::run(&cli.home, &Keyring::open(&cli.home)?, command).await

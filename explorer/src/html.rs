@@ -175,7 +175,8 @@ pub fn page(title: &str, live: Option<&str>, body: &str) -> String {
          <title>{title} · XCC explorer</title><style>{STYLE}</style>\
          <script src=\"/static/live.js\" defer></script></head><body>\
          <header><a href=\"/\">XCC explorer</a><a href=\"/securities\">Securities</a>\
-         <a href=\"/cross-txs\">Cross-txs</a><a href=\"/packets\">Packets</a>\
+         <a href=\"/cross-txs\">Cross-txs</a><a href=\"/auctions\">Auctions</a>\
+         <a href=\"/packets\">Packets</a>\
          <form action=\"/search\" method=\"get\" role=\"search\">\
          <input id=\"search\" name=\"q\" placeholder=\"height, tx hash, cross-tx id, address or symbol\">\
          </form></header><main{live}>{body}</main></body></html>",

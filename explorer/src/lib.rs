@@ -13,6 +13,7 @@ pub mod html;
 pub mod index;
 pub mod live;
 pub mod pages;
+pub mod probe;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 

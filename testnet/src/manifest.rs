@@ -9,6 +9,10 @@ pub const MANIFEST_FILE: &str = "testnet.toml";
 /// `xcc testnet start|status|stop` read.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct TestnetManifest {
+    /// Where `xcc testnet start` serves the explorer (`host:port`); none
+    /// for the compose testnet, whose explorer is a container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explorer: Option<String>,
     pub nodes: Vec<TestnetNode>,
 }
 

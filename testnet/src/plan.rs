@@ -90,7 +90,8 @@ impl TestnetPlan {
     /// How many ports a loopback testnet of `chains` chains listens on.
     pub fn loopback_ports(&self, chains: usize) -> usize {
         match self.network {
-            Network::Loopback { .. } => 3 * self.validators * chains,
+            // Three a node, and the explorer's.
+            Network::Loopback { .. } => 3 * self.validators * chains + 1,
             Network::Containers(_) => 0,
         }
     }
@@ -193,9 +194,16 @@ pub fn plan<K: FnMut() -> SigningKey>(
                 .collect()
         })
         .collect();
+    let explorer = match plan.network {
+        Network::Loopback { .. } => ports.next().map(|port| format!("127.0.0.1:{port}")),
+        Network::Containers(_) => None,
+    };
     let mut testnet = Testnet {
         chains: Vec::new(),
-        manifest: TestnetManifest::default(),
+        manifest: TestnetManifest {
+            explorer,
+            nodes: Vec::new(),
+        },
         client: ClientConfig::default(),
         relayer_client: match plan.network {
             Network::Loopback { .. } => None,
@@ -485,7 +493,7 @@ pub(crate) mod tests {
             spec("security-1", AppKind::Security),
             spec("currency-1", AppKind::Currency),
         ];
-        let ports: Vec<u16> = (41_000..41_012).collect();
+        let ports: Vec<u16> = (41_000..41_013).collect();
         let first = plan(&loopback(2), &chains, inputs(ports.clone())).unwrap();
         let again = plan(&loopback(2), &chains, inputs(ports)).unwrap();
         let genesis = |t: &Testnet| serde_json::to_string(&t.chains[1].genesis).unwrap();
@@ -512,6 +520,8 @@ pub(crate) mod tests {
         );
         assert_eq!(first.client.chains["currency-1"].rpc.len(), 2);
         assert!(first.relayer_client.is_none() && node.cometbft.is_none());
+        // The port after the nodes' is the explorer's.
+        assert_eq!(first.manifest.explorer.as_deref(), Some("127.0.0.1:41012"));
     }
 
     #[test]
@@ -521,7 +531,7 @@ pub(crate) mod tests {
             spec("security-1", AppKind::Security),
             spec("currency-1", AppKind::Currency),
         ];
-        let testnet = plan(&loopback(1), &chains, inputs((0..9).collect())).unwrap();
+        let testnet = plan(&loopback(1), &chains, inputs((0..10).collect())).unwrap();
         let ibc: IbcGenesis =
             serde_json::from_value(testnet.chains[0].genesis.app_state["ibc"].clone()).unwrap();
         let trusted: Vec<_> = ibc
@@ -546,7 +556,7 @@ pub(crate) mod tests {
                 .to_string()
         };
         assert!(refused(loopback(0), vec![]).contains("at least one validator"));
-        assert!(refused(loopback(2), vec![1, 2, 3]).contains("needs 6 ports, 3 were given"));
+        assert!(refused(loopback(2), vec![1, 2, 3]).contains("needs 7 ports, 3 were given"));
         let containers = TestnetPlan {
             network: Network::Containers(ContainerNetwork {
                 subnet: [10, 77, 0],

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
 /// Every binary a process test runs.
-const BINARIES: &[&str] = &["xcc", "xcc-node", "xcc-relayer", "xcc-app"];
+const BINARIES: &[&str] = &["xcc", "xcc-node", "xcc-relayer", "xcc-app", "xcc-explorer"];
 
 /// What the build keeps of the test's environment.
 const KEPT_ENV: &[&str] = &[

@@ -59,6 +59,8 @@ impl Testnet {
     }
 
     /// As `start_with`, passing `init_args` to `xcc testnet init` too.
+    /// The explorer is left out: only [`Testnet::start_with_explorer`]
+    /// starts it.
     pub fn start_with_init(
         chains: &[&str],
         validators: usize,
@@ -66,8 +68,33 @@ impl Testnet {
         init_args: &[&str],
         start_args: &[&str],
     ) -> Testnet {
-        // `xcc testnet start` runs the xcc-node and xcc-relayer beside xcc.
-        for program in ["xcc-node", "xcc-relayer"] {
+        let mut start_args = start_args.to_vec();
+        start_args.push("--no-explorer");
+        Self::launch(chains, validators, block_time_ms, init_args, &start_args)
+    }
+
+    /// `xcc testnet init` and `start` with the explorer, as a user gets it.
+    pub fn start_with_explorer(chains: &[&str], validators: usize, block_time_ms: u64) -> Testnet {
+        Self::launch(chains, validators, block_time_ms, &[], &[])
+    }
+
+    /// The explorer's URL, if the testnet has one.
+    pub fn explorer_url(&self) -> Option<String> {
+        self.manifest
+            .explorer
+            .as_ref()
+            .map(|listen| format!("http://{listen}"))
+    }
+
+    fn launch(
+        chains: &[&str],
+        validators: usize,
+        block_time_ms: u64,
+        init_args: &[&str],
+        start_args: &[&str],
+    ) -> Testnet {
+        // `xcc testnet start` runs the other binaries beside xcc.
+        for program in ["xcc-node", "xcc-relayer", "xcc-explorer"] {
             binary(program);
         }
         let dir = tempfile::tempdir().expect("temp dir");

@@ -4,6 +4,7 @@
 mod auction;
 mod catchup;
 mod dividend;
+mod explorer;
 mod packets;
 mod queries;
 mod swaps;
@@ -72,6 +73,17 @@ pub enum BenchCommand {
         validators: usize,
         #[arg(long, default_value_t = 200)]
         block_time: u64,
+    },
+    /// The explorer's page render times (p50, p95, max over `requests`
+    /// fetches) with a security of `holders` holders and `trades` trades
+    /// recorded, against a security with three holders and none.
+    Explorer {
+        #[arg(long, default_value_t = 10_000)]
+        holders: usize,
+        #[arg(long, default_value_t = 10_000)]
+        trades: usize,
+        #[arg(long, default_value_t = 100)]
+        requests: usize,
     },
     /// The block interval of a chain idle and while another process floods
     /// one validator's RPC with heavy queries and websocket subscriptions.
@@ -154,6 +166,18 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             validators,
             block_time,
         } => dividend::run(holders, validators, block_time).await,
+        BenchCommand::Explorer {
+            holders,
+            trades,
+            requests,
+        } => {
+            explorer::run(&explorer::Settings {
+                holders,
+                trades,
+                requests,
+            })
+            .await
+        }
         BenchCommand::Queries {
             validators,
             block_time,

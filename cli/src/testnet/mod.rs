@@ -75,6 +75,9 @@ pub enum TestnetCommand {
         /// The nodes without the relayer.
         #[arg(long, conflicts_with_all = ["relayer", "node"])]
         no_relayer: bool,
+        /// Without the explorer (started with the whole testnet otherwise).
+        #[arg(long)]
+        no_explorer: bool,
         /// How long to wait for blocks, in seconds.
         #[arg(long, default_value_t = 120)]
         timeout: u64,
@@ -135,6 +138,7 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
             chain,
             relayer,
             no_relayer,
+            no_explorer,
             timeout,
         } => {
             let manifest = manifest(home)?;
@@ -160,21 +164,40 @@ pub async fn run(home: &Path, command: TestnetCommand) -> anyhow::Result<()> {
                     service.log_file().display()
                 );
             }
+            if let (Some(listen), false) =
+                (&manifest.explorer, some_nodes || relayer || no_explorer)
+            {
+                let service = process::Service::explorer(home, listen);
+                process::start(std::slice::from_ref(&service))?;
+                status::wait_for_explorer(listen, Duration::from_secs(timeout))
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "the explorer did not answer; see {}",
+                            service.log_file().display()
+                        )
+                    })?;
+                println!("explorer: http://{listen}");
+            }
             Ok(())
         }
-        TestnetCommand::Status => status::print(home, &manifest(home)?.nodes).await,
+        TestnetCommand::Status => status::print(home, &manifest(home)?).await,
         TestnetCommand::Stop {
             node,
             chain,
             relayer,
             kill,
         } => {
+            let manifest = manifest(home)?;
             let mut services = Vec::new();
             if node.is_none() && chain.is_none() {
                 services.push(process::Service::relayer(home));
+                if let (Some(listen), false) = (&manifest.explorer, relayer) {
+                    services.push(process::Service::explorer(home, listen));
+                }
             }
             if !relayer {
-                let nodes = select(&manifest(home)?, node.as_deref(), chain.as_deref())?;
+                let nodes = select(&manifest, node.as_deref(), chain.as_deref())?;
                 services.extend(process::nodes(home, &nodes));
             }
             let stopped = process::stop(&services, kill)?;

@@ -53,6 +53,24 @@ impl Service {
         }
     }
 
+    /// The testnet's explorer, serving at `listen`, keeping its pid and log
+    /// under `<testnet>/explorer`.
+    pub fn explorer(testnet: &Path, listen: &str) -> Service {
+        let dir = testnet.join(EXPLORER_DIR);
+        Service {
+            name: "explorer".to_owned(),
+            program: "xcc-explorer",
+            args: vec![
+                "--home".into(),
+                testnet.into(),
+                "--listen".into(),
+                listen.into(),
+            ],
+            pid_file: dir.join("explorer.pid"),
+            log_file: dir.join("explorer.log"),
+        }
+    }
+
     pub fn log_file(&self) -> &Path {
         &self.log_file
     }
@@ -64,7 +82,7 @@ impl Service {
         (is_alive(pid) && runs_program(pid, self.program)).then_some(pid)
     }
 
-    /// `$XCC_NODE_BIN` / `$XCC_RELAYER_BIN`, else the binary installed beside
+    /// `$XCC_NODE_BIN` / `$XCC_RELAYER_BIN` / `$XCC_EXPLORER_BIN`, else the binary installed beside
     /// `xcc`, else whatever `PATH` finds.
     fn binary(&self) -> PathBuf {
         let variable = format!("{}_BIN", self.program.to_uppercase().replace('-', "_"));
@@ -89,6 +107,8 @@ pub fn nodes(testnet: &Path, nodes: &[TestnetNode]) -> Vec<Service> {
 
 /// Where the relayer of a testnet keeps its pid and log.
 pub const RELAYER_DIR: &str = "relayer";
+/// Where the explorer of a testnet keeps its pid and log.
+pub const EXPLORER_DIR: &str = "explorer";
 
 fn is_alive(pid: Pid) -> bool {
     kill(pid, None).is_ok() && !is_zombie(pid)

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use xcc_testnet::TestnetNode;
+use xcc_testnet::{TestnetManifest, TestnetNode};
 
 use super::process::Service;
 
@@ -54,7 +54,20 @@ pub async fn wait_for_blocks(nodes: &[TestnetNode], timeout: Duration) -> anyhow
     Ok(())
 }
 
-pub async fn print(testnet: &Path, nodes: &[TestnetNode]) -> anyhow::Result<()> {
+/// Waits until the explorer accepts connections at `listen`.
+pub async fn wait_for_explorer(listen: &str, timeout: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    while tokio::net::TcpStream::connect(listen).await.is_err() {
+        if Instant::now() > deadline {
+            bail!("nothing answers at {listen} within {timeout:?}");
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+    Ok(())
+}
+
+pub async fn print(testnet: &Path, manifest: &TestnetManifest) -> anyhow::Result<()> {
+    let nodes = &manifest.nodes;
     println!(
         "{:<12} {:<20} {:<24} {:<8} HEIGHT",
         "CHAIN", "NODE", "RPC", "PID"
@@ -76,5 +89,15 @@ pub async fn print(testnet: &Path, nodes: &[TestnetNode]) -> anyhow::Result<()> 
         "relayer: {}",
         relayer.map_or_else(|| "not running".to_owned(), |pid| format!("pid {pid}"))
     );
+    if let Some(listen) = &manifest.explorer {
+        let explorer = Service::explorer(testnet, listen).running_pid();
+        println!(
+            "explorer: {}",
+            explorer.map_or_else(
+                || "not running".to_owned(),
+                |pid| format!("http://{listen} (pid {pid})")
+            )
+        );
+    }
     Ok(())
 }

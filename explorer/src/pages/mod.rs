@@ -2,6 +2,7 @@
 //! the live script asks for, and errors rendered as pages.
 
 mod account;
+mod auctions;
 mod block;
 mod chain;
 mod cross_tx;
@@ -36,10 +37,30 @@ pub fn router() -> Router<Explorer> {
         .route("/account/{address}", get(account::page))
         .route("/account/{address}/csv", get(account::csv))
         .route("/packets", get(packets::page))
+        .route("/auctions", get(auctions::list))
+        .route("/auction/{chain}/{id}", get(auctions::page))
         .route("/search", get(search::page))
         .route("/live", get(crate::live::events))
         .route("/static/live.js", get(crate::live::script))
+        .route("/health", get(health))
         .fallback(not_found)
+}
+
+/// Each chain's indexed height as JSON; 503 until every chain has one, so a
+/// container's health check waits for the explorer to see the chains.
+async fn health(axum::extract::State(explorer): axum::extract::State<Explorer>) -> Response {
+    let index = explorer.index();
+    let heights: serde_json::Map<String, serde_json::Value> = index
+        .chains()
+        .map(|chain| (chain.id.clone(), chain.height.into()))
+        .collect();
+    let ready = index.chains().all(|chain| chain.height > 0);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(heights)).into_response()
 }
 
 /// `?fragment=1`: only the inside of `main`, for the live script.
@@ -132,6 +153,9 @@ pub mod paths {
     pub const CROSS_TXS: &str = "/xcc.coordinator.v1.Query/CrossTxs";
     pub const CLIENT_STATUS: &str = "/xcc.ibc.v1.Query/ClientStatus";
     pub const PENDING_PACKETS: &str = "/xcc.ibc.v1.Query/PendingPackets";
+    pub const LOT: &str = "/xcc.auction.v1.Query/Lot";
+    pub const LOTS: &str = "/xcc.auction.v1.Query/Lots";
+    pub const LOT_HISTORY: &str = "/xcc.auction.v1.Query/LotHistory";
 }
 
 /// A page request of `limit` items from `key`.

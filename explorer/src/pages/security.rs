@@ -165,7 +165,14 @@ pub async fn page(
             .map(|(holding, status)| {
                 let listed = match status {
                     Some(s) if s.active => {
-                        format!("<span class=\"ok\">until {}</span>", s.expires_at)
+                        format!(
+                            "<span class=\"ok\">until {}</span>",
+                            super::time_ns(
+                                u64::try_from(s.expires_at)
+                                    .unwrap_or(0)
+                                    .saturating_mul(1_000_000_000)
+                            )
+                        )
                     }
                     Some(s) if s.listed => "<span class=\"bad\">expired</span>".to_owned(),
                     Some(_) => "<span class=\"bad\">no</span>".to_owned(),
