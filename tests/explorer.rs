@@ -6,7 +6,6 @@
 //! never runs as markup, and the browser logs no JavaScript error.
 //! Screenshots go to `<target>/explorer-screenshots/`.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
@@ -15,7 +14,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use xcc_tests::binaries::spawn_logged;
-use xcc_tests::{Testnet, WAIT};
+use xcc_tests::{free_port, Testnet, WAIT};
 
 /// Set by CI, which installs chromium and chromium-driver: there a missing
 /// browser fails the test instead of skipping it.
@@ -26,13 +25,6 @@ fn chromedriver() -> Option<PathBuf> {
         .into_iter()
         .map(PathBuf::from)
         .find(|path| path.is_file())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free port")
 }
 
 fn screenshot_dir() -> PathBuf {

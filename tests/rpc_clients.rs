@@ -497,12 +497,22 @@ async fn http_client_reads_blocks_by_hash_and_range_parameters_genesis_and_the_m
 }
 
 /// The value of the unlabelled sample `name` in Prometheus text.
+/// The value of `name`'s first sample, which must carry the chain's id as
+/// CometBFT's label it.
 fn sample(text: &str, name: &str) -> Option<f64> {
     text.lines()
         .filter(|line| !line.starts_with('#'))
         .find_map(|line| {
-            let (metric, value) = line.split_once(' ')?;
-            (metric == name).then(|| value.trim().parse().ok())?
+            let (metric, value) = line.rsplit_once(' ')?;
+            let (metric_name, labels) = metric.split_once('{').unwrap_or((metric, ""));
+            if metric_name != name {
+                return None;
+            }
+            assert!(
+                labels.contains("chain_id=\"currency-1\""),
+                "{name} is not labelled with its chain: {line}"
+            );
+            value.trim().parse().ok()
         })
 }
 

@@ -1,9 +1,10 @@
-//! The node's Prometheus metrics at `GET /metrics`, named as CometBFT
-//! names them: the height, the validator set, the txs of the last block
+//! The node's Prometheus metrics at `GET /metrics`, named and labelled
+//! (`chain_id`) as CometBFT names them: the height, the validator set, the txs of the last block
 //! and in all, the interval between blocks, the app's time per block, and
 //! the mempool. Updated from
 //! every committed block; the mempool is read at each scrape.
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -36,8 +37,11 @@ struct NodeMetrics {
 }
 
 impl NodeMetrics {
-    fn new() -> Self {
-        let mut registry = Registry::with_prefix("cometbft");
+    fn new(chain_id: &str) -> Self {
+        // Every sample carries the chain's id, as CometBFT's do: one
+        // Prometheus scrapes the nodes of several chains.
+        let labels = [(Cow::Borrowed("chain_id"), Cow::Owned(chain_id.to_owned()))];
+        let mut registry = Registry::with_prefix_and_labels("cometbft", labels.into_iter());
         let height = Gauge::default();
         let validators = Gauge::default();
         let validators_power = Gauge::default();
@@ -120,7 +124,7 @@ struct MetricsState {
 /// Serves the metrics on `laddr` and keeps them current from the node's
 /// committed blocks.
 pub async fn spawn(laddr: SocketAddr, shared: Shared) -> std::io::Result<()> {
-    let metrics = Arc::new(NodeMetrics::new());
+    let metrics = Arc::new(NodeMetrics::new(shared.params.chain_id.as_str()));
     let follower = metrics.clone();
     let mut committed = shared.committed.subscribe();
     let validators_of = shared.clone();

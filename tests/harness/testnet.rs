@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use xcc_home::ClientConfig;
-use xcc_node_config::read_toml;
+use xcc_node_config::{read_toml, NodeHome};
 use xcc_testnet::TestnetManifest;
 
 use crate::binaries::{binary, spawn_logged, Spawned};
@@ -127,6 +127,22 @@ impl Testnet {
 
     pub fn home(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Every node's Prometheus address (`[instrumentation]` of its config;
+    /// planned testnets give each node one), with its chain.
+    pub fn metrics_addresses(&self) -> Vec<(String, String)> {
+        self.manifest
+            .nodes
+            .iter()
+            .filter_map(|node| {
+                let config = NodeHome::new(self.home().join(&node.home))
+                    .read_config()
+                    .expect("the node's config");
+                let address = config.instrumentation.prometheus_listen_addr?;
+                Some((node.chain_id.clone(), address.to_string()))
+            })
+            .collect()
     }
 
     pub fn xcc(&self, args: &[&str]) -> String {
