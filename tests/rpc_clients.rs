@@ -496,7 +496,63 @@ async fn http_client_reads_blocks_by_hash_and_range_parameters_genesis_and_the_m
     client.status().await.expect("the node runs on");
 }
 
-/// The value of the unlabelled sample `name` in Prometheus text.
+/// `check_tx` answers as CheckTx would and keeps nothing: the tx is not in
+/// the mempool, its nonce is still free (the same tx checks again, then
+/// commits), a bad tx gets its code, a request without a tx an error.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_tx_answers_without_adding_to_the_mempool() {
+    use base64::Engine as _;
+    let net = CurrencyChain::start(1);
+    net.wait_for_height(0, 2).await;
+    let rpc = net.nodes[0].rpc.clone();
+    let check = |tx: &[u8]| {
+        let tx = base64::engine::general_purpose::STANDARD.encode(tx);
+        let rpc = rpc.clone();
+        async move {
+            let body = format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"check_tx","params":{{"tx":"{tx}"}}}}"#
+            );
+            raw_post(&rpc, &body).await
+        }
+    };
+    let tx = transfer_tx(&net.faucet, 0, &address(&new_key()), 5);
+    for _ in 0..2 {
+        let answer = check(&tx).await;
+        assert_eq!(answer["result"]["code"], 0, "{answer}");
+        assert!(answer["result"]["gas_wanted"].is_string(), "{answer}");
+    }
+    let count = raw_post(
+        &rpc,
+        r#"{"jsonrpc":"2.0","id":1,"method":"num_unconfirmed_txs","params":{}}"#,
+    )
+    .await;
+    assert_eq!(count["result"]["total"], "0", "{count}");
+
+    let future_nonce = transfer_tx(&net.faucet, 7, &address(&new_key()), 5);
+    let answer = check(&future_nonce).await;
+    assert_ne!(answer["result"]["code"], 0, "{answer}");
+    assert!(
+        !answer["result"]["log"].as_str().unwrap_or("").is_empty(),
+        "{answer}"
+    );
+    let answer = check(b"not a tx").await;
+    assert_ne!(answer["result"]["code"], 0, "{answer}");
+    let missing = raw_post(
+        &rpc,
+        r#"{"jsonrpc":"2.0","id":1,"method":"check_tx","params":{}}"#,
+    )
+    .await;
+    assert_eq!(error_code(&missing), -32602, "{missing}");
+
+    let committed = net.nodes[0]
+        .http()
+        .broadcast_tx_commit(tx)
+        .await
+        .expect("the checked tx, sent");
+    assert!(committed.check_tx.code.is_ok(), "{committed:?}");
+    assert!(committed.tx_result.code.is_ok(), "{committed:?}");
+}
+
 /// The value of `name`'s first sample, which must carry the chain's id as
 /// CometBFT's label it.
 fn sample(text: &str, name: &str) -> Option<f64> {

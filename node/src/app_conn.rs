@@ -96,6 +96,16 @@ impl AppConn {
         }
     }
 
+    /// What CheckTx would answer for `tx`, with nothing kept: neither the
+    /// mempool nor the app's check state changes.
+    pub async fn simulate_check_tx(&self, tx: Vec<u8>) -> Result<response::CheckTx, AppConnError> {
+        let app = self.app.clone();
+        tokio::task::spawn_blocking(move || app.simulate_check_tx(&tx))
+            .await
+            .map_err(|e| AppConnError::App(format!("the check task failed: {e}")))?
+            .map_err(|e| AppConnError::App(e.to_string()))
+    }
+
     pub async fn init_chain(&self, genesis: &Genesis) -> Result<AppHash, AppConnError> {
         let request = ConsensusRequest::InitChain(request::InitChain {
             time: genesis.genesis_time,

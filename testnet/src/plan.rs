@@ -569,7 +569,7 @@ pub(crate) mod tests {
             app_state: serde_json::json!([1, 2]),
             ..spec("currency-1", AppKind::Currency)
         };
-        let error = plan(&loopback(1), &[app_state], inputs(vec![1, 2, 3])).unwrap_err();
+        let error = plan(&loopback(1), &[app_state], inputs(vec![1, 2, 3, 4])).unwrap_err();
         assert!(error.to_string().contains("not a JSON object"));
     }
 }

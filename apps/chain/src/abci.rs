@@ -154,13 +154,13 @@ impl AbciApp {
             CheckTxKind::Recheck => CheckKind::Recheck,
         };
         let outcome = self.lock().check_tx(&check.tx, kind)?;
-        Ok(MempoolResponse::CheckTx(resp::CheckTx {
-            code: code_of(outcome.code),
-            log: outcome.log,
-            codespace: outcome.codespace.to_owned(),
-            events: outcome.events.into_iter().map(abci_event).collect(),
-            ..Default::default()
-        }))
+        Ok(MempoolResponse::CheckTx(check_response(outcome)))
+    }
+
+    /// CheckTx of a new tx whose effects are kept nowhere (not an ABCI
+    /// call: what the node's `check_tx` RPC asks).
+    pub fn simulate_check_tx(&self, tx: &[u8]) -> Result<resp::CheckTx, AppError> {
+        Ok(check_response(self.lock().simulate_tx(tx)?))
     }
 
     pub fn info(&self, request: InfoRequest) -> Result<InfoResponse, AppError> {
@@ -311,3 +311,13 @@ abci_service!(InfoRequest, InfoResponse, |this, request| this
 abci_service!(SnapshotRequest, SnapshotResponse, |this, request| Ok(
     this.snapshot(request)
 ));
+
+fn check_response(outcome: crate::app::TxOutcome) -> resp::CheckTx {
+    resp::CheckTx {
+        code: code_of(outcome.code),
+        log: outcome.log,
+        codespace: outcome.codespace.to_owned(),
+        events: outcome.events.into_iter().map(abci_event).collect(),
+        ..Default::default()
+    }
+}

@@ -343,6 +343,39 @@ fn check_tx_accumulates_until_commit() {
     assert!(chain.app.check_tx(&next, CheckKind::New).unwrap().is_ok());
 }
 
+/// A simulated CheckTx answers as CheckTx would, over the txs already
+/// checked, and keeps nothing: the same tx still passes CheckTx after.
+#[test]
+fn simulate_tx_answers_like_check_tx_and_keeps_nothing() {
+    let Fixture {
+        mut chain,
+        alice,
+        bob,
+        ..
+    } = fixture();
+    chain.block(vec![]);
+    let first = chain.tx_with_nonce(&[&alice], 0, vec![transfer(&alice, &bob, 600)]);
+    let overdraft = chain.tx_with_nonce(&[&alice], 1, vec![transfer(&alice, &bob, 500)]);
+    assert!(chain.app.simulate_tx(&first).unwrap().is_ok());
+    assert!(
+        chain.app.simulate_tx(&first).unwrap().is_ok(),
+        "the first simulation kept its nonce"
+    );
+    assert!(chain.app.check_tx(&first, CheckKind::New).unwrap().is_ok());
+    assert_eq!(
+        chain.app.simulate_tx(&first).unwrap().code,
+        code::INVALID_NONCE,
+        "a simulation sees the txs checked before it"
+    );
+    assert!(
+        !chain.app.simulate_tx(&overdraft).unwrap().is_ok(),
+        "a simulation sees the checked debit"
+    );
+    let results = chain.block(vec![first]);
+    assert!(results.iter().all(|r| r.is_ok()));
+    assert_eq!(balance(&chain, &alice), 400);
+}
+
 /// A block another validator proposed spends what a queued tx counted on:
 /// the recheck keeps that tx on its envelope alone, the block fails its
 /// messages with their reason and consumes its nonce, and the sender's next

@@ -96,6 +96,7 @@ pub async fn call(state: &RpcState, method: &str, params: Params) -> Result<Valu
         "abci_query" => abci_query(state, &params).await,
         "broadcast_tx_async" | "broadcast_tx_sync" => broadcast(state, &params).await,
         "broadcast_tx_commit" => broadcast_commit(state, &params).await,
+        "check_tx" => check_tx(state, &params).await,
         super::forward::FORWARD_METHOD => take_forwarded(state, &params).await,
         "block" => {
             let (_, block) = block_at(state, params.u64("height")?)?;
@@ -287,6 +288,21 @@ async fn check_and_keep(
         mempool.insert(tx).map_err(RpcError::internal)?;
     }
     Ok(result)
+}
+
+/// CometBFT's `check_tx`: the app's answer to CheckTx, in ResponseCheckTx's
+/// form, with the tx added to nothing.
+async fn check_tx(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
+    let tx = params
+        .bytes("tx")?
+        .ok_or_else(|| RpcError::invalid_params("missing tx"))?;
+    let result = state
+        .shared
+        .app
+        .simulate_check_tx(tx)
+        .await
+        .map_err(RpcError::internal)?;
+    to_json(&result)
 }
 
 async fn broadcast(state: &RpcState, params: &Params) -> Result<Value, RpcError> {

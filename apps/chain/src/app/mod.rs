@@ -277,8 +277,31 @@ impl App {
     /// sender in the mempool. In the block its messages fail with their
     /// reason and its nonce is consumed.
     pub fn check_tx(&mut self, bytes: &[u8], kind: CheckKind) -> Result<TxOutcome, AppError> {
+        let pending = std::mem::take(&mut self.check);
+        let (outcome, pending) = self.run_check(pending, bytes, kind)?;
+        self.check = pending;
+        Ok(outcome)
+    }
+
+    /// What CheckTx would answer for a new tx, kept nowhere: the check state
+    /// stays as it was (the RPC's `check_tx`, whose tx never enters the
+    /// mempool, must not take its nonce from the sender's next tx). It runs
+    /// on a copy of the check state, which the mempool's size bounds.
+    pub fn simulate_tx(&self, bytes: &[u8]) -> Result<TxOutcome, AppError> {
+        self.run_check(self.check.clone(), bytes, CheckKind::New)
+            .map(|(outcome, _)| outcome)
+    }
+
+    /// Runs a tx over the committed state with `pending` on top; returns its
+    /// outcome and `pending` with the tx's effects if it passed.
+    fn run_check(
+        &self,
+        pending: Changes,
+        bytes: &[u8],
+        kind: CheckKind,
+    ) -> Result<(TxOutcome, Changes), AppError> {
         let base = self.committed_base()?;
-        let check_state = StateDelta::with_changes(base.as_ref(), std::mem::take(&mut self.check));
+        let check_state = StateDelta::with_changes(base.as_ref(), pending);
         let block = self.check_block(&check_state)?;
         let mut tx_state = StateDelta::new(&check_state);
         let result = match kind {
@@ -293,8 +316,10 @@ impl App {
             check_changes.extend(tx_changes);
         }
         drop(base);
-        self.check = check_changes;
-        Ok(TxOutcome::from_result(tx_hash(bytes), result))
+        Ok((
+            TxOutcome::from_result(tx_hash(bytes), result),
+            check_changes,
+        ))
     }
 
     /// Keeps txs in order within `max_bytes`, dropping those that can never
