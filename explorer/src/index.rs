@@ -154,6 +154,9 @@ pub struct Index {
     /// Cross-tx ids in the order first seen.
     cross_tx_order: Vec<String>,
     trades: HashMap<String, Vec<Trade>>,
+    /// Each account's trades as places in `trades` (symbol, index), so an
+    /// account's page costs its own trades, not everyone's.
+    account_trades: HashMap<String, Vec<(String, usize)>>,
     /// Txs naming each account, oldest first.
     accounts: HashMap<String, Vec<String>>,
 }
@@ -270,10 +273,17 @@ impl Index {
     ) {
         if event.kind == "security_trade" {
             if let Some(trade) = Trade::from_event(chain_id, height, time, event) {
-                self.trades
-                    .entry(trade.symbol.clone())
-                    .or_default()
-                    .push(trade);
+                let of_symbol = self.trades.entry(trade.symbol.clone()).or_default();
+                let place = (trade.symbol.clone(), of_symbol.len());
+                let mut parties = vec![trade.seller.clone(), trade.buyer.clone()];
+                parties.dedup();
+                for party in parties {
+                    self.account_trades
+                        .entry(party)
+                        .or_default()
+                        .push(place.clone());
+                }
+                of_symbol.push(trade);
             }
         }
         if let Some(id) = event.get("tx_id") {
@@ -344,10 +354,11 @@ impl Index {
     /// Every trade `account` was a party to, oldest first.
     pub fn trades_of(&self, account: &str) -> Vec<&Trade> {
         let mut found: Vec<&Trade> = self
-            .trades
-            .values()
+            .account_trades
+            .get(account)
+            .into_iter()
             .flatten()
-            .filter(|trade| trade.seller == account || trade.buyer == account)
+            .filter_map(|(symbol, index)| self.trades.get(symbol)?.get(*index))
             .collect();
         found.sort_by_key(|trade| (trade.time.clone(), trade.height));
         found
@@ -386,4 +397,76 @@ fn named_accounts(tx: &TxRecord) -> Vec<String> {
     found.sort();
     found.dedup();
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trade_event(seller: &str, buyer: &str, price: u64) -> EventView {
+        let attributes = [
+            ("symbol", "HARB".to_owned()),
+            ("seller", seller.to_owned()),
+            ("buyer", buyer.to_owned()),
+            ("units", "1".to_owned()),
+            ("price_per_unit", price.to_string()),
+            ("denom", "usd".to_owned()),
+        ];
+        EventView {
+            kind: "security_trade".to_owned(),
+            attributes: attributes
+                .into_iter()
+                .map(|(key, value)| (key.to_owned(), value))
+                .collect(),
+        }
+    }
+
+    fn block(height: u64, events: Vec<EventView>) -> BlockRecord {
+        BlockRecord {
+            chain_id: "security-1".to_owned(),
+            summary: BlockSummary {
+                height,
+                time: format!("2026-01-01T00:00:{height:02}Z"),
+                hash: String::new(),
+                proposer: String::new(),
+                txs: Vec::new(),
+            },
+            txs: Vec::new(),
+            events,
+        }
+    }
+
+    #[test]
+    fn an_account_has_its_own_trades_oldest_first() {
+        let mut index = Index::default();
+        index.add_chain("security-1", AppKind::Security);
+        index.record_block(block(1, vec![trade_event("alice", "bob", 100)]));
+        index.record_block(block(
+            2,
+            vec![
+                trade_event("bob", "carol", 110),
+                trade_event("dave", "dave", 120),
+            ],
+        ));
+        // A block already seen changes nothing.
+        index.record_block(block(2, vec![trade_event("alice", "bob", 999)]));
+
+        let prices = |account: &str| -> Vec<u64> {
+            index
+                .trades_of(account)
+                .iter()
+                .map(|t| t.price_per_unit)
+                .collect()
+        };
+        assert_eq!(prices("bob"), vec![100, 110]);
+        assert_eq!(prices("alice"), vec![100]);
+        assert_eq!(
+            prices("dave"),
+            vec![120],
+            "a trade with oneself counts once"
+        );
+        assert!(prices("erin").is_empty());
+        assert_eq!(index.trades("HARB").len(), 3);
+        assert_eq!(index.last_trades()[0].price_per_unit, 120);
+    }
 }
