@@ -553,6 +553,41 @@ async fn check_tx_answers_without_adding_to_the_mempool() {
     assert!(committed.tx_result.code.is_ok(), "{committed:?}");
 }
 
+/// `net_info` names each node's peers as `status` names them (id, moniker),
+/// in a form `tendermint-rpc` parses, with the node listening.
+#[tokio::test(flavor = "multi_thread")]
+async fn net_info_lists_the_real_peers() {
+    let net = CurrencyChain::start(2);
+    net.wait_for_height(0, 2).await;
+    net.wait_for_height(1, 2).await;
+    let (first, second) = (net.nodes[0].http(), net.nodes[1].http());
+    let second_status = second.status().await.expect("status");
+    let info = xcc_tests::eventually("node 0 to list its peer", || {
+        let first = first.clone();
+        async move {
+            let info = first.net_info().await.ok()?;
+            (info.n_peers == 1).then_some(info)
+        }
+    })
+    .await;
+    assert!(info.listening);
+    assert_eq!(info.listeners.len(), 1);
+    assert_eq!(info.peers.len(), 1);
+    let peer = &info.peers[0];
+    assert_eq!(peer.node_info.id, second_status.node_info.id);
+    assert_eq!(peer.node_info.moniker, second_status.node_info.moniker);
+    assert_eq!(
+        peer.node_info.network.to_string(),
+        xcc_tests::chain::CHAIN_ID
+    );
+    assert!(peer.remote_ip.is_loopback(), "{:?}", peer.remote_ip);
+    let own = first.status().await.expect("status");
+    assert_ne!(
+        peer.node_info.id, own.node_info.id,
+        "a node is not its own peer"
+    );
+}
+
 /// The value of `name`'s first sample, which must carry the chain's id as
 /// CometBFT's label it.
 fn sample(text: &str, name: &str) -> Option<f64> {

@@ -121,6 +121,7 @@ pub async fn run(home: NodeHome, metrics: Option<std::net::SocketAddr>) -> anyho
         "handshake done"
     );
 
+    let engine_slot = crate::rpc::net_info::EngineSlot::default();
     crate::rpc::spawn(
         config.rpc.laddr,
         shared.clone(),
@@ -131,6 +132,7 @@ pub async fn run(home: NodeHome, metrics: Option<std::net::SocketAddr>) -> anyho
             moniker: config.moniker.clone(),
             listen_addr: config.consensus.listen_addr.clone(),
         },
+        engine_slot.clone(),
     )
     .await
     .context("starting the RPC server")?;
@@ -206,6 +208,10 @@ pub async fn run(home: NodeHome, metrics: Option<std::net::SocketAddr>) -> anyho
     )
     .await
     .map_err(|e| anyhow!("starting consensus: {e:#}"))?;
+    // Set once, here: nothing else fills the slot.
+    let _ = engine_slot.set(crate::rpc::net_info::Engine {
+        network: channels.net_requests.clone(),
+    });
 
     let host = Host::new(
         shared,

@@ -97,6 +97,7 @@ pub async fn call(state: &RpcState, method: &str, params: Params) -> Result<Valu
         "broadcast_tx_async" | "broadcast_tx_sync" => broadcast(state, &params).await,
         "broadcast_tx_commit" => broadcast_commit(state, &params).await,
         "check_tx" => check_tx(state, &params).await,
+        "net_info" => super::net_info::net_info(state).await,
         super::forward::FORWARD_METHOD => take_forwarded(state, &params).await,
         "block" => {
             let (_, block) = block_at(state, params.u64("height")?)?;
@@ -188,19 +189,25 @@ async fn status(state: &RpcState) -> Result<Value, RpcError> {
     };
     let chain_id = shared.params.chain_id.to_string();
     Ok(json!({
-        "node_info": {
-            "protocol_version": { "p2p": "8", "block": block::BLOCK_PROTOCOL.to_string(), "app": "1" },
-            "id": state.node.id,
-            "listen_addr": state.node.listen_addr,
-            "network": chain_id,
-            "version": "0.38.0",
-            "channels": "",
-            "moniker": state.node.moniker,
-            "other": { "tx_index": "on", "rpc_address": "" }
-        },
+        "node_info": node_info(&chain_id, &state.node.id, &state.node.listen_addr, &state.node.moniker),
         "sync_info": to_json(&sync_info)?,
         "validator_info": to_json(&shared.validators_at(latest.unwrap_or(0) + 1).map_err(RpcError::internal)?.to_tendermint().validators().first())?,
     }))
+}
+
+/// A node's `node_info` in CometBFT's form (`status`, and each peer of
+/// `net_info`).
+pub(super) fn node_info(chain_id: &str, id: &str, listen_addr: &str, moniker: &str) -> Value {
+    json!({
+        "protocol_version": { "p2p": "8", "block": block::BLOCK_PROTOCOL.to_string(), "app": "1" },
+        "id": id,
+        "listen_addr": listen_addr,
+        "network": chain_id,
+        "version": "0.38.0",
+        "channels": "",
+        "moniker": moniker,
+        "other": { "tx_index": "on", "rpc_address": "" }
+    })
 }
 
 async fn abci_query(state: &RpcState, params: &Params) -> Result<Value, RpcError> {

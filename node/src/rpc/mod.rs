@@ -8,6 +8,7 @@ mod events;
 mod forward;
 mod limits;
 mod methods;
+pub mod net_info;
 mod params;
 mod ws;
 
@@ -42,6 +43,7 @@ struct RpcState {
     limits: limits::Limits,
     /// Each committed block's events, serialised once for every subscriber.
     block_events: tokio::sync::broadcast::Sender<std::sync::Arc<events::BlockEvents>>,
+    engine: net_info::EngineSlot,
 }
 
 pub async fn spawn(
@@ -50,6 +52,7 @@ pub async fn spawn(
     broadcast_peers: Vec<String>,
     genesis: tendermint::Genesis,
     node: NodeIdentity,
+    engine: net_info::EngineSlot,
 ) -> std::io::Result<()> {
     let block_events = events::spawn_publisher(&shared);
     let state = RpcState {
@@ -59,6 +62,7 @@ pub async fn spawn(
         genesis: std::sync::Arc::new(genesis),
         limits: limits::Limits::default(),
         block_events,
+        engine,
     };
     let router = Router::new()
         .route("/", post(json_rpc))
