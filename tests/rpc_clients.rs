@@ -554,9 +554,11 @@ async fn check_tx_answers_without_adding_to_the_mempool() {
 }
 
 /// `net_info` names each node's peers as `status` names them (id, moniker),
-/// in a form `tendermint-rpc` parses, with the node listening.
+/// in a form `tendermint-rpc` parses, with the node listening; and
+/// `consensus_state` tells the height consensus is at, its proposer among
+/// the validators, and the votes of its rounds, each a vote of the height.
 #[tokio::test(flavor = "multi_thread")]
-async fn net_info_lists_the_real_peers() {
+async fn net_info_lists_the_real_peers_and_consensus_state_the_votes() {
     let net = CurrencyChain::start(2);
     net.wait_for_height(0, 2).await;
     net.wait_for_height(1, 2).await;

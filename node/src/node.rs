@@ -211,6 +211,7 @@ pub async fn run(home: NodeHome, metrics: Option<std::net::SocketAddr>) -> anyho
     // Set once, here: nothing else fills the slot.
     let _ = engine_slot.set(crate::rpc::net_info::Engine {
         network: channels.net_requests.clone(),
+        consensus: channels.requests.clone(),
     });
 
     let host = Host::new(

@@ -98,6 +98,7 @@ pub async fn call(state: &RpcState, method: &str, params: Params) -> Result<Valu
         "broadcast_tx_commit" => broadcast_commit(state, &params).await,
         "check_tx" => check_tx(state, &params).await,
         "net_info" => super::net_info::net_info(state).await,
+        "consensus_state" => super::consensus_state::consensus_state(state).await,
         super::forward::FORWARD_METHOD => take_forwarded(state, &params).await,
         "block" => {
             let (_, block) = block_at(state, params.u64("height")?)?;

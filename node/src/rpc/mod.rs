@@ -4,6 +4,7 @@
 //! and JSON-RPC with event subscriptions over `/websocket`.
 
 mod chain_info;
+mod consensus_state;
 mod events;
 mod forward;
 mod limits;

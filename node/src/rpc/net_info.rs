@@ -9,7 +9,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, OnceLock};
 
-use malachitebft_app_channel::NetworkRequest;
+use malachitebft_app_channel::{ConsensusRequest, NetworkRequest};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
@@ -24,6 +24,7 @@ pub type EngineSlot = Arc<OnceLock<Engine>>;
 #[derive(Clone)]
 pub struct Engine {
     pub network: mpsc::Sender<NetworkRequest>,
+    pub consensus: mpsc::Sender<ConsensusRequest<crate::context::XccContext>>,
 }
 
 /// The prefix of an ed25519 key's libp2p peer id: an identity multihash
@@ -57,12 +58,16 @@ fn idle_monitor(start: &str) -> Value {
     })
 }
 
-pub(super) async fn net_info(state: &RpcState) -> Result<Value, RpcError> {
-    let engine = state
+/// The engine's channels, or why they are not there yet.
+pub(super) fn engine(state: &RpcState) -> Result<&Engine, RpcError> {
+    state
         .engine
         .get()
-        .ok_or_else(|| RpcError::internal("the consensus engine has not started yet"))?;
-    let dump = NetworkRequest::dump_state(&engine.network)
+        .ok_or_else(|| RpcError::internal("the consensus engine has not started yet"))
+}
+
+pub(super) async fn net_info(state: &RpcState) -> Result<Value, RpcError> {
+    let dump = NetworkRequest::dump_state(&engine(state)?.network)
         .await
         .map_err(RpcError::internal)?
         .ok_or_else(|| RpcError::internal("the network has no state yet"))?;
