@@ -590,6 +590,131 @@ async fn net_info_lists_the_real_peers_and_consensus_state_the_votes() {
     );
 }
 
+/// `tx_search` and `block_search` find what was committed, by event
+/// attribute, hash and height, paged and in either order; a query that
+/// nothing narrows, a page past the last and `prove` are refused with why.
+#[tokio::test(flavor = "multi_thread")]
+async fn tx_search_and_block_search_find_what_was_committed() {
+    use std::str::FromStr;
+    use tendermint_rpc::query::Query;
+    use tendermint_rpc::Order;
+    let net = CurrencyChain::start(1);
+    net.wait_for_height(0, 2).await;
+    let client = net.nodes[0].http();
+    let rpc = net.nodes[0].rpc.clone();
+    let (to, other) = (address(&new_key()), address(&new_key()));
+    let mut sent = Vec::new();
+    for nonce in 0..3u64 {
+        let committed = client
+            .broadcast_tx_commit(transfer_tx(&net.faucet, nonce, &to, nonce + 1))
+            .await
+            .expect("a transfer");
+        assert!(committed.tx_result.code.is_ok(), "{committed:?}");
+        sent.push((committed.height, committed.hash));
+    }
+    client
+        .broadcast_tx_commit(transfer_tx(&net.faucet, 3, &other, 9))
+        .await
+        .expect("a transfer elsewhere");
+
+    let to_query = Query::from_str(&format!("transfer.to = '{to}'")).expect("a query");
+    let all = client
+        .tx_search(to_query.clone(), false, 1, 30, Order::Ascending)
+        .await
+        .expect("tx_search");
+    assert_eq!(all.total_count, 3);
+    let hashes: Vec<_> = all.txs.iter().map(|tx| tx.hash).collect();
+    assert_eq!(
+        hashes,
+        sent.iter().map(|(_, hash)| *hash).collect::<Vec<_>>()
+    );
+    assert_eq!(all.txs[0].height, sent[0].0);
+
+    let second_page = client
+        .tx_search(to_query.clone(), false, 2, 2, Order::Ascending)
+        .await
+        .expect("the second page");
+    assert_eq!((second_page.total_count, second_page.txs.len()), (3, 1));
+    assert_eq!(second_page.txs[0].hash, sent[2].1);
+    let newest_first = client
+        .tx_search(to_query, false, 1, 1, Order::Descending)
+        .await
+        .expect("newest first");
+    assert_eq!(newest_first.txs[0].hash, sent[2].1);
+
+    let narrowed =
+        Query::from_str(&format!("transfer.to = '{to}' AND transfer.amount > 1")).expect("a query");
+    let narrowed = client
+        .tx_search(narrowed, false, 1, 30, Order::Ascending)
+        .await
+        .expect("two conditions");
+    assert_eq!(narrowed.total_count, 2);
+    let by_hash = Query::from_str(&format!("tx.hash = '{}'", sent[1].1)).expect("a query");
+    let by_hash = client
+        .tx_search(by_hash, false, 1, 30, Order::Ascending)
+        .await
+        .expect("by hash");
+    assert_eq!(by_hash.txs.len(), 1);
+    assert_eq!(by_hash.txs[0].hash, sent[1].1);
+    let at_height = Query::from_str(&format!("tx.height = {}", sent[0].0)).expect("a query");
+    let at_height = client
+        .tx_search(at_height, false, 1, 30, Order::Ascending)
+        .await
+        .expect("by height");
+    assert!(at_height.txs.iter().any(|tx| tx.hash == sent[0].1));
+
+    let (first, last) = (sent[0].0.value(), sent[2].0.value());
+    let blocks = Query::from_str(&format!(
+        "block.height >= {first} AND block.height <= {last}"
+    ))
+    .expect("a query");
+    let blocks = client
+        .block_search(blocks, 1, 100, Order::Ascending)
+        .await
+        .expect("block_search");
+    assert_eq!(blocks.total_count as u64, last - first + 1);
+    let heights: Vec<u64> = blocks
+        .blocks
+        .iter()
+        .map(|b| b.block.header.height.value())
+        .collect();
+    assert_eq!(heights, (first..=last).collect::<Vec<_>>());
+
+    for (body, why) in [
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"tx_search","params":{"query":"transfer.amount > 0"}}"#,
+            "narrows",
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"block_search","params":{"query":"block.height > 1"}}"#,
+            "narrows",
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"tx_search","params":{"query":"tx.height = 1","page":"9"}}"#,
+            "past the last page",
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"tx_search","params":{"query":"tx.height = 1","prove":true}}"#,
+            "prove",
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"tx_search","params":{"query":"transfer.to ="}}"#,
+            "query",
+        ),
+    ] {
+        let refused = raw_post(&rpc, body).await;
+        assert_eq!(error_code(&refused), -32602, "{refused}");
+        assert!(
+            refused["error"]["data"]
+                .as_str()
+                .unwrap_or("")
+                .contains(why),
+            "{refused}"
+        );
+    }
+    client.status().await.expect("the node runs on");
+}
+
 /// The value of `name`'s first sample, which must carry the chain's id as
 /// CometBFT's label it.
 fn sample(text: &str, name: &str) -> Option<f64> {

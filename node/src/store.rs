@@ -25,6 +25,11 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const VALIDATOR_SETS: TableDefinition<u64, &[u8]> = TableDefinition::new("validator_sets");
 /// A decided block's header hash to its height (`block_by_hash`).
 const BLOCK_HASHES: TableDefinition<&[u8], u64> = TableDefinition::new("block_hashes");
+/// The event indexes of `tx_search` and `block_search`: one key per
+/// attribute value and place (see [`event_key`]), written with the block's
+/// results.
+const TX_EVENTS: TableDefinition<&[u8], ()> = TableDefinition::new("tx_events");
+const BLOCK_EVENTS: TableDefinition<&[u8], ()> = TableDefinition::new("block_events");
 
 const GENESIS_APP_HASH: &str = "genesis_app_hash";
 
@@ -34,6 +39,8 @@ pub enum StoreError {
     Db(String),
     #[error("block store holds a record that does not decode: {0}")]
     Corrupt(String),
+    #[error("the query matches more than {0} places; add a condition that narrows it")]
+    TooMany(usize),
 }
 
 macro_rules! db_error {
@@ -76,6 +83,8 @@ impl BlockStore {
         }
         txn.open_table(TX_INDEX)?;
         txn.open_table(BLOCK_HASHES)?;
+        txn.open_table(TX_EVENTS)?;
+        txn.open_table(BLOCK_EVENTS)?;
         txn.open_table(UNDECIDED)?;
         txn.open_table(META)?;
         txn.commit()?;
@@ -237,9 +246,86 @@ impl BlockStore {
             for (i, hash) in tx_hashes.iter().enumerate() {
                 index.insert(&hash[..], (height, i as u32))?;
             }
+            let mut tx_events = txn.open_table(TX_EVENTS)?;
+            for (i, result) in results.tx_results.iter().enumerate() {
+                for (composite, value) in attributes(&result.events) {
+                    let key = event_key(&composite, value, height, Some(i as u32));
+                    tx_events.insert(key.as_slice(), ())?;
+                }
+            }
+            let mut block_events = txn.open_table(BLOCK_EVENTS)?;
+            for (composite, value) in attributes(&results.events) {
+                let key = event_key(&composite, value, height, None);
+                block_events.insert(key.as_slice(), ())?;
+            }
         }
         txn.commit()?;
         Ok(())
+    }
+
+    /// Where txs were committed whose events gave `composite` the value
+    /// `value`, in (height, index) order; more than `limit` is an error, so
+    /// that no request walks an unbounded list.
+    pub fn tx_places(
+        &self,
+        composite: &str,
+        value: &str,
+        limit: usize,
+    ) -> Result<Vec<(u64, u32)>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(TX_EVENTS)?;
+        let places = self.places(&table, composite, value, limit)?;
+        Ok(places
+            .into_iter()
+            .map(|(height, index)| (height, index.unwrap_or(0)))
+            .collect())
+    }
+
+    /// The heights whose block events gave `composite` the value `value`.
+    pub fn block_heights(
+        &self,
+        composite: &str,
+        value: &str,
+        limit: usize,
+    ) -> Result<Vec<u64>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(BLOCK_EVENTS)?;
+        let places = self.places(&table, composite, value, limit)?;
+        Ok(places.into_iter().map(|(height, _)| height).collect())
+    }
+
+    fn places(
+        &self,
+        table: &impl ReadableTable<&'static [u8], ()>,
+        composite: &str,
+        value: &str,
+        limit: usize,
+    ) -> Result<Vec<(u64, Option<u32>)>, StoreError> {
+        let prefix = event_prefix(composite, value);
+        let mut places = Vec::new();
+        for entry in table.range(prefix.as_slice()..)? {
+            let (key, _) = entry?;
+            let Some(place) = key.value().strip_prefix(prefix.as_slice()) else {
+                break;
+            };
+            let parsed = match place.len() {
+                8 => place.try_into().ok().map(|h| (u64::from_be_bytes(h), None)),
+                12 => place[..8]
+                    .try_into()
+                    .ok()
+                    .zip(place[8..].try_into().ok())
+                    .map(|(h, i)| (u64::from_be_bytes(h), Some(u32::from_be_bytes(i)))),
+                // A longer value that only begins with this one.
+                _ => None,
+            };
+            if let Some(place) = parsed {
+                if places.len() == limit {
+                    return Err(StoreError::TooMany(limit));
+                }
+                places.push(place);
+            }
+        }
+        Ok(places)
     }
 
     pub fn store_undecided(
@@ -288,4 +374,40 @@ impl BlockStore {
         }
         Ok(found)
     }
+}
+
+/// Every attribute of typed events as (`type.key`, value).
+fn attributes(
+    events: &[tendermint_proto::v0_38::abci::Event],
+) -> impl Iterator<Item = (String, &str)> {
+    events
+        .iter()
+        .filter(|event| !event.r#type.is_empty())
+        .flat_map(|event| {
+            event
+                .attributes
+                .iter()
+                .map(move |a| (format!("{}.{}", event.r#type, a.key), a.value.as_str()))
+        })
+}
+
+/// `type.key`, a zero byte, the value, a zero byte: every key of one value.
+fn event_prefix(composite: &str, value: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(composite.len() + value.len() + 14);
+    key.extend_from_slice(composite.as_bytes());
+    key.push(0);
+    key.extend_from_slice(value.as_bytes());
+    key.push(0);
+    key
+}
+
+/// The prefix, then the height and, for a tx, its index (big-endian, so
+/// keys sort by place).
+fn event_key(composite: &str, value: &str, height: u64, index: Option<u32>) -> Vec<u8> {
+    let mut key = event_prefix(composite, value);
+    key.extend_from_slice(&height.to_be_bytes());
+    if let Some(index) = index {
+        key.extend_from_slice(&index.to_be_bytes());
+    }
+    key
 }

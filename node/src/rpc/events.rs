@@ -38,10 +38,7 @@ pub fn of_block(committed: &Committed) -> Result<Vec<Event>, RpcError> {
     let results = &committed.results;
     let height = block.header.height.to_string();
 
-    let mut events = EventMap::new();
-    add(&mut events, "tm.event", "NewBlock");
-    add(&mut events, "block.height", &height);
-    add_abci(&mut events, &results.events);
+    let events = block_event_map(&height, &results.events);
     let mut all = vec![Event {
         data: json!({
             "type": "tendermint/event/NewBlock",
@@ -60,11 +57,7 @@ pub fn of_block(committed: &Committed) -> Result<Vec<Event>, RpcError> {
         let Some(result) = results.tx_results.get(index) else {
             continue;
         };
-        let mut events = EventMap::new();
-        add(&mut events, "tm.event", "Tx");
-        add(&mut events, "tx.hash", &block::tx_hash(tx).to_string());
-        add(&mut events, "tx.height", &height);
-        add_abci(&mut events, &result.events);
+        let events = tx_event_map(&height, tx, &result.events);
         all.push(Event {
             data: json!({
                 "type": "tendermint/event/Tx",
@@ -139,6 +132,25 @@ pub fn spawn_publisher(shared: &Shared) -> broadcast::Sender<Arc<BlockEvents>> {
         }
     });
     sender
+}
+
+/// The events map of one tx, as subscriptions and `tx_search` match it.
+pub fn tx_event_map(height: &str, tx: &[u8], abci: &[tendermint::abci::Event]) -> EventMap {
+    let mut events = EventMap::new();
+    add(&mut events, "tm.event", "Tx");
+    add(&mut events, "tx.hash", &block::tx_hash(tx).to_string());
+    add(&mut events, "tx.height", height);
+    add_abci(&mut events, abci);
+    events
+}
+
+/// The events map of one block's own events, as `block_search` matches it.
+pub fn block_event_map(height: &str, abci: &[tendermint::abci::Event]) -> EventMap {
+    let mut events = EventMap::new();
+    add(&mut events, "tm.event", "NewBlock");
+    add(&mut events, "block.height", height);
+    add_abci(&mut events, abci);
+    events
 }
 
 fn add(events: &mut EventMap, key: &str, value: &str) {

@@ -99,6 +99,8 @@ pub async fn call(state: &RpcState, method: &str, params: Params) -> Result<Valu
         "check_tx" => check_tx(state, &params).await,
         "net_info" => super::net_info::net_info(state).await,
         "consensus_state" => super::consensus_state::consensus_state(state).await,
+        "tx_search" => super::search::tx_search(state, &params),
+        "block_search" => super::search::block_search(state, &params),
         super::forward::FORWARD_METHOD => take_forwarded(state, &params).await,
         "block" => {
             let (_, block) = block_at(state, params.u64("height")?)?;

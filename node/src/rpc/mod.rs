@@ -11,6 +11,7 @@ mod limits;
 mod methods;
 pub mod net_info;
 mod params;
+mod search;
 mod ws;
 
 use std::net::SocketAddr;
