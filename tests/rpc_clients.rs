@@ -591,8 +591,9 @@ async fn net_info_lists_the_real_peers_and_consensus_state_the_votes() {
 }
 
 /// `tx_search` and `block_search` find what was committed, by event
-/// attribute, hash and height, paged and in either order; a query that
-/// nothing narrows, a page past the last and `prove` are refused with why.
+/// attribute, hash and height, paged and in either order, txs with proofs
+/// against their blocks' data hashes; a query that nothing narrows and a
+/// page past the last are refused with why.
 #[tokio::test(flavor = "multi_thread")]
 async fn tx_search_and_block_search_find_what_was_committed() {
     use std::str::FromStr;
@@ -663,6 +664,28 @@ async fn tx_search_and_block_search_find_what_was_committed() {
         .expect("by height");
     assert!(at_height.txs.iter().any(|tx| tx.hash == sent[0].1));
 
+    // Proven: each proof is of the tx itself, against its block's data hash.
+    let proven = Query::from_str(&format!("transfer.to = '{to}'")).expect("a query");
+    let proven = client
+        .tx_search(proven, true, 1, 30, Order::Ascending)
+        .await
+        .expect("proven txs");
+    assert_eq!(proven.txs.len(), 3);
+    for tx in &proven.txs {
+        let proof = tx.proof.as_ref().expect("a proof");
+        let header = client
+            .block(tx.height)
+            .await
+            .expect("its block")
+            .block
+            .header;
+        assert_eq!(Some(proof.root_hash), header.data_hash);
+        assert_eq!(proof.data, tx.tx);
+        assert_eq!(proof.proof.index, u64::from(tx.index));
+    }
+    let one = client.tx(sent[1].1, true).await.expect("tx, proven");
+    assert_eq!(one.proof.map(|p| p.data), Some(one.tx));
+
     let (first, last) = (sent[0].0.value(), sent[2].0.value());
     let blocks = Query::from_str(&format!(
         "block.height >= {first} AND block.height <= {last}"
@@ -692,10 +715,6 @@ async fn tx_search_and_block_search_find_what_was_committed() {
         (
             r#"{"jsonrpc":"2.0","id":1,"method":"tx_search","params":{"query":"tx.height = 1","page":"9"}}"#,
             "past the last page",
-        ),
-        (
-            r#"{"jsonrpc":"2.0","id":1,"method":"tx_search","params":{"query":"tx.height = 1","prove":true}}"#,
-            "prove",
         ),
         (
             r#"{"jsonrpc":"2.0","id":1,"method":"tx_search","params":{"query":"transfer.to ="}}"#,

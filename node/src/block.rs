@@ -301,6 +301,58 @@ pub fn data_hash(txs: &[Vec<u8>]) -> Hash {
     Hash::Sha256(simple_hash_from_byte_vectors::<Sha256>(&leaves))
 }
 
+/// The proof that `txs[index]` is in a block whose data hash is
+/// [`data_hash`]`(txs)`: CometBFT's `TxProof`, its aunts from the leaf's
+/// sibling up to the root's child (RFC 6962 splits, as the root's).
+pub fn tx_proof(txs: &[Vec<u8>], index: usize) -> Option<tendermint::tx::Proof> {
+    use sha2::Digest;
+    let tx = txs.get(index)?;
+    let leaves: Vec<Vec<u8>> = txs
+        .iter()
+        .map(|tx| tx_hash(tx).as_bytes().to_vec())
+        .collect();
+    let mut leaf = vec![0u8];
+    leaf.extend_from_slice(&leaves[index]);
+    let leaf_hash: [u8; 32] = Sha256::digest(&leaf).into();
+    Some(tendermint::tx::Proof {
+        root_hash: data_hash(txs),
+        data: tx.clone(),
+        proof: tendermint::merkle::Proof {
+            total: txs.len() as u64,
+            index: index as u64,
+            leaf_hash: Hash::Sha256(leaf_hash),
+            aunts: aunts(&leaves, index)
+                .into_iter()
+                .map(Hash::Sha256)
+                .collect(),
+        },
+    })
+}
+
+/// The largest power of two below `n` (n > 1): where RFC 6962 splits.
+fn split_point(n: usize) -> usize {
+    let mut k = 1;
+    while k * 2 < n {
+        k *= 2;
+    }
+    k
+}
+
+fn aunts(items: &[Vec<u8>], index: usize) -> Vec<[u8; 32]> {
+    if items.len() <= 1 {
+        return Vec::new();
+    }
+    let k = split_point(items.len());
+    let (left, right) = items.split_at(k);
+    let (mut deeper, sibling) = if index < k {
+        (aunts(left, index), right)
+    } else {
+        (aunts(right, index - k), left)
+    };
+    deeper.push(simple_hash_from_byte_vectors::<Sha256>(sibling));
+    deeper
+}
+
 pub fn tx_hash(tx: &[u8]) -> Hash {
     use sha2::Digest;
     Hash::Sha256(sha2::Sha256::digest(tx).into())
@@ -360,6 +412,49 @@ mod tests {
             hex_of(consensus_hash(&params)).to_uppercase(),
             "048091BC7DDC283F77BFBF91D73C44DA58C3DF8A9CBC867405D8B7F3DAADA22F"
         );
+    }
+
+    #[test]
+    fn a_tx_proof_leads_from_the_tx_to_the_data_hash() {
+        use sha2::Digest;
+        fn inner(left: &[u8], right: &[u8]) -> [u8; 32] {
+            let mut bytes = vec![1u8];
+            bytes.extend_from_slice(left);
+            bytes.extend_from_slice(right);
+            Sha256::digest(&bytes).into()
+        }
+        // CometBFT's computeHashFromAunts, written apart from the prover.
+        fn root(index: u64, total: u64, leaf: [u8; 32], aunts: &[Hash]) -> Option<[u8; 32]> {
+            if total == 1 {
+                return aunts.is_empty().then_some(leaf);
+            }
+            let (last, rest) = aunts.split_last()?;
+            let k = split_point(total as usize) as u64;
+            Some(if index < k {
+                inner(&root(index, k, leaf, rest)?, last.as_bytes())
+            } else {
+                inner(last.as_bytes(), &root(index - k, total - k, leaf, rest)?)
+            })
+        }
+        for n in 1..=9usize {
+            let txs: Vec<Vec<u8>> = (0..n).map(|i| vec![i as u8; i + 1]).collect();
+            for index in 0..n {
+                let proof = tx_proof(&txs, index).expect("a proof");
+                assert_eq!(proof.root_hash, data_hash(&txs));
+                assert_eq!(proof.data, txs[index]);
+                let mut leaf = vec![0u8];
+                leaf.extend_from_slice(tx_hash(&txs[index]).as_bytes());
+                let leaf_hash: [u8; 32] = Sha256::digest(&leaf).into();
+                assert_eq!(proof.proof.leaf_hash, Hash::Sha256(leaf_hash));
+                let computed = root(index as u64, n as u64, leaf_hash, &proof.proof.aunts);
+                assert_eq!(
+                    computed.map(Hash::Sha256),
+                    Some(data_hash(&txs)),
+                    "{n} txs, tx {index}"
+                );
+            }
+            assert!(tx_proof(&txs, n).is_none());
+        }
     }
 
     #[test]

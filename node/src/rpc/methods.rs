@@ -507,8 +507,12 @@ fn tx(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
         hash: block::tx_hash(&tx),
         height: tm_block::Height::try_from(height).map_err(RpcError::internal)?,
         index,
+        proof: if params.bool("prove")? {
+            block::tx_proof(&block.data, index as usize)
+        } else {
+            None
+        },
         tx_result,
         tx,
-        proof: None,
     })
 }

@@ -7,7 +7,8 @@
 //! (`=`, or a range closed on both sides); every candidate is then checked
 //! against the whole query. A query with none of these, or whose
 //! candidates pass [`MAX_CANDIDATES`], is refused with why: no request may
-//! walk the whole history.
+//! walk the whole history. With `prove`, each tx carries its proof against
+//! its block's data hash.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -182,11 +183,7 @@ fn tx_candidates(state: &RpcState, query: &Query) -> Result<Vec<(u64, u32)>, Rpc
 
 pub(super) fn tx_search(state: &RpcState, params: &Params) -> Result<Value, RpcError> {
     let query = query(params)?;
-    if params.bool("prove")? {
-        return Err(RpcError::invalid_params(
-            "prove is not served yet: read the tx's block and its data hash instead",
-        ));
-    }
+    let prove = params.bool("prove")?;
     let mut by_height: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
     for (height, index) in tx_candidates(state, &query)? {
         by_height.entry(height).or_default().push(index);
@@ -221,7 +218,11 @@ pub(super) fn tx_search(state: &RpcState, params: &Params) -> Result<Value, RpcE
                     index,
                     tx_result: result.clone(),
                     tx: tx.clone(),
-                    proof: None,
+                    proof: if prove {
+                        block::tx_proof(&block.data, index as usize)
+                    } else {
+                        None
+                    },
                 });
             }
         }
