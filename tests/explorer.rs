@@ -8,24 +8,16 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::Duration;
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use xcc_tests::binaries::spawn_logged;
-use xcc_tests::{free_port, Testnet, WAIT};
+use xcc_tests::{eventually, free_port, installed_tool, Testnet};
 
 /// Set by CI, which installs chromium and chromium-driver: there a missing
 /// browser fails the test instead of skipping it.
 const REQUIRE_BROWSER: &str = "XCC_REQUIRE_BROWSER";
-
-fn chromedriver() -> Option<PathBuf> {
-    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|path| path.is_file())
-}
 
 fn screenshot_dir() -> PathBuf {
     // <target>/<profile>/deps/<test>
@@ -82,8 +74,7 @@ async fn script_errors(browser: &Client) -> Vec<Value> {
 /// The text of the first element matching `css`, read in one script call:
 /// the live script may replace the page's main between a find and a read.
 async fn text(browser: &Client, css: &str) -> String {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
+    eventually(&format!("an element {css}"), || async {
         let found = browser
             .execute(
                 "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
@@ -91,32 +82,18 @@ async fn text(browser: &Client, css: &str) -> String {
             )
             .await
             .expect("reading an element's text");
-        if let Some(text) = found.as_str() {
-            return text.trim().to_owned();
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no {css} on {:?}",
-            browser.current_url().await
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        found.as_str().map(|text| text.trim().to_owned())
+    })
+    .await
 }
 
 /// Polls `css`'s text until `done` holds, for at most [`WAIT`].
 async fn wait_for_text(browser: &Client, css: &str, what: &str, done: impl Fn(&str) -> bool) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
+    eventually(&format!("{what} ({css})"), || async {
         let now = text(browser, css).await;
-        if done(&now) {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; {css} says {now:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        done(&now).then_some(())
+    })
+    .await;
 }
 
 /// Marks the page, so that a reload (which would clear the mark) is seen.
@@ -142,12 +119,11 @@ async fn save_screenshot(browser: &Client, name: &str) {
 
 #[test]
 fn the_explorer_shows_the_chains_live_in_a_browser() {
-    let Some(driver) = chromedriver() else {
-        assert!(
-            std::env::var_os(REQUIRE_BROWSER).is_none(),
-            "{REQUIRE_BROWSER} is set but chromium-driver is not installed"
-        );
-        eprintln!("chromium-driver is not installed: the browser test is skipped");
+    let Some(driver) = installed_tool(
+        "chromium-driver",
+        &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
+        REQUIRE_BROWSER,
+    ) else {
         return;
     };
     let net = Testnet::start_with_explorer(&["coordinator-1", "security-1", "currency-1"], 1, 500);
@@ -193,22 +169,17 @@ fn the_explorer_shows_the_chains_live_in_a_browser() {
             "goog:loggingPrefs": { "browser": "ALL" },
         });
         let capabilities = capabilities.as_object().cloned().unwrap_or_default();
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
+        let what = format!("a WebDriver session (see {})", log.display());
+        eventually(&what, || async {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
+            ClientBuilder::new(connector)
                 .capabilities(capabilities.clone())
                 .connect(&format!("http://127.0.0.1:{port}"))
                 .await
-            {
-                Ok(browser) => break browser,
-                Err(e) if tokio::time::Instant::now() < deadline => {
-                    eprintln!("chromium-driver not ready: {e}");
-                    tokio::time::sleep(Duration::from_millis(300)).await;
-                }
-                Err(e) => panic!("no WebDriver session: {e}; see {}", log.display()),
-            }
-        }
+                .map_err(|e| eprintln!("chromium-driver not ready: {e}"))
+                .ok()
+        })
+        .await
     });
 
     // Home: the heights rise without a reload.

@@ -6,13 +6,12 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 use xcc_tests::binaries::spawn_logged;
-use xcc_tests::{free_port, wait_until, Testnet};
+use xcc_tests::{free_port, installed_tool, wait_until, Testnet};
 
 /// Set by CI, which installs Debian's `prometheus`: there a missing server
 /// fails the test instead of skipping it.
@@ -21,13 +20,6 @@ const CHAINS: [&str; 3] = ["coordinator-1", "security-1", "currency-1"];
 /// The height of every chain, one series per chain whatever the number of
 /// validators.
 const HEIGHT_BY_CHAIN: &str = "max by (chain_id) (cometbft_consensus_height)";
-
-fn prometheus() -> Option<PathBuf> {
-    ["/usr/bin/prometheus", "/usr/local/bin/prometheus"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|path| path.is_file())
-}
 
 /// One HTTP/1.0 GET on loopback; the body, if the server answered 200.
 fn get(port: u16, path: &str) -> Option<String> {
@@ -70,12 +62,11 @@ fn heights(port: u16) -> BTreeMap<String, f64> {
 
 #[test]
 fn prometheus_scrapes_every_chain_and_its_height_rises() {
-    let Some(server) = prometheus() else {
-        assert!(
-            std::env::var_os(REQUIRE_PROMETHEUS).is_none(),
-            "{REQUIRE_PROMETHEUS} is set but prometheus is not installed"
-        );
-        eprintln!("prometheus is not installed: the scrape test is skipped");
+    let Some(server) = installed_tool(
+        "prometheus",
+        &["/usr/bin/prometheus", "/usr/local/bin/prometheus"],
+        REQUIRE_PROMETHEUS,
+    ) else {
         return;
     };
     let net = Testnet::start(&CHAINS, 1, 300);

@@ -262,6 +262,25 @@ mod tests {
     }
 
     #[test]
+    fn a_directory_that_holds_no_testnet_is_never_removed() {
+        let dir = tempfile::tempdir().expect("a directory");
+        std::fs::write(dir.path().join("notes.txt"), "mine").expect("a file");
+        let demo = Demo {
+            xcc: PathBuf::from("xcc"),
+            dir: dir.path().to_owned(),
+        };
+        let refused = demo.clear().unwrap_err().to_string();
+        assert!(refused.contains("holds no testnet"), "{refused}");
+        assert!(dir.path().join("notes.txt").exists());
+        // An absent directory needs nothing removed.
+        let absent = Demo {
+            dir: dir.path().join("absent"),
+            ..demo
+        };
+        assert!(absent.clear().is_ok());
+    }
+
+    #[test]
     fn an_event_attribute_is_found_or_reported() {
         let committed = serde_json::json!({
             "events": [{"type": "listing_created", "attributes": {"listing_id": "3"}}]

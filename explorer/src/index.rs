@@ -50,6 +50,16 @@ pub struct EventView {
 }
 
 impl EventView {
+    pub fn new<'a>(kind: &str, attributes: impl IntoIterator<Item = (&'a str, String)>) -> Self {
+        EventView {
+            kind: kind.to_owned(),
+            attributes: attributes
+                .into_iter()
+                .map(|(key, value)| (key.to_owned(), value))
+                .collect(),
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.attributes
             .iter()
@@ -412,13 +422,7 @@ mod tests {
             ("price_per_unit", price.to_string()),
             ("denom", "usd".to_owned()),
         ];
-        EventView {
-            kind: "security_trade".to_owned(),
-            attributes: attributes
-                .into_iter()
-                .map(|(key, value)| (key.to_owned(), value))
-                .collect(),
-        }
+        EventView::new("security_trade", attributes)
     }
 
     fn block(height: u64, events: Vec<EventView>) -> BlockRecord {

@@ -25,5 +25,5 @@ pub mod xtx;
 pub use binaries::{binary, Spawned};
 pub use rpc::{block_hash, client, height, runtime, wait_for_height};
 pub use testnet::{json, ok, xcc, Testnet};
-pub use wait::{eventually, free_port, wait_until, WAIT};
+pub use wait::{eventually, free_port, installed_tool, wait_until, WAIT};
 pub use xtx::{Stop, TwoLegs};

@@ -42,3 +42,21 @@ pub fn free_port() -> u16 {
         .map(|address| address.port())
         .expect("a free port")
 }
+
+/// The first of `paths` that is a file: a system tool a test drives. When
+/// none is, the test is skipped (`None`), unless the environment variable
+/// `require` is set (CI installs the tool and sets it), which fails it.
+pub fn installed_tool(name: &str, paths: &[&str], require: &str) -> Option<std::path::PathBuf> {
+    let found = paths
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|path| path.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os(require).is_none(),
+            "{require} is set but {name} is not installed"
+        );
+        eprintln!("{name} is not installed: the test is skipped");
+    }
+    found
+}

@@ -153,13 +153,7 @@ fn trade_event(trade: usize, holders: usize) -> EventView {
         ("denom", "usd".to_owned()),
         ("tx_id", format!("{trade:064x}")),
     ];
-    EventView {
-        kind: "security_trade".to_owned(),
-        attributes: attributes
-            .into_iter()
-            .map(|(key, value)| (key.to_owned(), value))
-            .collect(),
-    }
+    EventView::new("security_trade", attributes)
 }
 
 async fn wait_until_followed(explorer: &Explorer) -> anyhow::Result<()> {
